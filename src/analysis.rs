@@ -1,0 +1,470 @@
+//! Text analysis shared by indexing and querying: normalization, character classes and the three
+//! tantivy tokenizers.
+//!
+//! Every field is indexed from the *normalized* text ([`normalize`]): NFKC applied character by
+//! character (full-width ASCII becomes half-width), Latin lowercased, line endings unified. The
+//! same function runs on queries, so a query matches exactly when its normalized form is a
+//! substring of the normalized document.
+//!
+//! Three tokenizers cover two jobs:
+//! - [`GramTokenizer`] (`zh_gram`) emits every pair of adjacent *word characters* (letters and
+//!   digits of any script, Han included) at the ordinal position of its first character. A phrase
+//!   of n ≥ 2 word characters is a phrase query over its bigrams, which matches exactly the
+//!   documents that contain it: this is the exact-matching guarantee, independent of jieba.
+//! - [`CharTokenizer`] (`zh_char`) emits every non-space character, for one-character queries.
+//! - [`WordTokenizer`] (`zh_word`) emits jieba words for BM25 ranking.
+
+use std::borrow::Cow;
+use std::str::CharIndices;
+use std::sync::{Arc, LazyLock};
+
+use jieba_rs::Jieba;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use unicode_normalization::UnicodeNormalization;
+
+/// Tokenizer name of the jieba word fields.
+pub const WORD_TOKENIZER: &str = "zh_word";
+/// Tokenizer name of the bigram fields.
+pub const GRAM_TOKENIZER: &str = "zh_gram";
+/// Tokenizer name of the single-character fields.
+pub const CHAR_TOKENIZER: &str = "zh_char";
+
+/// Whether jieba's HMM guesses words missing from its dictionary (names, new terms).
+pub const HMM: bool = true;
+
+/// Version of [`normalize`] and of the gram/char tokenizers. Bump it whenever their output
+/// changes: an index built with another version is rebuilt by `zhsearch index`.
+const ANALYSIS_VERSION: u32 = 1;
+
+/// The version of jieba-rs this binary was built with (read from Cargo.lock by build.rs).
+const JIEBA_VERSION: &str = env!("ZHSEARCH_JIEBA_VERSION");
+
+static JIEBA: LazyLock<Arc<Jieba>> = LazyLock::new(|| Arc::new(Jieba::new()));
+
+/// The process-wide jieba segmenter, loaded on first use (building it takes a noticeable
+/// fraction of a second, so queries that need no segmentation never pay for it).
+pub fn jieba() -> Arc<Jieba> {
+    Arc::clone(&JIEBA)
+}
+
+/// A description of everything that decides how text is turned into terms: jieba-rs version,
+/// a fingerprint of its dictionary (the segmentation of a fixed probe text), HMM and the
+/// normalization version. Stored in the index; a different value means the index must be rebuilt.
+pub fn segmenter_config() -> String {
+    const PROBE: &str = "博乐市小营盘镇党委坚持党建为龙头，推动乡村振兴和脱贫攻坚。\
+        中共中央政治局常务委员会召开会议，习近平总书记主持会议并发表重要讲话。\
+        各地区各部门深入学习贯彻新时代中国特色社会主义思想，全面从严治党向纵深发展。";
+    let words: Vec<&str> = JIEBA.cut(PROBE, HMM).iter().map(|t| t.word).collect();
+    let fingerprint = xxhash_rust::xxh3::xxh3_64(words.join("/").as_bytes());
+    format!(
+        "jieba-rs {JIEBA_VERSION}, default dictionary (probe {fingerprint:016x}), hmm {}, \
+         analysis v{ANALYSIS_VERSION}",
+        if HMM { "on" } else { "off" }
+    )
+}
+
+/// True for characters that make up words: letters and digits of any script, Han included.
+/// Everything else (punctuation, symbols, whitespace) separates words and is never part of a
+/// bigram.
+#[inline]
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Characters that never change under [`normalize`]: the fast path for typical report text.
+#[inline]
+fn is_stable(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | 'a'..='z' | '0'..='9' | '\n')
+        || (c.is_ascii() && !c.is_ascii_uppercase() && c != '\r')
+        || matches!(
+            c,
+            '\u{3001}' | '\u{3002}' | '\u{201c}' | '\u{201d}' | '\u{300a}'..='\u{3011}'
+        )
+}
+
+/// Appends the normalized form of one character (not `\r`, handled by the callers).
+#[inline]
+fn push_normalized(c: char, out: &mut String) {
+    if is_stable(c) {
+        out.push(c);
+        return;
+    }
+    for n in std::iter::once(c).nfkc() {
+        for l in n.to_lowercase() {
+            out.push(l);
+        }
+    }
+}
+
+/// Normalizes text for indexing and querying: NFKC per character (full-width ASCII to
+/// half-width, ideographic space to space), lowercase, `\r\n` and `\r` to `\n`.
+///
+/// ```
+/// assert_eq!(zhsearch::analysis::normalize("ＧＤＰ增长，Ａ股\r\n"), "gdp增长,a股\n");
+/// ```
+pub fn normalize(text: &str) -> Cow<'_, str> {
+    if text.chars().all(is_stable) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() != Some(&'\n') {
+                out.push('\n');
+            }
+            continue;
+        }
+        push_normalized(c, &mut out);
+    }
+    Cow::Owned(out)
+}
+
+/// Normalized text together with a map back to the original, for highlighting.
+#[derive(Debug, Clone)]
+pub struct NormalizedText {
+    /// The normalized text, equal to [`normalize`] of the original.
+    pub text: String,
+    /// For each byte of `text`, the byte range of the original character it came from.
+    origin: Vec<(u32, u32)>,
+}
+
+impl NormalizedText {
+    /// Normalizes `original`, remembering where each normalized byte came from.
+    pub fn new(original: &str) -> Self {
+        let mut text = String::with_capacity(original.len());
+        let mut origin = Vec::with_capacity(original.len());
+        let mut chars = original.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            let end = start + c.len_utf8();
+            if c == '\r' {
+                if matches!(chars.peek(), Some((_, '\n'))) {
+                    continue;
+                }
+                text.push('\n');
+            } else {
+                push_normalized(c, &mut text);
+            }
+            origin.resize(text.len(), (start as u32, end as u32));
+        }
+        NormalizedText { text, origin }
+    }
+
+    /// The original byte range of the normalized byte range `start..end` (char boundaries).
+    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= end || end > self.origin.len() {
+            return (0, 0);
+        }
+        (
+            self.origin[start].0 as usize,
+            self.origin[end - 1].1 as usize,
+        )
+    }
+}
+
+/// Maximal runs of word characters in `text`, with their byte offsets.
+pub fn word_runs(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut rest = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let start = loop {
+            let (i, c) = rest.next()?;
+            if is_word_char(c) {
+                break i;
+            }
+        };
+        let mut end = text.len();
+        while let Some(&(i, c)) = rest.peek() {
+            if !is_word_char(c) {
+                end = i;
+                break;
+            }
+            rest.next();
+        }
+        Some((start, &text[start..end]))
+    })
+}
+
+/// The jieba words of normalized `text`, without punctuation and whitespace tokens.
+pub fn words<'a>(jieba: &Jieba, text: &'a str) -> Vec<&'a str> {
+    jieba
+        .cut(text, HMM)
+        .into_iter()
+        .map(|t| t.word)
+        .filter(|w| w.chars().any(is_word_char))
+        .collect()
+}
+
+/// A token stream over a precomputed list of tokens.
+pub struct VecTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+/// jieba words with byte offsets and ordinal positions; punctuation and whitespace dropped, no
+/// length limit (long political terms are kept whole).
+#[derive(Clone, Default)]
+pub struct WordTokenizer {
+    /// `None`: the process-wide segmenter, loaded when the first text is tokenized.
+    jieba: Option<Arc<Jieba>>,
+}
+
+impl WordTokenizer {
+    /// A tokenizer using the process-wide segmenter, loaded on first use.
+    pub fn shared() -> Self {
+        WordTokenizer { jieba: None }
+    }
+
+    /// A tokenizer using the given segmenter.
+    pub fn with_jieba(jieba: Arc<Jieba>) -> Self {
+        WordTokenizer { jieba: Some(jieba) }
+    }
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let jieba: &Jieba = match &self.jieba {
+            Some(j) => j,
+            None => &JIEBA,
+        };
+        let tokens = jieba
+            .cut(text, HMM)
+            .into_iter()
+            .filter(|t| t.word.chars().any(is_word_char))
+            .enumerate()
+            .map(|(position, t)| Token {
+                offset_from: t.byte_start,
+                offset_to: t.byte_end,
+                position,
+                text: t.word.to_string(),
+                position_length: 1,
+            })
+            .collect();
+        VecTokenStream { tokens, next: 0 }
+    }
+}
+
+/// Bigrams of adjacent word characters, positioned at the ordinal of their first character.
+#[derive(Clone, Default)]
+pub struct GramTokenizer;
+
+/// Stream of [`GramTokenizer`].
+pub struct GramTokenStream<'a> {
+    text: &'a str,
+    chars: CharIndices<'a>,
+    ordinal: usize,
+    prev: Option<(usize, char)>,
+    token: Token,
+}
+
+impl Tokenizer for GramTokenizer {
+    type TokenStream<'a> = GramTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramTokenStream<'a> {
+        GramTokenStream {
+            text,
+            chars: text.char_indices(),
+            ordinal: 0,
+            prev: None,
+            token: Token::default(),
+        }
+    }
+}
+
+impl TokenStream for GramTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        for (i, c) in self.chars.by_ref() {
+            let prev = self.prev.replace((i, c));
+            self.ordinal += 1;
+            if let Some((pi, pc)) = prev {
+                if is_word_char(pc) && is_word_char(c) {
+                    let end = i + c.len_utf8();
+                    self.token.text.clear();
+                    self.token.text.push_str(&self.text[pi..end]);
+                    self.token.offset_from = pi;
+                    self.token.offset_to = end;
+                    // `ordinal` counts the current char; the bigram starts one before it.
+                    self.token.position = self.ordinal - 2;
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// Every non-whitespace character, at its ordinal position.
+#[derive(Clone, Default)]
+pub struct CharTokenizer;
+
+/// Stream of [`CharTokenizer`].
+pub struct CharTokenStream<'a> {
+    chars: CharIndices<'a>,
+    ordinal: usize,
+    token: Token,
+}
+
+impl Tokenizer for CharTokenizer {
+    type TokenStream<'a> = CharTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CharTokenStream<'a> {
+        CharTokenStream {
+            chars: text.char_indices(),
+            ordinal: 0,
+            token: Token::default(),
+        }
+    }
+}
+
+impl TokenStream for CharTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        for (i, c) in self.chars.by_ref() {
+            self.ordinal += 1;
+            if !c.is_whitespace() {
+                self.token.text.clear();
+                self.token.text.push(c);
+                self.token.offset_from = i;
+                self.token.offset_to = i + c.len_utf8();
+                self.token.position = self.ordinal - 1;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect<T: Tokenizer>(mut tokenizer: T, text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+        }
+        out
+    }
+
+    #[test]
+    fn grams_have_byte_offsets_and_char_positions() {
+        let got = collect(GramTokenizer, "党建a，引领");
+        assert_eq!(
+            got,
+            vec![
+                ("党建".into(), 0, 6, 0),
+                ("建a".into(), 3, 7, 1),
+                ("引领".into(), 10, 16, 4),
+            ]
+        );
+        for (text, from, to, _) in &got {
+            assert_eq!(&"党建a，引领"[*from..*to], text);
+        }
+    }
+
+    #[test]
+    fn grams_never_cross_punctuation_or_whitespace() {
+        let got = collect(GramTokenizer, "小营盘 镇。党\n委");
+        let texts: Vec<_> = got.iter().map(|t| t.0.as_str()).collect();
+        assert_eq!(texts, vec!["小营", "营盘"]);
+    }
+
+    #[test]
+    fn chars_skip_whitespace_keep_punctuation() {
+        let got = collect(CharTokenizer, "党 ，建");
+        assert_eq!(
+            got,
+            vec![
+                ("党".into(), 0, 3, 0),
+                ("，".into(), 4, 7, 2),
+                ("建".into(), 7, 10, 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn words_drop_punctuation_and_keep_long_terms() {
+        let got = collect(
+            WordTokenizer::shared(),
+            "博乐市小营盘镇党委，坚持“党建为龙头”。",
+        );
+        let texts: Vec<_> = got.iter().map(|t| t.0.as_str()).collect();
+        assert!(texts.contains(&"镇党委"), "{texts:?}");
+        assert!(!texts.iter().any(|t| !t.chars().any(is_word_char)));
+        for (i, (text, from, to, pos)) in got.iter().enumerate() {
+            assert_eq!(*pos, i);
+            assert_eq!(&"博乐市小营盘镇党委，坚持“党建为龙头”。"[*from..*to], text);
+        }
+        // A 16-character term is never dropped for length.
+        let mut jieba = Jieba::new();
+        jieba.add_word("中国特色社会主义思想和党的建设研究", Some(1_000_000), None);
+        let long = collect(
+            WordTokenizer::with_jieba(Arc::new(jieba)),
+            "中国特色社会主义思想和党的建设研究",
+        );
+        assert_eq!(long.len(), 1);
+        assert_eq!(long[0].2, 17 * 3);
+    }
+
+    #[test]
+    fn normalization_folds_width_and_case() {
+        assert_eq!(normalize("ＡＢＣ１２３：（）"), "abc123:()");
+        assert_eq!(normalize("a\r\nb\rc"), "a\nb\nc");
+        assert!(matches!(normalize("党建引领。"), Cow::Borrowed(_)));
+        assert_eq!(normalize("\u{3000}"), " ");
+    }
+
+    #[test]
+    fn normalized_text_maps_back_to_original_bytes() {
+        let original = "Ａ党…建\r\n";
+        let n = NormalizedText::new(original);
+        assert_eq!(n.text, normalize(original));
+        assert_eq!(n.text, "a党...建\n");
+        let pos = n.text.find("建").unwrap();
+        let (s, e) = n.original_range(pos, pos + "建".len());
+        assert_eq!(&original[s..e], "建");
+        // A match ending inside an expansion covers the whole original character.
+        let dots = n.text.find("..").unwrap();
+        let (s, e) = n.original_range(dots, dots + 2);
+        assert_eq!(&original[s..e], "…");
+    }
+
+    #[test]
+    fn word_runs_split_on_non_word_characters() {
+        let runs: Vec<_> = word_runs("贵州:赋能产业 abc。").collect();
+        assert_eq!(runs, vec![(0, "贵州"), (7, "赋能产业"), (20, "abc")]);
+    }
+}

@@ -1,0 +1,102 @@
+//! Command-line definitions: what the user can type, with the help text.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Search folders of Chinese reports: exact phrases, ranked and highlighted hits.
+///
+/// Index a folder once with `zhsearch index DIR`, then search it with `zhsearch search QUERY`.
+/// On a fresh checkout `zhsearch search` builds the index from ./corpus by itself.
+#[derive(Debug, Parser)]
+#[command(name = "zhsearch", version, about, long_about)]
+pub struct Cli {
+    /// Index location.
+    #[arg(long, global = true, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index a folder of reports (.txt, .md), or bring the index up to date with it.
+    ///
+    /// Only new, changed, deleted and renamed files are processed; unchanged files are not
+    /// read. Everything lands in one commit, so an interrupted run loses nothing already
+    /// indexed. Exits 1 when some files could not be indexed (each is named), 2 on error.
+    Index {
+        /// Folder to index. Default: the folder the index was built from, else ./corpus.
+        dir: Option<PathBuf>,
+        /// Reindex every file from scratch.
+        #[arg(long)]
+        rebuild: bool,
+        /// Print nothing but errors and skipped files.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Search the index.
+    ///
+    /// Words are AND-ed; `OR`, `NOT`/`-word`, "exact phrases", `title:`/`body:` prefixes and
+    /// parentheses are supported. Exits 0 when something matched, 1 when nothing did, 2 on error.
+    #[command(
+        after_help = "Examples:\n  zhsearch search 党建 引领\n  zhsearch search '\"小营盘镇\" OR title:乡村振兴'\n  zhsearch search 脱贫攻坚 --from 2018 --to 2019-06 --sort date\n  zhsearch search -l '\"党建统领\"'"
+    )]
+    Search {
+        /// The query.
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// Hits to show.
+        #[arg(short = 'n', long, default_value_t = 10)]
+        limit: usize,
+        /// Hits to skip (for paging).
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Only reports dated on or after this: YYYY, YYYY-MM or YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Only reports dated on or before this: YYYY, YYYY-MM or YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Order of hits.
+        #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+        sort: SortArg,
+        /// Print the path of every matching report, one per line, and nothing else.
+        #[arg(short = 'l', long, conflicts_with = "json")]
+        files_with_matches: bool,
+        /// Print one JSON object: {"total", "hits": [{"path", "title", "date", "score", "snippet", "highlights"}]}.
+        #[arg(long)]
+        json: bool,
+        /// When to color matches.
+        #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+        color: ColorArg,
+    },
+    /// Show what the index holds.
+    Stats {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `--sort` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    /// Best match first.
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorArg {
+    /// Color when printing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}

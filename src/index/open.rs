@@ -1,0 +1,153 @@
+//! The only place an index is opened or created, so tokenizers are always registered.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
+use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexSettings};
+
+use super::schema::Fields;
+use crate::analysis::{
+    CharTokenizer, GramTokenizer, WordTokenizer, CHAR_TOKENIZER, GRAM_TOKENIZER, WORD_TOKENIZER,
+};
+use crate::error::{Error, Result};
+
+/// Version of the on-disk layout (schema and stored metadata). Bump it on any schema change:
+/// `zhsearch index` then rebuilds instead of mixing layouts.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What the index records about itself in each commit (tantivy's commit payload, so it is
+/// written atomically with the documents it describes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexInfo {
+    /// [`FORMAT_VERSION`] at the time of the commit.
+    pub format: u32,
+    /// [`crate::analysis::segmenter_config`] at the time of the commit.
+    pub segmenter: String,
+    /// The indexed folder, absolute.
+    pub root: PathBuf,
+    /// Commit time, seconds since the Unix epoch.
+    pub updated: u64,
+}
+
+/// An opened zhsearch index: the tantivy index with tokenizers registered, and its fields.
+#[derive(Clone)]
+pub struct ReportIndex {
+    /// The tantivy index.
+    pub index: Index,
+    /// Field handles.
+    pub fields: Fields,
+    dir: PathBuf,
+}
+
+fn settings() -> IndexSettings {
+    IndexSettings {
+        docstore_compression: Compressor::Zstd(ZstdCompressor {
+            compression_level: Some(7),
+        }),
+        docstore_blocksize: 64 * 1024,
+        ..IndexSettings::default()
+    }
+}
+
+fn register_tokenizers(index: &Index) {
+    let manager = index.tokenizers();
+    manager.register(WORD_TOKENIZER, TextAnalyzer::from(WordTokenizer::shared()));
+    manager.register(GRAM_TOKENIZER, TextAnalyzer::from(GramTokenizer));
+    manager.register(CHAR_TOKENIZER, TextAnalyzer::from(CharTokenizer));
+}
+
+/// True when `dir` holds a committed index.
+pub fn exists(dir: &Path) -> bool {
+    dir.join("meta.json").is_file()
+}
+
+impl ReportIndex {
+    /// Opens the index in `dir`.
+    ///
+    /// The jieba tokenizer is registered lazily: the dictionary is only loaded when a word
+    /// field is actually tokenized (when indexing).
+    pub fn open(dir: &Path) -> Result<ReportIndex> {
+        if !exists(dir) {
+            return Err(Error::NoIndex(dir.to_path_buf()));
+        }
+        let index = Index::open_in_dir(dir)?;
+        let (schema, fields) = Fields::build();
+        if index.schema() != schema {
+            return Err(Error::Option(format!(
+                "the index at {} was made by another version of zhsearch: run `zhsearch index --rebuild`",
+                dir.display()
+            )));
+        }
+        register_tokenizers(&index);
+        Ok(ReportIndex {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Creates an empty index in `dir`, replacing whatever index was there.
+    pub fn create(dir: &Path) -> Result<ReportIndex> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        remove_index_files(dir)?;
+        let (schema, fields) = Fields::build();
+        let directory = MmapDirectory::open(dir).map_err(|e| {
+            Error::io(
+                format!("opening {}", dir.display()),
+                std::io::Error::other(e.to_string()),
+            )
+        })?;
+        let index = Index::builder()
+            .schema(schema)
+            .settings(settings())
+            .open_or_create(directory)?;
+        register_tokenizers(&index);
+        Ok(ReportIndex {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The folder holding the index.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// What the last commit recorded, if it was made by zhsearch.
+    pub fn info(&self) -> Result<Option<IndexInfo>> {
+        let metas = self.index.load_metas()?;
+        Ok(metas
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok()))
+    }
+}
+
+/// Removes tantivy's files from `dir`, keeping anything else (such as a `.gitignore`).
+fn remove_index_files(dir: &Path) -> Result<()> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name == "meta.json"
+            || name == ".managed.json"
+            || name.ends_with(".idx")
+            || name.ends_with(".pos")
+            || name.ends_with(".term")
+            || name.ends_with(".store")
+            || name.ends_with(".fast")
+            || name.ends_with(".fieldnorm")
+            || name.ends_with(".del");
+        if ours && entry.path().is_file() {
+            std::fs::remove_file(entry.path())
+                .map_err(|e| Error::io(format!("removing {}", entry.path().display()), e))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! The index schema: one [`Fields`] struct names every field.
+//!
+//! Text is indexed three ways, once per job (see [`crate::analysis`]):
+//! `*_gram` (bigrams with positions) and `*_char` (single characters, documents only) decide
+//! *which* documents match, exactly as a substring scan would; `*_word` (jieba words with term
+//! frequencies) ranks them with BM25. `body` is the whole text, title line included.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+};
+
+use crate::analysis::{CHAR_TOKENIZER, GRAM_TOKENIZER, WORD_TOKENIZER};
+
+/// Every field of the index.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Relative path, `/`-separated: the document's identity (indexed, stored, fast).
+    pub path: Field,
+    /// Original title (stored).
+    pub title: Field,
+    /// Original text (stored).
+    pub text: Field,
+    /// Section headings (stored, one value each).
+    pub headings: Field,
+    /// Encoding the file was in (stored).
+    pub encoding: Field,
+    /// Date as `yyyymmdd` (indexed, fast); absent when the report has none.
+    pub date: Field,
+    /// File size in bytes (fast), for incremental indexing.
+    pub size: Field,
+    /// Modification time in ns (fast), for incremental indexing.
+    pub mtime: Field,
+    /// xxh3 of the file's bytes (fast), for incremental indexing and renames.
+    pub hash: Field,
+    /// Title, jieba words.
+    pub title_word: Field,
+    /// Title, bigrams with positions.
+    pub title_gram: Field,
+    /// Title, characters.
+    pub title_char: Field,
+    /// Whole text, jieba words.
+    pub body_word: Field,
+    /// Whole text, bigrams with positions.
+    pub body_gram: Field,
+    /// Whole text, characters.
+    pub body_char: Field,
+}
+
+/// Names of the fast fields read by name.
+pub mod names {
+    /// See [`super::Fields::path`].
+    pub const PATH: &str = "path";
+    /// See [`super::Fields::date`].
+    pub const DATE: &str = "date";
+    /// See [`super::Fields::size`].
+    pub const SIZE: &str = "size";
+    /// See [`super::Fields::mtime`].
+    pub const MTIME: &str = "mtime";
+    /// See [`super::Fields::hash`].
+    pub const HASH: &str = "hash";
+}
+
+fn analyzed(tokenizer: &str, record: IndexRecordOption, fieldnorms: bool) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(record)
+            .set_fieldnorms(fieldnorms),
+    )
+}
+
+impl Fields {
+    /// The schema and its fields.
+    pub fn build() -> (Schema, Fields) {
+        let mut b = Schema::builder();
+        let word = analyzed(WORD_TOKENIZER, IndexRecordOption::WithFreqs, true);
+        let gram = analyzed(
+            GRAM_TOKENIZER,
+            IndexRecordOption::WithFreqsAndPositions,
+            false,
+        );
+        let chr = analyzed(CHAR_TOKENIZER, IndexRecordOption::Basic, false);
+        let fields = Fields {
+            path: b.add_text_field(names::PATH, STRING | STORED | FAST),
+            title: b.add_text_field("title", STORED),
+            text: b.add_text_field("text", STORED),
+            headings: b.add_text_field("headings", STORED),
+            encoding: b.add_text_field("encoding", STORED),
+            date: b.add_i64_field(names::DATE, INDEXED | FAST),
+            size: b.add_u64_field(names::SIZE, FAST),
+            mtime: b.add_u64_field(names::MTIME, FAST),
+            hash: b.add_u64_field(names::HASH, FAST),
+            title_word: b.add_text_field("title_word", word.clone()),
+            title_gram: b.add_text_field("title_gram", gram.clone()),
+            title_char: b.add_text_field("title_char", chr.clone()),
+            body_word: b.add_text_field("body_word", word),
+            body_gram: b.add_text_field("body_gram", gram),
+            body_char: b.add_text_field("body_char", chr),
+        };
+        (b.build(), fields)
+    }
+}

@@ -1,0 +1,336 @@
+//! Bringing the index in line with its folder: one scan, one diff, one commit.
+//!
+//! Unchanged files (same size and mtime) are not read. Changed files are read and hashed: same
+//! hash means only the mtime moved; a new path whose hash belongs to a vanished path is a rename.
+//! Everything lands in a single commit, so a killed run leaves the previous commit intact and
+//! the next run does the whole job again.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tantivy::directory::error::LockError;
+use tantivy::schema::Term;
+use tantivy::{IndexWriter, TantivyDocument, TantivyError};
+
+use super::open::{exists, IndexInfo, ReportIndex, FORMAT_VERSION};
+use super::schema::names;
+use crate::analysis::{normalize, segmenter_config};
+use crate::error::{Error, Result};
+use crate::ingest::{self, FileEntry, Report, Skipped};
+
+/// Memory budget of the index writer, shared by its threads.
+const WRITER_MEMORY: usize = 256 << 20;
+
+/// Options of [`sync`].
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    /// Folder to index; `None` means the folder the index was built from.
+    pub root: Option<PathBuf>,
+    /// Reindex every file, whatever the index holds.
+    pub rebuild: bool,
+}
+
+/// What [`sync`] did.
+#[derive(Debug, Clone, Default)]
+pub struct SyncSummary {
+    /// The indexed folder, absolute.
+    pub root: PathBuf,
+    /// New reports.
+    pub added: usize,
+    /// Reports whose content changed.
+    pub updated: usize,
+    /// Reports whose file is gone (or no longer readable).
+    pub removed: usize,
+    /// Reports that moved to another path.
+    pub renamed: usize,
+    /// Reports left as they were.
+    pub unchanged: usize,
+    /// Files that could not be indexed, with the reason.
+    pub skipped: Vec<Skipped>,
+    /// Why the whole index was rebuilt, if it was.
+    pub rebuilt: Option<String>,
+    /// Documents in the index afterwards.
+    pub docs: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Progress callback events.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress {
+    /// The folder was scanned; `to_read` files need reading.
+    Planned {
+        /// Files that will be read.
+        to_read: usize,
+    },
+    /// One more file was read and handed to the indexer.
+    Read,
+}
+
+/// The fingerprint of an indexed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Known {
+    size: u64,
+    mtime: u64,
+    hash: u64,
+}
+
+fn lock_error(dir: &Path, err: TantivyError) -> Error {
+    match err {
+        TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked(format!(
+            "another process is writing to the index at {} (it holds {}); try again when it is done",
+            dir.display(),
+            dir.join(".tantivy-writer.lock").display()
+        )),
+        other => Error::Index(other),
+    }
+}
+
+/// Reads the fingerprints of every live document.
+fn known_files(index: &ReportIndex) -> Result<HashMap<String, Known>> {
+    let reader = index.index.reader()?;
+    let searcher = reader.searcher();
+    let mut known = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let fast = segment.fast_fields();
+        let Some(paths) = fast.str(names::PATH)? else {
+            continue;
+        };
+        let size = fast.u64(names::SIZE)?;
+        let mtime = fast.u64(names::MTIME)?;
+        let hash = fast.u64(names::HASH)?;
+        let mut path = String::new();
+        for doc in segment.doc_ids_alive() {
+            let Some(ord) = paths.term_ords(doc).next() else {
+                continue;
+            };
+            path.clear();
+            paths
+                .ord_to_str(ord, &mut path)
+                .map_err(|e| Error::io("reading the index", e))?;
+            known.insert(
+                path.clone(),
+                Known {
+                    size: size.first(doc).unwrap_or(0),
+                    mtime: mtime.first(doc).unwrap_or(0),
+                    hash: hash.first(doc).unwrap_or(0),
+                },
+            );
+        }
+    }
+    Ok(known)
+}
+
+/// The tantivy document for a report.
+fn to_document(
+    index: &ReportIndex,
+    report: &Report,
+    file: &FileEntry,
+    hash: u64,
+) -> TantivyDocument {
+    let f = &index.fields;
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.path, &report.path);
+    doc.add_text(f.title, &report.title);
+    doc.add_text(f.text, &report.text);
+    for heading in &report.headings {
+        doc.add_text(f.headings, heading);
+    }
+    doc.add_text(f.encoding, report.encoding);
+    if let Some(date) = report.date {
+        doc.add_i64(f.date, date.key());
+    }
+    doc.add_u64(f.size, file.size);
+    doc.add_u64(f.mtime, file.mtime);
+    doc.add_u64(f.hash, hash);
+    let title = normalize(&report.title);
+    doc.add_text(f.title_word, &title);
+    doc.add_text(f.title_gram, &title);
+    doc.add_text(f.title_char, &title);
+    let body = normalize(&report.text);
+    doc.add_text(f.body_word, &body);
+    doc.add_text(f.body_gram, &body);
+    doc.add_text(f.body_char, &body);
+    doc
+}
+
+/// Opens the index for writing, deciding whether it must be rebuilt and why.
+fn open_for_sync(dir: &Path, opts: &SyncOptions) -> Result<(ReportIndex, PathBuf, Option<String>)> {
+    let given_root = match &opts.root {
+        Some(root) => Some(std::fs::canonicalize(root).map_err(|e| Error::Folder {
+            path: root.clone(),
+            reason: e.to_string(),
+        })?),
+        None => None,
+    };
+    let (index, info, mut rebuild) = if exists(dir) {
+        match ReportIndex::open(dir) {
+            Ok(index) => {
+                let info = index.info()?;
+                (Some(index), info, None)
+            }
+            Err(Error::Option(_)) => (None, None, Some("index format changed".to_string())),
+            Err(e) => return Err(e),
+        }
+    } else {
+        (None, None, None)
+    };
+    let root = given_root
+        .or_else(|| info.as_ref().map(|i| i.root.clone()))
+        .ok_or_else(|| Error::Folder {
+            path: dir.to_path_buf(),
+            reason: "this index has no folder yet: give one, as in `zhsearch index DIR`".into(),
+        })?;
+    if rebuild.is_none() && index.is_some() {
+        rebuild = match &info {
+            _ if opts.rebuild => Some("--rebuild".to_string()),
+            None => Some("index was not made by zhsearch".to_string()),
+            Some(i) if i.format != FORMAT_VERSION => Some("index format changed".to_string()),
+            Some(i) if i.root != root => Some(format!("folder changed from {}", i.root.display())),
+            Some(i) if i.segmenter != segmenter_config() => {
+                Some("segmenter configuration changed".to_string())
+            }
+            Some(_) => None,
+        };
+    }
+    let index = match index {
+        Some(index) => index,
+        None => ReportIndex::create(dir)?,
+    };
+    Ok((index, root, rebuild))
+}
+
+/// Brings the index at `dir` in line with its folder (creating it if needed).
+pub fn sync(
+    dir: &Path,
+    opts: &SyncOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SyncSummary> {
+    let started = Instant::now();
+    let (index, root, rebuild) = open_for_sync(dir, opts)?;
+    let mut writer: IndexWriter = index
+        .index
+        .writer_with_num_threads(2, WRITER_MEMORY)
+        .map_err(|e| lock_error(dir, e))?;
+    let mut known = if rebuild.is_some() {
+        writer.delete_all_documents()?;
+        HashMap::new()
+    } else {
+        known_files(&index)?
+    };
+    let (files, skipped) = ingest::scan(&root)?;
+    let mut summary = SyncSummary {
+        root: root.clone(),
+        skipped,
+        rebuilt: rebuild.clone(),
+        ..SyncSummary::default()
+    };
+
+    let on_disk: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let mut vanished_by_hash: HashMap<u64, Vec<String>> = HashMap::new();
+    for (path, k) in &known {
+        if !on_disk.contains(path.as_str()) {
+            vanished_by_hash
+                .entry(k.hash)
+                .or_default()
+                .push(path.clone());
+        }
+    }
+    let to_read: Vec<&FileEntry> = files
+        .iter()
+        .filter(|f| {
+            let same = known
+                .get(&f.path)
+                .is_some_and(|k| k.size == f.size && k.mtime == f.mtime);
+            if same {
+                summary.unchanged += 1;
+            }
+            !same
+        })
+        .collect();
+    progress(Progress::Planned {
+        to_read: to_read.len(),
+    });
+
+    let path_term = |p: &str| Term::from_field_text(index.fields.path, p);
+    let mut changed = false;
+    for file in to_read {
+        progress(Progress::Read);
+        let bytes = match std::fs::read(ingest::absolute(&root, &file.path)) {
+            Ok(b) => b,
+            Err(e) => {
+                summary.skipped.push(Skipped {
+                    path: file.path.clone(),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        let previous = known.remove(&file.path);
+        let report = match Report::from_bytes(&file.path, &bytes) {
+            Ok(r) => r,
+            Err(reason) => {
+                summary.skipped.push(Skipped {
+                    path: file.path.clone(),
+                    reason: reason.to_string(),
+                });
+                if previous.is_some() {
+                    writer.delete_term(path_term(&file.path));
+                    summary.removed += 1;
+                    changed = true;
+                }
+                continue;
+            }
+        };
+        match previous {
+            Some(k) if k.hash == hash => summary.unchanged += 1,
+            Some(_) => summary.updated += 1,
+            None => {
+                let moved_from = vanished_by_hash.get_mut(&hash).and_then(Vec::pop);
+                if let Some(old) = moved_from {
+                    writer.delete_term(path_term(&old));
+                    known.remove(&old);
+                    summary.renamed += 1;
+                } else {
+                    summary.added += 1;
+                }
+            }
+        }
+        if previous.is_some() {
+            writer.delete_term(path_term(&file.path));
+        }
+        writer.add_document(to_document(&index, &report, file, hash))?;
+        changed = true;
+    }
+    for path in known.keys() {
+        if !on_disk.contains(path.as_str()) {
+            writer.delete_term(path_term(path));
+            summary.removed += 1;
+            changed = true;
+        }
+    }
+
+    let info = index.info()?;
+    let needs_commit = changed || rebuild.is_some() || info.is_none();
+    if needs_commit {
+        let info = IndexInfo {
+            format: FORMAT_VERSION,
+            segmenter: segmenter_config(),
+            root: root.clone(),
+            updated: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        };
+        let payload = serde_json::to_string(&info)
+            .map_err(|e| Error::io("recording index metadata", e.into()))?;
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&payload);
+        commit.commit()?;
+        writer.wait_merging_threads()?;
+    }
+    summary.docs = index.index.reader()?.searcher().num_docs();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}

@@ -1,0 +1,169 @@
+//! Bytes to text: BOM-marked UTF-8/UTF-16, plain UTF-8, and legacy encodings (GB18030/GBK above
+//! all) by detection. Never assumes an encoding without evidence.
+
+use encoding_rs::{Encoding, GB18030, GBK, UTF_8};
+
+/// Why a file's bytes are not a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    /// Zero bytes or only whitespace.
+    Empty,
+    /// Looks like a binary file (NUL bytes without a UTF-16 byte-order mark).
+    Binary,
+    /// Not valid in any encoding we could detect.
+    Undecodable(String),
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::Empty => f.write_str("empty file"),
+            Unreadable::Binary => f.write_str("binary file"),
+            Unreadable::Undecodable(why) => write!(f, "cannot decode: {why}"),
+        }
+    }
+}
+
+/// Decoded text and the name of the encoding it was in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The text, without byte-order mark.
+    pub text: String,
+    /// Encoding name as in the WHATWG Encoding Standard (`UTF-8`, `gb18030`, `UTF-16LE`, …).
+    pub encoding: &'static str,
+}
+
+/// Largest share of replacement characters tolerated in a legacy-encoded file (a stray bad
+/// byte in a long GBK report should not lose the report).
+const MAX_REPLACEMENT_RATIO: f64 = 0.005;
+
+/// Decodes a file's bytes.
+///
+/// ```
+/// use zhsearch::ingest::decode::decode;
+/// let gbk = [0xb5, 0xb3, 0xbd, 0xa8]; // 党建 in GBK
+/// assert_eq!(decode(&gbk).unwrap().text, "党建");
+/// ```
+pub fn decode(bytes: &[u8]) -> Result<Decoded, Unreadable> {
+    let decoded = if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        if had_errors {
+            return Err(Unreadable::Undecodable(format!(
+                "invalid {} after its byte-order mark",
+                encoding.name()
+            )));
+        }
+        Decoded {
+            text: text.into_owned(),
+            encoding: encoding.name(),
+        }
+    } else if looks_binary(bytes) {
+        return Err(Unreadable::Binary);
+    } else if let Ok(text) = std::str::from_utf8(bytes) {
+        Decoded {
+            text: text.to_string(),
+            encoding: UTF_8.name(),
+        }
+    } else {
+        decode_legacy(bytes)?
+    };
+    if decoded.text.trim().is_empty() {
+        return Err(Unreadable::Empty);
+    }
+    if decoded.text.chars().any(|c| c == '\0') {
+        return Err(Unreadable::Binary);
+    }
+    Ok(decoded)
+}
+
+fn looks_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8192)].contains(&0)
+}
+
+fn decode_legacy(bytes: &[u8]) -> Result<Decoded, Unreadable> {
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let guess = detector.guess(None, true);
+    // GBK is a subset of GB18030; decode the superset so four-byte sequences survive too.
+    let encoding = if guess == GBK || guess == UTF_8 {
+        GB18030
+    } else {
+        guess
+    };
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    if had_errors {
+        let total = text.chars().count().max(1);
+        let bad = text.chars().filter(|&c| c == '\u{fffd}').count();
+        if bad as f64 / total as f64 > MAX_REPLACEMENT_RATIO {
+            return Err(Unreadable::Undecodable(format!(
+                "not UTF-8, and {bad} of {total} characters are invalid as {}",
+                encoding.name()
+            )));
+        }
+    }
+    Ok(Decoded {
+        text: text.into_owned(),
+        encoding: encoding.name(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "博乐市小营盘镇党委\n\n时间:2017-11-09\n\n坚持“党建为龙头”，推动发展。";
+
+    #[test]
+    fn utf8_plain_and_with_bom() {
+        assert_eq!(decode(TEXT.as_bytes()).unwrap().text, TEXT);
+        let mut bom = vec![0xef, 0xbb, 0xbf];
+        bom.extend_from_slice(TEXT.as_bytes());
+        let d = decode(&bom).unwrap();
+        assert_eq!(d.text, TEXT);
+        assert_eq!(d.encoding, "UTF-8");
+    }
+
+    #[test]
+    fn utf16_with_bom_both_orders() {
+        let units: Vec<u16> = TEXT.encode_utf16().collect();
+        let mut le = vec![0xff, 0xfe];
+        let mut be = vec![0xfe, 0xff];
+        for u in &units {
+            le.extend_from_slice(&u.to_le_bytes());
+            be.extend_from_slice(&u.to_be_bytes());
+        }
+        assert_eq!(decode(&le).unwrap().text, TEXT);
+        assert_eq!(decode(&le).unwrap().encoding, "UTF-16LE");
+        assert_eq!(decode(&be).unwrap().text, TEXT);
+        assert_eq!(decode(&be).unwrap().encoding, "UTF-16BE");
+    }
+
+    #[test]
+    fn gb18030_and_gbk_are_detected() {
+        let (bytes, _, _) = GB18030.encode(TEXT);
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.text, TEXT);
+        assert_eq!(d.encoding, "gb18030");
+        // A character outside GBK needs GB18030's four-byte form.
+        let rare = format!("{TEXT}㐀䶵");
+        let (bytes, _, _) = GB18030.encode(&rare);
+        assert_eq!(decode(&bytes).unwrap().text, rare);
+    }
+
+    #[test]
+    fn binary_empty_and_garbage_are_rejected() {
+        assert_eq!(decode(b""), Err(Unreadable::Empty));
+        assert_eq!(decode(b" \n\t\r\n"), Err(Unreadable::Empty));
+        assert_eq!(
+            decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            Err(Unreadable::Binary)
+        );
+    }
+
+    #[test]
+    fn invalid_utf16_after_bom_is_undecodable() {
+        // An unpaired high surrogate.
+        let bytes = [0xff, 0xfe, 0x00, 0xd8, 0x41, 0x00];
+        assert!(matches!(decode(&bytes), Err(Unreadable::Undecodable(_))));
+    }
+}

@@ -1,0 +1,192 @@
+//! Files to reports: walk a folder, decode each file, pull out title, date and headings.
+//!
+//! Nothing here aborts a run: a file that cannot be read is returned as [`Skipped`] with its
+//! path and reason, and the rest go on.
+
+pub mod decode;
+pub mod extract;
+pub mod format;
+
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+pub use decode::Unreadable;
+pub use extract::ReportDate;
+
+use crate::error::{Error, Result};
+
+/// Largest file read as a report; anything bigger is skipped as not a report.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// One report, ready to index.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Path relative to the indexed folder, with `/` separators.
+    pub path: String,
+    /// First non-empty line.
+    pub title: String,
+    /// Date from the header lines, if any.
+    pub date: Option<ReportDate>,
+    /// Section headings.
+    pub headings: Vec<String>,
+    /// The decoded text as the user wrote it.
+    pub text: String,
+    /// The encoding the file was in.
+    pub encoding: &'static str,
+}
+
+impl Report {
+    /// Builds a report from a file's bytes.
+    pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Report, Unreadable> {
+        let format = format::for_path(Path::new(path))
+            .ok_or_else(|| Unreadable::Undecodable("unsupported file type".into()))?;
+        let decoded = decode::decode(bytes)?;
+        let formatted = format.to_text(decoded.text);
+        if formatted.text.trim().is_empty() {
+            return Err(Unreadable::Empty);
+        }
+        let text = formatted.text;
+        Ok(Report {
+            path: path.to_string(),
+            title: extract::find_title(&text),
+            date: extract::find_date(&text),
+            headings: formatted
+                .headings
+                .unwrap_or_else(|| extract::find_headings(&text)),
+            text,
+            encoding: decoded.encoding,
+        })
+    }
+
+    /// Paragraphs of the report: its non-empty lines.
+    pub fn paragraphs(&self) -> impl Iterator<Item = &str> {
+        extract::paragraphs(&self.text)
+    }
+}
+
+/// A report file found by [`scan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Path relative to the scanned folder, `/`-separated.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime: u64,
+}
+
+/// A file that was not indexed, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Path relative to the indexed folder.
+    pub path: String,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// Lists the report files under `root` (recursively, hidden entries excluded), sorted by path,
+/// with the entries that could not be read.
+pub fn scan(root: &Path) -> Result<(Vec<FileEntry>, Vec<Skipped>)> {
+    if !root.is_dir() {
+        return Err(Error::Folder {
+            path: root.to_path_buf(),
+            reason: "not a folder".into(),
+        });
+    }
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err.path().map(|p| relative(root, p)).unwrap_or_default();
+                skipped.push(Skipped {
+                    path,
+                    reason: err.to_string(),
+                });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || format::for_path(entry.path()).is_none() {
+            continue;
+        }
+        let path = relative(root, entry.path());
+        match entry.metadata() {
+            Ok(meta) if meta.len() > MAX_FILE_BYTES => skipped.push(Skipped {
+                path,
+                reason: format!("larger than {} MiB", MAX_FILE_BYTES >> 20),
+            }),
+            Ok(meta) => files.push(FileEntry {
+                path,
+                size: meta.len(),
+                mtime: meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos() as u64),
+            }),
+            Err(err) => skipped.push(Skipped {
+                path,
+                reason: err.to_string(),
+            }),
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((files, skipped))
+}
+
+/// `path` relative to `root`, with `/` separators.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// The absolute location of a relative report path.
+pub fn absolute(root: &Path, rel: &str) -> PathBuf {
+    rel.split('/')
+        .fold(root.to_path_buf(), |p, part| p.join(part))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_finds_reports_and_skips_hidden_and_other_types() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::write(root.join("a/b/x.txt"), "标题").unwrap();
+        std::fs::write(root.join("y.md"), "# 标题").unwrap();
+        std::fs::write(root.join("z.pdf"), "%PDF").unwrap();
+        std::fs::write(root.join(".git/h.txt"), "x").unwrap();
+        let (files, skipped) = scan(root).unwrap();
+        let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, vec!["a/b/x.txt", "y.md"]);
+        assert!(skipped.is_empty());
+        assert!(files[0].mtime > 0 && files[0].size == 6);
+    }
+
+    #[test]
+    fn report_from_bytes_extracts_structure() {
+        let text = "博乐市小营盘镇党委\n\n时间:2017-11-09浏览:0\n\n突出党建统领 打造坚强堡垒\n\n正文一段。";
+        let r = Report::from_bytes("a.txt", text.as_bytes()).unwrap();
+        assert_eq!(r.title, "博乐市小营盘镇党委");
+        assert_eq!(r.date.map(|d| d.to_string()).as_deref(), Some("2017-11-09"));
+        assert_eq!(r.headings, vec!["突出党建统领 打造坚强堡垒"]);
+        assert_eq!(r.paragraphs().count(), 4);
+        assert_eq!(
+            Report::from_bytes("a.txt", b"").unwrap_err(),
+            Unreadable::Empty
+        );
+    }
+}

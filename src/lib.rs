@@ -1,0 +1,32 @@
+//! zhsearch: exact-phrase and ranked full-text search for folders of Chinese reports.
+//!
+//! Data flows one way, and the modules follow it:
+//!
+//! ```text
+//! files ─▶ ingest (decode, title/date/headings) ─▶ analysis (normalize, bigrams, jieba words)
+//!       ─▶ index (schema, open, incremental sync) ─▶ search (query language, ranking, snippets)
+//!       ─▶ the `zhsearch` binary
+//! ```
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use zhsearch::index::{sync, SyncOptions};
+//! use zhsearch::search::{ReportSearcher, SearchRequest};
+//!
+//! let opts = SyncOptions { root: Some("corpus".into()), rebuild: false };
+//! sync(Path::new("index"), &opts, &mut |_| {})?;
+//! let searcher = ReportSearcher::open(Path::new("index"))?;
+//! for hit in searcher.search(&SearchRequest::new("\"小营盘镇\""))?.hits {
+//!     println!("{} {}", hit.path, hit.snippet);
+//! }
+//! # Ok::<(), zhsearch::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod analysis;
+pub mod error;
+pub mod index;
+pub mod ingest;
+pub mod search;
+
+pub use error::{Error, Result};

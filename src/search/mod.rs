@@ -1,0 +1,354 @@
+//! Queries to ranked, highlighted hits.
+
+pub mod compile;
+pub mod query;
+pub mod snippet;
+
+use std::collections::HashSet;
+use std::ops::Bound;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::query::{Query, RangeQuery};
+use tantivy::schema::Value;
+use tantivy::{DocAddress, IndexReader, ReloadPolicy, Score, TantivyDocument, Term};
+
+use crate::analysis::jieba;
+use crate::error::{Error, Result};
+use crate::index::schema::names;
+use crate::index::{IndexInfo, ReportIndex};
+use crate::ingest::ReportDate;
+pub use snippet::Highlighted;
+
+/// Result order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest first (reports without a date last), then best match.
+    Date,
+}
+
+/// One search.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// Query text in the query language of [`query`].
+    pub query: String,
+    /// Hits to return.
+    pub limit: usize,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Earliest date, inclusive (`yyyymmdd`).
+    pub from: Option<i64>,
+    /// Latest date, inclusive (`yyyymmdd`).
+    pub to: Option<i64>,
+    /// Order of hits.
+    pub sort: Sort,
+    /// Snippet length in characters.
+    pub snippet_chars: usize,
+}
+
+impl SearchRequest {
+    /// A request for the first ten hits by relevance.
+    pub fn new(query: impl Into<String>) -> Self {
+        SearchRequest {
+            query: query.into(),
+            limit: 10,
+            offset: 0,
+            from: None,
+            to: None,
+            sort: Sort::Relevance,
+            snippet_chars: snippet::SNIPPET_CHARS,
+        }
+    }
+}
+
+/// One matching report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Path relative to the indexed folder, `/`-separated.
+    pub path: String,
+    /// Title line.
+    pub title: String,
+    /// Date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Relevance score.
+    pub score: f32,
+    /// Text around the best match.
+    pub snippet: String,
+    /// `[start, end)` character offsets of matches in `snippet`.
+    pub highlights: Vec<[usize; 2]>,
+    /// Matches in the title (character offsets), for display.
+    #[serde(skip)]
+    pub title_highlights: Vec<[usize; 2]>,
+}
+
+/// A page of hits.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// Matching reports in all.
+    pub total: usize,
+    /// The requested page.
+    pub hits: Vec<Hit>,
+    /// Time spent searching.
+    #[serde(skip)]
+    pub took: Duration,
+}
+
+/// Parses a date bound: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (also with `/` or `.`). `end` picks
+/// the last day of a year or month instead of the first.
+pub fn parse_date_bound(text: &str, end: bool) -> Result<i64> {
+    let bad = || {
+        Error::Option(format!(
+            "invalid date {text:?}: use YYYY, YYYY-MM or YYYY-MM-DD"
+        ))
+    };
+    let parts: Vec<&str> = text.trim().split(['-', '/', '.']).collect();
+    let num = |s: &str, len: std::ops::RangeInclusive<usize>| -> Result<u16> {
+        if !len.contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        s.parse().map_err(|_| bad())
+    };
+    let year = num(parts[0], 4..=4)?;
+    let (month, day) = match parts.len() {
+        1 => (if end { 12 } else { 1 }, None),
+        2 => (num(parts[1], 1..=2)?, None),
+        3 => (num(parts[1], 1..=2)?, Some(num(parts[2], 1..=2)?)),
+        _ => return Err(bad()),
+    };
+    let month = u8::try_from(month).map_err(|_| bad())?;
+    let day = match day {
+        Some(d) => u8::try_from(d).map_err(|_| bad())?,
+        None if end => (28..=31u8)
+            .rev()
+            .find(|&d| ReportDate::new(year, month, d).is_some())
+            .ok_or_else(bad)?,
+        None => 1,
+    };
+    ReportDate::new(year, month, day)
+        .map(ReportDate::key)
+        .ok_or_else(bad)
+}
+
+/// A hit ordered by (date, score).
+type DatedHit = ((i64, Score), DocAddress);
+
+/// Searches an index.
+#[derive(Clone)]
+pub struct ReportSearcher {
+    index: ReportIndex,
+    reader: IndexReader,
+}
+
+impl ReportSearcher {
+    /// Opens the index at `dir` for searching. The reader follows new commits (made by this or
+    /// another process) shortly after they land.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let index = ReportIndex::open(dir)?;
+        let reader = index
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(ReportSearcher { index, reader })
+    }
+
+    /// The underlying index.
+    pub fn index(&self) -> &ReportIndex {
+        &self.index
+    }
+
+    /// Documents in the index.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// What the last commit recorded.
+    pub fn info(&self) -> Result<Option<IndexInfo>> {
+        self.index.info()
+    }
+
+    fn date_filter(&self, from: Option<i64>, to: Option<i64>) -> Result<Option<Box<dyn Query>>> {
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                return Err(Error::Option(format!(
+                    "--from {} is after --to {}",
+                    ReportDate::from_key(f).map_or(f.to_string(), |d| d.to_string()),
+                    ReportDate::from_key(t).map_or(t.to_string(), |d| d.to_string()),
+                )));
+            }
+        }
+        if from.is_none() && to.is_none() {
+            return Ok(None);
+        }
+        let field = self.index.fields.date;
+        let bound = |v: Option<i64>| match v {
+            Some(v) => Bound::Included(Term::from_field_i64(field, v)),
+            None => Bound::Unbounded,
+        };
+        // An unbounded side still excludes reports without a date: the range needs a value.
+        let lower = bound(from.or(Some(0)));
+        Ok(Some(Box::new(RangeQuery::new(lower, bound(to)))))
+    }
+
+    /// Runs a search and returns one page of highlighted hits.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let started = Instant::now();
+        let expr = query::parse(&req.query)?;
+        let compiled = compile::compile(&expr, &self.index.fields, &jieba);
+        let filter = self.date_filter(req.from, req.to)?;
+        let query = compiled.ranked(filter);
+        let searcher = self.reader.searcher();
+        let limit = req.limit.max(1);
+        let top: Vec<(Score, DocAddress)>;
+        let total;
+        match req.sort {
+            Sort::Relevance => {
+                let collector = TopDocs::with_limit(limit)
+                    .and_offset(req.offset)
+                    .order_by_score();
+                (top, total) = searcher.search(&*query, &(collector, Count))?;
+            }
+            Sort::Date => {
+                let collector = TopDocs::with_limit(limit)
+                    .and_offset(req.offset)
+                    .tweak_score(|segment: &tantivy::SegmentReader| {
+                        let dates = segment
+                            .fast_fields()
+                            .column_opt::<i64>(names::DATE)
+                            .ok()
+                            .flatten();
+                        move |doc, score| {
+                            let date = dates.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                            (date, score)
+                        }
+                    });
+                let (dated, count): (Vec<DatedHit>, usize) =
+                    searcher.search(&*query, &(collector, Count))?;
+                top = dated.into_iter().map(|((_, s), a)| (s, a)).collect();
+                total = count;
+            }
+        }
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            hits.push(self.hit(
+                &searcher,
+                address,
+                score,
+                &compiled.highlights,
+                req.snippet_chars,
+            )?);
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            took: started.elapsed(),
+        })
+    }
+
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+        score: Score,
+        needles: &[String],
+        width: usize,
+    ) -> Result<Hit> {
+        let f = &self.index.fields;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let text_of = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let title = text_of(f.title);
+        let text = text_of(f.text);
+        let segment = searcher.segment_reader(address.segment_ord);
+        let date = segment
+            .fast_fields()
+            .column_opt::<i64>(names::DATE)?
+            .and_then(|c| c.first(address.doc_id))
+            .and_then(ReportDate::from_key)
+            .map(|d| d.to_string());
+        let snip = snippet::snippet(&text, needles, width);
+        let title_hl = snippet::highlight_all(&title, needles);
+        Ok(Hit {
+            path: text_of(f.path),
+            title: title_hl.text,
+            date,
+            score,
+            snippet: snip.text,
+            highlights: snip.highlights,
+            title_highlights: title_hl.highlights,
+        })
+    }
+
+    /// The paths of every matching report, sorted. No ranking, no limit.
+    pub fn matching_paths(
+        &self,
+        query_text: &str,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> Result<Vec<String>> {
+        let expr = query::parse(query_text)?;
+        let compiled = compile::compile(&expr, &self.index.fields, &jieba);
+        let query = compiled.unranked(self.date_filter(from, to)?);
+        let searcher = self.reader.searcher();
+        let docs: HashSet<DocAddress> = searcher.search(&*query, &DocSetCollector)?;
+        let mut paths = Vec::with_capacity(docs.len());
+        let mut columns = Vec::new();
+        for segment in searcher.segment_readers() {
+            columns.push(segment.fast_fields().str(names::PATH)?);
+        }
+        let mut buf = String::new();
+        for address in docs {
+            let Some(column) = columns
+                .get(address.segment_ord as usize)
+                .and_then(Option::as_ref)
+            else {
+                continue;
+            };
+            if let Some(ord) = column.term_ords(address.doc_id).next() {
+                buf.clear();
+                column
+                    .ord_to_str(ord, &mut buf)
+                    .map_err(|e| Error::io("reading the index", e))?;
+                paths.push(buf.clone());
+            }
+        }
+        paths.sort_unstable();
+        Ok(paths)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_bounds() {
+        assert_eq!(parse_date_bound("2017", false).unwrap(), 20170101);
+        assert_eq!(parse_date_bound("2017", true).unwrap(), 20171231);
+        assert_eq!(parse_date_bound("2016-02", true).unwrap(), 20160229);
+        assert_eq!(parse_date_bound("2017-2", false).unwrap(), 20170201);
+        assert_eq!(parse_date_bound("2017-11-09", true).unwrap(), 20171109);
+        assert_eq!(parse_date_bound("2017/11/9", false).unwrap(), 20171109);
+        for bad in [
+            "",
+            "17",
+            "2017-13",
+            "2017-02-30",
+            "abc",
+            "2017-1-1-1",
+            "２０１７",
+        ] {
+            assert!(parse_date_bound(bad, false).is_err(), "{bad}");
+        }
+    }
+}
