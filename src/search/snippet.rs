@@ -106,6 +106,31 @@ pub fn highlight_all(text: &str, needles: &[String]) -> Highlighted {
     }
 }
 
+/// Characters of the header: the title line, and the next non-empty line when it is a short
+/// date line (`时间:2017-11-09浏览:0`).
+fn header_chars(text: &str) -> usize {
+    let mut chars = 0;
+    let mut lines = text.split_inclusive('\n');
+    let mut seen_title = false;
+    for line in lines.by_ref() {
+        let n = line.chars().count();
+        if line.trim().is_empty() {
+            chars += n;
+            continue;
+        }
+        if !seen_title {
+            seen_title = true;
+            chars += n;
+            continue;
+        }
+        if n <= 40 && crate::ingest::extract::find_date(line).is_some() {
+            chars += n;
+        }
+        break;
+    }
+    chars
+}
+
 /// The best window of `text` for the needles: the one holding the most distinct needles
 /// (longer needles count more), earliest on ties. Without any match, the opening of the text
 /// after its title line.
@@ -116,24 +141,37 @@ pub fn snippet(text: &str, needles: &[String], width: usize) -> Highlighted {
     let to_char = |byte: usize| char_index.partition_point(|&b| b < byte);
     let total_chars = char_index.len();
 
+    // The title line (and a date line under it) is shown apart from the snippet: prefer text
+    // after it.
+    let header = header_chars(&norm.text);
     let (win_start, win_end) = if matches.is_empty() {
-        let after_title = norm.text.find('\n').map_or(0, |i| to_char(i + 1));
-        let start = if total_chars - after_title > 20 {
-            after_title
+        let start = if total_chars.saturating_sub(header) > 20 {
+            header
         } else {
             0
         };
         (start, (start + width).min(total_chars))
     } else {
+        let in_body: Vec<(usize, usize, usize)> = matches
+            .iter()
+            .copied()
+            .filter(|&(s, _, _)| to_char(s) >= header)
+            .collect();
+        let pool = if in_body.is_empty() {
+            &matches
+        } else {
+            &in_body
+        };
+        let floor = if in_body.is_empty() { 0 } else { header };
         let weight = |n: usize| needles[n].chars().count().max(1);
-        let mut best = (0usize, usize::MAX, 0usize); // (score, -start as tie-break, start char)
-        for (i, &(s, _, _)) in matches.iter().enumerate().take(300) {
+        let mut best = (0usize, 0usize, 0usize); // (score, window start, first match)
+        for (i, &(s, _, _)) in pool.iter().enumerate().take(300) {
             let first = to_char(s);
-            let start = first.saturating_sub(LEAD_CHARS);
+            let start = first.saturating_sub(LEAD_CHARS).max(floor);
             let limit = start + width;
             let mut seen: Vec<usize> = Vec::new();
             let mut score = 0;
-            for &(ms, me, n) in &matches[i..] {
+            for &(ms, me, n) in &pool[i..] {
                 if to_char(ms) >= limit {
                     break;
                 }
@@ -148,13 +186,9 @@ pub fn snippet(text: &str, needles: &[String], width: usize) -> Highlighted {
         }
         let mut start = best.1.min(total_chars);
         // Start at the paragraph if it begins within the lead.
-        if let Some(nl) =
-            norm.text[..char_index.get(best.2).copied().unwrap_or(norm.text.len())].rfind('\n')
-        {
-            let para = to_char(nl + 1);
-            if para > start {
-                start = para;
-            }
+        let first_byte = char_index.get(best.2).copied().unwrap_or(norm.text.len());
+        if let Some(nl) = norm.text[..first_byte].rfind('\n') {
+            start = start.max(to_char(nl + 1));
         }
         (start, (start + width).min(total_chars))
     };

@@ -1,0 +1,261 @@
+//! The exact-matching guarantee, against a substring-scan oracle on real text.
+//!
+//! Random substrings (1–8 characters, on and off jieba word boundaries, some spanning
+//! punctuation or line breaks) of the corpus are searched as quoted phrases and must return
+//! exactly the documents whose normalized text contains them; as unquoted words they must
+//! never miss one. Runs on the bundled corpus always, and on 3,000 reports of
+//! ../shared/bench when it is present (skipped with a notice otherwise).
+
+use std::collections::BTreeSet;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use zhsearch::analysis::{is_word_char, jieba, normalize, HMM};
+use zhsearch::index::{sync, SyncOptions};
+use zhsearch::ingest::decode::decode;
+use zhsearch::search::ReportSearcher;
+
+struct Corpus {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    /// (relative path, normalized text)
+    docs: Vec<(String, String)>,
+}
+
+fn load(root: &Path) -> Vec<(String, String)> {
+    let (files, _) = zhsearch::ingest::scan(root).unwrap();
+    files
+        .into_iter()
+        .filter(|f| f.path.ends_with(".txt"))
+        .map(|f| {
+            let bytes = std::fs::read(zhsearch::ingest::absolute(root, &f.path)).unwrap();
+            (
+                f.path,
+                normalize(&decode(&bytes).unwrap().text).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn bundled() -> Corpus {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("corpus");
+    std::fs::create_dir_all(&root).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), root.join(entry.file_name())).unwrap();
+    }
+    let docs = load(&root);
+    Corpus {
+        _dir: dir,
+        root,
+        docs,
+    }
+}
+
+/// Writes the first `limit` bench reports laid out like materialize.py does: every 10th in
+/// GB18030, every 5th with full-width ASCII letters and digits.
+fn bench(limit: usize) -> Option<Corpus> {
+    let shard = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/docs-000.jsonl.gz");
+    let file = std::fs::File::open(&shard).ok()?;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("bench");
+    std::fs::create_dir_all(&root).unwrap();
+    let lines = std::io::BufReader::new(flate2::read::GzDecoder::new(file)).lines();
+    for (i, line) in lines.take(limit).enumerate() {
+        let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let body = v["text"].as_str().unwrap().replace('\n', "\n\n");
+        let mut text = format!(
+            "{}\n\n时间:{}浏览:0\n\n\n{}",
+            v["title"].as_str().unwrap(),
+            v["date"].as_str().unwrap(),
+            body
+        );
+        if i % 5 == 1 {
+            text = text
+                .chars()
+                .map(|c| match c {
+                    '0'..='9' | 'A'..='Z' | 'a'..='z' => char::from_u32(c as u32 + 0xFEE0).unwrap(),
+                    _ => c,
+                })
+                .collect();
+        }
+        let bytes = if i % 10 == 3 {
+            encoding_rs::GB18030.encode(&text).0.into_owned()
+        } else {
+            text.into_bytes()
+        };
+        std::fs::write(
+            root.join(format!("{:02}/{i:05}.txt", i % 7)).as_path(),
+            &bytes,
+        )
+        .or_else(|_| {
+            std::fs::create_dir_all(root.join(format!("{:02}", i % 7)))?;
+            std::fs::write(root.join(format!("{:02}/{i:05}.txt", i % 7)), &bytes)
+        })
+        .unwrap();
+    }
+    let docs = load(&root);
+    Some(Corpus {
+        _dir: dir,
+        root,
+        docs,
+    })
+}
+
+fn oracle(docs: &[(String, String)], needle: &str) -> BTreeSet<String> {
+    docs.iter()
+        .filter(|(_, t)| t.contains(needle))
+        .map(|(p, _)| p.clone())
+        .collect()
+}
+
+/// A random substring of 1–8 characters: from a random offset, or starting on a jieba word.
+fn sample(rng: &mut StdRng, docs: &[(String, String)]) -> String {
+    loop {
+        let text = &docs[rng.random_range(0..docs.len())].1;
+        let chars: Vec<char> = text.chars().collect();
+        if chars.len() < 10 {
+            continue;
+        }
+        let len = rng.random_range(1..=8);
+        let start = if rng.random_bool(0.5) {
+            rng.random_range(0..chars.len() - len)
+        } else {
+            let words = jieba().cut(text, HMM);
+            let w = &words[rng.random_range(0..words.len())];
+            w.start.min(chars.len() - len)
+        };
+        let s: String = chars[start..start + len].iter().collect();
+        let trimmed = s.trim();
+        // Quotes end a phrase in the query language; phrases are trimmed.
+        if trimmed.is_empty() || trimmed.contains('"') || trimmed != s {
+            continue;
+        }
+        return s;
+    }
+}
+
+fn check(corpus: &Corpus, queries: usize, seed: u64) {
+    let index_dir = corpus._dir.path().join("index");
+    let opts = SyncOptions {
+        root: Some(corpus.root.clone()),
+        rebuild: false,
+    };
+    let summary = sync(&index_dir, &opts, &mut |_| {}).unwrap();
+    assert_eq!(
+        summary.docs as usize,
+        corpus.docs.len() + count_md(&corpus.root)
+    );
+    let searcher = ReportSearcher::open(&index_dir).unwrap();
+    let txt_only = |paths: Vec<String>| -> BTreeSet<String> {
+        paths.into_iter().filter(|p| p.ends_with(".txt")).collect()
+    };
+    let mut rng = StdRng::seed_from_u64(seed);
+    let (mut with_punct, mut across_lines) = (0, 0);
+    for q in 0..queries {
+        let needle = sample(&mut rng, &corpus.docs);
+        if !needle.chars().all(is_word_char) {
+            with_punct += 1;
+        }
+        let truth = oracle(&corpus.docs, &needle);
+        let got = txt_only(
+            searcher
+                .matching_paths(&format!("\"{needle}\""), None, None)
+                .unwrap(),
+        );
+        assert_eq!(
+            got, truth,
+            "seed {seed}, query {q}: phrase {needle:?} differs from the substring scan"
+        );
+        // The same characters with the line break between them removed must not match across it.
+        if let Some(i) = needle.find('\n') {
+            across_lines += 1;
+            let joined = needle.replace('\n', "");
+            let got = txt_only(
+                searcher
+                    .matching_paths(&format!("\"{joined}\""), None, None)
+                    .unwrap(),
+            );
+            assert_eq!(
+                got,
+                oracle(&corpus.docs, &joined),
+                "seed {seed}: {joined:?} (break at {i})"
+            );
+        }
+        // Unquoted: never misses a document containing it.
+        if unquoted(&needle).chars().any(is_word_char) {
+            let words = txt_only(
+                searcher
+                    .matching_paths(&unquoted(&needle), None, None)
+                    .unwrap(),
+            );
+            assert!(
+                truth.is_subset(&words),
+                "seed {seed}, query {q}: unquoted {needle:?} missed {:?}",
+                truth.difference(&words).collect::<Vec<_>>()
+            );
+        }
+    }
+    eprintln!(
+        "{queries} phrase queries on {} reports matched the substring scan exactly ({with_punct} with punctuation or spaces, {across_lines} across line breaks)",
+        corpus.docs.len()
+    );
+}
+
+/// The needle typed without quotes, with query syntax characters turned into spaces.
+fn unquoted(needle: &str) -> String {
+    let spaced: String = needle
+        .chars()
+        .map(|c| {
+            if matches!(c, '"' | '(' | ')' | ':') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    spaced
+        .split_whitespace()
+        .map(|w| w.trim_start_matches('-'))
+        .filter(|w| !w.is_empty() && !matches!(*w, "OR" | "AND" | "NOT"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn count_md(root: &Path) -> usize {
+    zhsearch::ingest::scan(root)
+        .unwrap()
+        .0
+        .iter()
+        .filter(|f| f.path.ends_with(".md"))
+        .count()
+}
+
+fn seed() -> u64 {
+    std::env::var("ZHSEARCH_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| rand::rng().random())
+}
+
+#[test]
+fn phrases_match_substring_scan_on_bundled_corpus() {
+    let seed = seed();
+    eprintln!("seed {seed} (rerun with ZHSEARCH_TEST_SEED={seed})");
+    check(&bundled(), 400, seed);
+}
+
+#[test]
+fn phrases_match_substring_scan_on_bench_reports() {
+    let Some(corpus) = bench(3000) else {
+        eprintln!("skipped: ../shared/bench is not present");
+        return;
+    };
+    let seed = seed();
+    eprintln!("seed {seed} (rerun with ZHSEARCH_TEST_SEED={seed})");
+    check(&corpus, 600, seed);
+}
