@@ -47,18 +47,16 @@ pub fn jieba() -> Arc<Jieba> {
     Arc::clone(&JIEBA)
 }
 
-/// A description of everything that decides how text is turned into terms: jieba-rs version,
-/// a fingerprint of its dictionary (the segmentation of a fixed probe text), HMM and the
-/// normalization version. Stored in the index; a different value means the index must be rebuilt.
+/// Checksum of the jieba-rs package (from Cargo.lock), which covers its dictionary and HMM model.
+const JIEBA_CHECKSUM: &str = env!("ZHSEARCH_JIEBA_CHECKSUM");
+
+/// A description of everything that decides how text is turned into terms: jieba-rs version
+/// and package checksum (its embedded dictionary), HMM, and the normalization version. Stored
+/// in the index; a different value means the index must be rebuilt. Known at compile time, so
+/// checking it costs nothing.
 pub fn segmenter_config() -> String {
-    const PROBE: &str = "博乐市小营盘镇党委坚持党建为龙头，推动乡村振兴和脱贫攻坚。\
-        中共中央政治局常务委员会召开会议，习近平总书记主持会议并发表重要讲话。\
-        各地区各部门深入学习贯彻新时代中国特色社会主义思想，全面从严治党向纵深发展。";
-    let words: Vec<&str> = JIEBA.cut(PROBE, HMM).iter().map(|t| t.word).collect();
-    let fingerprint = xxhash_rust::xxh3::xxh3_64(words.join("/").as_bytes());
     format!(
-        "jieba-rs {JIEBA_VERSION}, default dictionary (probe {fingerprint:016x}), hmm {}, \
-         analysis v{ANALYSIS_VERSION}",
+        "jieba-rs {JIEBA_VERSION} (package {JIEBA_CHECKSUM}, default dictionary), hmm {}, analysis v{ANALYSIS_VERSION}",
         if HMM { "on" } else { "off" }
     )
 }

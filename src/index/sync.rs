@@ -94,23 +94,12 @@ fn known_files(index: &ReportIndex) -> Result<HashMap<String, Known>> {
     let mut known = HashMap::new();
     for segment in searcher.segment_readers() {
         let fast = segment.fast_fields();
-        let Some(paths) = fast.str(names::PATH)? else {
-            continue;
-        };
         let size = fast.u64(names::SIZE)?;
         let mtime = fast.u64(names::MTIME)?;
         let hash = fast.u64(names::HASH)?;
-        let mut path = String::new();
-        for doc in segment.doc_ids_alive() {
-            let Some(ord) = paths.term_ords(doc).next() else {
-                continue;
-            };
-            path.clear();
-            paths
-                .ord_to_str(ord, &mut path)
-                .map_err(|e| Error::io("reading the index", e))?;
+        for (doc, path) in super::segment_paths(segment, segment.doc_ids_alive())? {
             known.insert(
-                path.clone(),
+                path,
                 Known {
                     size: size.first(doc).unwrap_or(0),
                     mtime: mtime.first(doc).unwrap_or(0),

@@ -41,8 +41,10 @@ const MAX_REPLACEMENT_RATIO: f64 = 0.005;
 ///
 /// ```
 /// use zhsearch::ingest::decode::decode;
-/// let gbk = [0xb5, 0xb3, 0xbd, 0xa8]; // 党建 in GBK
-/// assert_eq!(decode(&gbk).unwrap().text, "党建");
+/// let text = "坚持党建引领，推动乡村振兴。";
+/// let (gbk, _, _) = encoding_rs::GBK.encode(text);
+/// let decoded = decode(&gbk).unwrap();
+/// assert_eq!((decoded.text.as_str(), decoded.encoding), (text, "gb18030"));
 /// ```
 pub fn decode(bytes: &[u8]) -> Result<Decoded, Unreadable> {
     let decoded = if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {

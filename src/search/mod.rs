@@ -301,26 +301,20 @@ impl ReportSearcher {
         let query = compiled.unranked(self.date_filter(from, to)?);
         let searcher = self.reader.searcher();
         let docs: HashSet<DocAddress> = searcher.search(&*query, &DocSetCollector)?;
-        let mut paths = Vec::with_capacity(docs.len());
-        let mut columns = Vec::new();
-        for segment in searcher.segment_readers() {
-            columns.push(segment.fast_fields().str(names::PATH)?);
-        }
-        let mut buf = String::new();
+        let mut by_segment: Vec<Vec<tantivy::DocId>> =
+            vec![Vec::new(); searcher.segment_readers().len()];
         for address in docs {
-            let Some(column) = columns
-                .get(address.segment_ord as usize)
-                .and_then(Option::as_ref)
-            else {
-                continue;
-            };
-            if let Some(ord) = column.term_ords(address.doc_id).next() {
-                buf.clear();
-                column
-                    .ord_to_str(ord, &mut buf)
-                    .map_err(|e| Error::io("reading the index", e))?;
-                paths.push(buf.clone());
+            if let Some(v) = by_segment.get_mut(address.segment_ord as usize) {
+                v.push(address.doc_id);
             }
+        }
+        let mut paths = Vec::new();
+        for (segment, docs) in searcher.segment_readers().iter().zip(by_segment) {
+            paths.extend(
+                crate::index::segment_paths(segment, docs.into_iter())?
+                    .into_iter()
+                    .map(|(_, p)| p),
+            );
         }
         paths.sort_unstable();
         Ok(paths)
