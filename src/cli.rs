@@ -73,6 +73,22 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
         color: ColorArg,
     },
+    /// Serve a search page, document pages and a JSON API over HTTP.
+    ///
+    /// Builds the index from the corpus first if there is none. With --watch, new, changed,
+    /// deleted and renamed reports are indexed as they appear; without it, the server still
+    /// picks up commits made by `zhsearch index`.
+    Serve {
+        /// Folder of reports.
+        #[arg(long, value_name = "DIR", default_value = "corpus")]
+        corpus: PathBuf,
+        /// Address to listen on. Listening beyond loopback (0.0.0.0) is an explicit choice.
+        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Watch the corpus folder and index changes as they happen.
+        #[arg(long)]
+        watch: bool,
+    },
     /// Show what the index holds.
     Stats {
         /// Print JSON.

@@ -25,6 +25,7 @@
 
 pub mod analysis;
 pub mod error;
+pub mod http;
 pub mod index;
 pub mod ingest;
 pub mod search;

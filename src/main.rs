@@ -28,8 +28,9 @@ fn main() -> ExitCode {
         .with_writer(io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ZHSEARCH_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
+        .with_ansi(io::stderr().is_terminal())
         .without_time()
         .init();
     match run(cli) {
@@ -137,10 +138,62 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Serve {
+            corpus,
+            addr,
+            watch,
+        } => {
+            serve(zhsearch::http::ServeConfig {
+                corpus,
+                index: cli.index,
+                addr,
+                watch,
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Stats { json } => {
             stats(&cli.index, json)?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn serve(config: zhsearch::http::ServeConfig) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let server = zhsearch::http::Server::bind(config).await?;
+        eprintln!(
+            "zhsearch: serving on http://{} (Ctrl-C stops)",
+            server.addr()
+        );
+        server.run(shutdown_signal()).await;
+        Ok(())
+    })
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

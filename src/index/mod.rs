@@ -6,7 +6,7 @@ pub mod sync;
 
 pub use open::{IndexInfo, ReportIndex};
 pub use schema::Fields;
-pub use sync::{sync, Progress, SyncOptions, SyncSummary};
+pub use sync::{sync, Indexer, Progress, SyncOptions, SyncSummary};
 
 use tantivy::{DocId, SegmentReader};
 

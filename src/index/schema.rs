@@ -16,6 +16,8 @@ use crate::analysis::{CHAR_TOKENIZER, GRAM_TOKENIZER, WORD_TOKENIZER};
 pub struct Fields {
     /// Relative path, `/`-separated: the document's identity (indexed, stored, fast).
     pub path: Field,
+    /// Stable short id derived from the path ([`report_id`]), for URLs (indexed).
+    pub id: Field,
     /// Original title (stored).
     pub title: Field,
     /// Original text (stored).
@@ -69,6 +71,12 @@ fn analyzed(tokenizer: &str, record: IndexRecordOption, fieldnorms: bool) -> Tex
     )
 }
 
+/// The id of the report at `path`: 16 hex digits of its xxh3. Stable across reindexing, and
+/// only ever looked up in the index, never used to reach a file.
+pub fn report_id(path: &str) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(path.as_bytes()))
+}
+
 impl Fields {
     /// The schema and its fields.
     pub fn build() -> (Schema, Fields) {
@@ -82,6 +90,7 @@ impl Fields {
         let chr = analyzed(CHAR_TOKENIZER, IndexRecordOption::Basic, false);
         let fields = Fields {
             path: b.add_text_field(names::PATH, STRING | STORED | FAST),
+            id: b.add_text_field("id", STRING),
             title: b.add_text_field("title", STORED),
             text: b.add_text_field("text", STORED),
             headings: b.add_text_field("headings", STORED),

@@ -78,11 +78,24 @@ struct Known {
 
 fn lock_error(dir: &Path, err: TantivyError) -> Error {
     match err {
-        TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked(format!(
-            "another process is writing to the index at {} (it holds {}); try again when it is done",
-            dir.display(),
-            dir.join(".tantivy-writer.lock").display()
-        )),
+        TantivyError::LockFailure(LockError::LockBusy, _) => {
+            let lock = dir.join(".tantivy-writer.lock");
+            let owner = std::fs::read_to_string(dir.join(OWNER_FILE)).unwrap_or_default();
+            Error::Locked(if owner.trim().is_empty() {
+                format!(
+                    "another process is writing to the index at {} (it holds {}); try again when it is done",
+                    dir.display(),
+                    lock.display()
+                )
+            } else {
+                format!(
+                    "the index at {} is owned by a running server ({}), which indexes changes itself; it holds {}",
+                    dir.display(),
+                    owner.trim(),
+                    lock.display()
+                )
+            })
+        }
         other => Error::Index(other),
     }
 }
@@ -121,6 +134,7 @@ fn to_document(
     let f = &index.fields;
     let mut doc = TantivyDocument::default();
     doc.add_text(f.path, &report.path);
+    doc.add_text(f.id, super::schema::report_id(&report.path));
     doc.add_text(f.title, &report.title);
     doc.add_text(f.text, &report.text);
     for heading in &report.headings {
@@ -190,136 +204,201 @@ fn open_for_sync(dir: &Path, opts: &SyncOptions) -> Result<(ReportIndex, PathBuf
     Ok((index, root, rebuild))
 }
 
-/// Brings the index at `dir` in line with its folder (creating it if needed).
+/// Name of the file a long-running writer (the web server) leaves in the index folder, so that
+/// another writer can say who holds the lock.
+pub const OWNER_FILE: &str = "zhsearch-owner.json";
+
+/// An index opened for writing: holds the writer lock until dropped.
+pub struct Indexer {
+    index: ReportIndex,
+    writer: IndexWriter,
+    root: PathBuf,
+    /// Why the next sync must rebuild, if it must.
+    rebuild: Option<String>,
+}
+
+impl Indexer {
+    /// Opens (or creates) the index at `dir` for writing and takes its writer lock.
+    pub fn open(dir: &Path, opts: &SyncOptions) -> Result<Indexer> {
+        let (index, root, rebuild) = open_for_sync(dir, opts)?;
+        let writer: IndexWriter = index
+            .index
+            .writer_with_num_threads(2, WRITER_MEMORY)
+            .map_err(|e| lock_error(dir, e))?;
+        Ok(Indexer {
+            index,
+            writer,
+            root,
+            rebuild,
+        })
+    }
+
+    /// The index being written.
+    pub fn index(&self) -> &ReportIndex {
+        &self.index
+    }
+
+    /// The indexed folder, absolute.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Brings the index in line with the folder: one scan, one diff, one commit (none if
+    /// nothing changed).
+    pub fn sync(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<SyncSummary> {
+        let result = self.sync_once(progress);
+        if result.is_err() {
+            // Drop whatever this attempt added, so a later attempt starts from the last commit.
+            if let Err(e) = self.writer.rollback() {
+                tracing::warn!("rolling back a failed sync: {e}");
+            }
+        }
+        result
+    }
+
+    fn sync_once(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<SyncSummary> {
+        let started = Instant::now();
+        let rebuild = self.rebuild.take();
+        let root = self.root.clone();
+        let index = &self.index;
+        let writer = &mut self.writer;
+        let mut known = if rebuild.is_some() {
+            writer.delete_all_documents()?;
+            HashMap::new()
+        } else {
+            known_files(index)?
+        };
+        let (files, skipped) = ingest::scan(&root)?;
+        let mut summary = SyncSummary {
+            root: root.clone(),
+            skipped,
+            rebuilt: rebuild.clone(),
+            ..SyncSummary::default()
+        };
+
+        let on_disk: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let mut vanished_by_hash: HashMap<u64, Vec<String>> = HashMap::new();
+        for (path, k) in &known {
+            if !on_disk.contains(path.as_str()) {
+                vanished_by_hash
+                    .entry(k.hash)
+                    .or_default()
+                    .push(path.clone());
+            }
+        }
+        let to_read: Vec<&FileEntry> = files
+            .iter()
+            .filter(|f| {
+                let same = known
+                    .get(&f.path)
+                    .is_some_and(|k| k.size == f.size && k.mtime == f.mtime);
+                if same {
+                    summary.unchanged += 1;
+                }
+                !same
+            })
+            .collect();
+        progress(Progress::Planned {
+            to_read: to_read.len(),
+        });
+
+        let path_term = |p: &str| Term::from_field_text(index.fields.path, p);
+        let mut changed = false;
+        for file in to_read {
+            progress(Progress::Read);
+            let bytes = match std::fs::read(ingest::absolute(&root, &file.path)) {
+                Ok(b) => b,
+                Err(e) => {
+                    summary.skipped.push(Skipped {
+                        path: file.path.clone(),
+                        reason: e.to_string(),
+                    });
+                    continue;
+                }
+            };
+            let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+            let previous = known.remove(&file.path);
+            let report = match Report::from_bytes(&file.path, &bytes) {
+                Ok(r) => r,
+                Err(reason) => {
+                    summary.skipped.push(Skipped {
+                        path: file.path.clone(),
+                        reason: reason.to_string(),
+                    });
+                    if previous.is_some() {
+                        writer.delete_term(path_term(&file.path));
+                        summary.removed += 1;
+                        changed = true;
+                    }
+                    continue;
+                }
+            };
+            match previous {
+                Some(k) if k.hash == hash => summary.unchanged += 1,
+                Some(_) => summary.updated += 1,
+                None => {
+                    let moved_from = vanished_by_hash.get_mut(&hash).and_then(Vec::pop);
+                    if let Some(old) = moved_from {
+                        writer.delete_term(path_term(&old));
+                        known.remove(&old);
+                        summary.renamed += 1;
+                    } else {
+                        summary.added += 1;
+                    }
+                }
+            }
+            if previous.is_some() {
+                writer.delete_term(path_term(&file.path));
+            }
+            writer.add_document(to_document(index, &report, file, hash))?;
+            changed = true;
+        }
+        for path in known.keys() {
+            if !on_disk.contains(path.as_str()) {
+                writer.delete_term(path_term(path));
+                summary.removed += 1;
+                changed = true;
+            }
+        }
+
+        let info = index.info()?;
+        let needs_commit = changed || rebuild.is_some() || info.is_none();
+        if needs_commit {
+            let info = IndexInfo {
+                format: FORMAT_VERSION,
+                segmenter: segmenter_config(),
+                root: root.clone(),
+                updated: SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs()),
+            };
+            let payload = serde_json::to_string(&info)
+                .map_err(|e| Error::io("recording index metadata", e.into()))?;
+            let mut commit = writer.prepare_commit()?;
+            commit.set_payload(&payload);
+            commit.commit()?;
+        }
+        summary.docs = index.index.reader()?.searcher().num_docs();
+        summary.elapsed = started.elapsed();
+        Ok(summary)
+    }
+
+    /// Waits for background merges and releases the writer lock.
+    pub fn finish(self) -> Result<()> {
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}
+
+/// Brings the index at `dir` in line with its folder (creating it if needed), then waits for
+/// merges and releases the lock.
 pub fn sync(
     dir: &Path,
     opts: &SyncOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<SyncSummary> {
-    let started = Instant::now();
-    let (index, root, rebuild) = open_for_sync(dir, opts)?;
-    let mut writer: IndexWriter = index
-        .index
-        .writer_with_num_threads(2, WRITER_MEMORY)
-        .map_err(|e| lock_error(dir, e))?;
-    let mut known = if rebuild.is_some() {
-        writer.delete_all_documents()?;
-        HashMap::new()
-    } else {
-        known_files(&index)?
-    };
-    let (files, skipped) = ingest::scan(&root)?;
-    let mut summary = SyncSummary {
-        root: root.clone(),
-        skipped,
-        rebuilt: rebuild.clone(),
-        ..SyncSummary::default()
-    };
-
-    let on_disk: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let mut vanished_by_hash: HashMap<u64, Vec<String>> = HashMap::new();
-    for (path, k) in &known {
-        if !on_disk.contains(path.as_str()) {
-            vanished_by_hash
-                .entry(k.hash)
-                .or_default()
-                .push(path.clone());
-        }
-    }
-    let to_read: Vec<&FileEntry> = files
-        .iter()
-        .filter(|f| {
-            let same = known
-                .get(&f.path)
-                .is_some_and(|k| k.size == f.size && k.mtime == f.mtime);
-            if same {
-                summary.unchanged += 1;
-            }
-            !same
-        })
-        .collect();
-    progress(Progress::Planned {
-        to_read: to_read.len(),
-    });
-
-    let path_term = |p: &str| Term::from_field_text(index.fields.path, p);
-    let mut changed = false;
-    for file in to_read {
-        progress(Progress::Read);
-        let bytes = match std::fs::read(ingest::absolute(&root, &file.path)) {
-            Ok(b) => b,
-            Err(e) => {
-                summary.skipped.push(Skipped {
-                    path: file.path.clone(),
-                    reason: e.to_string(),
-                });
-                continue;
-            }
-        };
-        let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-        let previous = known.remove(&file.path);
-        let report = match Report::from_bytes(&file.path, &bytes) {
-            Ok(r) => r,
-            Err(reason) => {
-                summary.skipped.push(Skipped {
-                    path: file.path.clone(),
-                    reason: reason.to_string(),
-                });
-                if previous.is_some() {
-                    writer.delete_term(path_term(&file.path));
-                    summary.removed += 1;
-                    changed = true;
-                }
-                continue;
-            }
-        };
-        match previous {
-            Some(k) if k.hash == hash => summary.unchanged += 1,
-            Some(_) => summary.updated += 1,
-            None => {
-                let moved_from = vanished_by_hash.get_mut(&hash).and_then(Vec::pop);
-                if let Some(old) = moved_from {
-                    writer.delete_term(path_term(&old));
-                    known.remove(&old);
-                    summary.renamed += 1;
-                } else {
-                    summary.added += 1;
-                }
-            }
-        }
-        if previous.is_some() {
-            writer.delete_term(path_term(&file.path));
-        }
-        writer.add_document(to_document(&index, &report, file, hash))?;
-        changed = true;
-    }
-    for path in known.keys() {
-        if !on_disk.contains(path.as_str()) {
-            writer.delete_term(path_term(path));
-            summary.removed += 1;
-            changed = true;
-        }
-    }
-
-    let info = index.info()?;
-    let needs_commit = changed || rebuild.is_some() || info.is_none();
-    if needs_commit {
-        let info = IndexInfo {
-            format: FORMAT_VERSION,
-            segmenter: segmenter_config(),
-            root: root.clone(),
-            updated: SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
-        };
-        let payload = serde_json::to_string(&info)
-            .map_err(|e| Error::io("recording index metadata", e.into()))?;
-        let mut commit = writer.prepare_commit()?;
-        commit.set_payload(&payload);
-        commit.commit()?;
-        writer.wait_merging_threads()?;
-    }
-    summary.docs = index.index.reader()?.searcher().num_docs();
-    summary.elapsed = started.elapsed();
+    let mut indexer = Indexer::open(dir, opts)?;
+    let summary = indexer.sync(progress)?;
+    indexer.finish()?;
     Ok(summary)
 }

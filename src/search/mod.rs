@@ -3,6 +3,7 @@
 pub mod compile;
 pub mod query;
 pub mod snippet;
+pub mod years;
 
 use std::collections::HashSet;
 use std::ops::Bound;
@@ -50,6 +51,8 @@ pub struct SearchRequest {
     pub sort: Sort,
     /// Snippet length in characters.
     pub snippet_chars: usize,
+    /// Also count matching reports per year ([`SearchResults::years`]).
+    pub years: bool,
 }
 
 impl SearchRequest {
@@ -63,6 +66,7 @@ impl SearchRequest {
             to: None,
             sort: Sort::Relevance,
             snippet_chars: snippet::SNIPPET_CHARS,
+            years: false,
         }
     }
 }
@@ -70,6 +74,8 @@ impl SearchRequest {
 /// One matching report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
+    /// Stable id of the report (see [`crate::index::schema::report_id`]).
+    pub id: String,
     /// Path relative to the indexed folder, `/`-separated.
     pub path: String,
     /// Title line.
@@ -97,6 +103,28 @@ pub struct SearchResults {
     /// Time spent searching.
     #[serde(skip)]
     pub took: Duration,
+    /// `[year, matching reports]`, ascending, when requested.
+    #[serde(skip)]
+    pub years: Vec<[i64; 2]>,
+}
+
+/// A whole report, as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    /// Stable id.
+    pub id: String,
+    /// Path relative to the indexed folder.
+    pub path: String,
+    /// Title line.
+    pub title: String,
+    /// Date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Section headings.
+    pub headings: Vec<String>,
+    /// The original text.
+    pub text: String,
+    /// Encoding of the file.
+    pub encoding: String,
 }
 
 /// Parses a date bound: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (also with `/` or `.`). `end` picks
@@ -207,12 +235,14 @@ impl ReportSearcher {
         let limit = req.limit.max(1);
         let top: Vec<(Score, DocAddress)>;
         let total;
+        let years;
+        let year_counts = years::YearCounts(req.years);
         match req.sort {
             Sort::Relevance => {
                 let collector = TopDocs::with_limit(limit)
                     .and_offset(req.offset)
                     .order_by_score();
-                (top, total) = searcher.search(&*query, &(collector, Count))?;
+                (top, total, years) = searcher.search(&*query, &(collector, Count, year_counts))?;
             }
             Sort::Date => {
                 let collector = TopDocs::with_limit(limit)
@@ -228,10 +258,11 @@ impl ReportSearcher {
                             (date, score)
                         }
                     });
-                let (dated, count): (Vec<DatedHit>, usize) =
-                    searcher.search(&*query, &(collector, Count))?;
+                let (dated, count, by_year): (Vec<DatedHit>, usize, Vec<[i64; 2]>) =
+                    searcher.search(&*query, &(collector, Count, year_counts))?;
                 top = dated.into_iter().map(|((_, s), a)| (s, a)).collect();
                 total = count;
+                years = by_year;
             }
         }
         let mut hits = Vec::with_capacity(top.len());
@@ -248,6 +279,7 @@ impl ReportSearcher {
             total,
             hits,
             took: started.elapsed(),
+            years,
         })
     }
 
@@ -278,8 +310,10 @@ impl ReportSearcher {
             .map(|d| d.to_string());
         let snip = snippet::snippet(&text, needles, width);
         let title_hl = snippet::highlight_all(&title, needles);
+        let path = text_of(f.path);
         Ok(Hit {
-            path: text_of(f.path),
+            id: crate::index::schema::report_id(&path),
+            path,
             title: title_hl.text,
             date,
             score,
@@ -287,6 +321,56 @@ impl ReportSearcher {
             highlights: snip.highlights,
             title_highlights: title_hl.highlights,
         })
+    }
+
+    /// Picks up the latest commit now (the reader also follows commits by itself, shortly
+    /// after they land).
+    pub fn reload(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// The normalized strings a query highlights.
+    pub fn highlight_terms(&self, query_text: &str) -> Result<Vec<String>> {
+        let expr = query::parse(query_text)?;
+        Ok(compile::compile(&expr, &self.index.fields, &jieba).highlights)
+    }
+
+    /// The report with this id, if the index holds it.
+    pub fn document(&self, id: &str) -> Result<Option<ReportView>> {
+        let f = &self.index.fields;
+        let searcher = self.reader.searcher();
+        let term = Term::from_field_text(f.id, id);
+        let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+        let Some(&(_, address)) = searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())?
+            .first()
+        else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let all = |field| -> Vec<String> {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        let first = |field| all(field).into_iter().next().unwrap_or_default();
+        let path = first(f.path);
+        let date = searcher
+            .segment_reader(address.segment_ord)
+            .fast_fields()
+            .column_opt::<i64>(names::DATE)?
+            .and_then(|c| c.first(address.doc_id))
+            .and_then(ReportDate::from_key)
+            .map(|d| d.to_string());
+        Ok(Some(ReportView {
+            id: crate::index::schema::report_id(&path),
+            path,
+            title: first(f.title),
+            date,
+            headings: all(f.headings),
+            text: first(f.text),
+            encoding: first(f.encoding),
+        }))
     }
 
     /// The paths of every matching report, sorted. No ranking, no limit.

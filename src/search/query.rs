@@ -180,10 +180,14 @@ fn lex(query: &str) -> Result<Vec<Token>> {
     Ok(tokens)
 }
 
+/// Deepest nesting of parentheses and `NOT`s accepted.
+const MAX_DEPTH: usize = 64;
+
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
     end_column: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -258,6 +262,19 @@ impl Parser {
     }
 
     fn unary(&mut self, scope: Scope) -> Result<Option<Expr>> {
+        self.depth += 1;
+        let result = self.unary_inner(scope);
+        self.depth -= 1;
+        result
+    }
+
+    fn unary_inner(&mut self, scope: Scope) -> Result<Option<Expr>> {
+        if self.depth > MAX_DEPTH {
+            return Err(error(
+                format!("the query nests parentheses or NOT more than {MAX_DEPTH} deep"),
+                self.column(),
+            ));
+        }
         match self.peek() {
             Some(Tok::Not) | Some(Tok::Minus) => {
                 let (column, name) = (
@@ -368,6 +385,7 @@ pub fn parse(query: &str) -> Result<Expr> {
         tokens,
         pos: 0,
         end_column,
+        depth: 0,
     };
     let expr = parser.or(Scope::All)?;
     if let Some(t) = parser.tokens.get(parser.pos) {
@@ -497,6 +515,16 @@ mod tests {
         assert_eq!(err_column("\"\"").0, 1);
         assert!(err_column("党建 \"引领").1.contains("quote"));
         assert!(err_column("(党建").1.contains("parenthesis"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!("{}党建{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(err_column(&deep).1.contains("deep"));
+        let nots = format!("{}党建", "NOT ".repeat(100_000));
+        assert!(err_column(&nots).1.contains("deep"));
+        let ok = format!("{}党建{}", "(".repeat(20), ")".repeat(20));
+        assert_eq!(parse(&ok).unwrap(), words("党建"));
     }
 
     #[test]

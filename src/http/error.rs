@@ -1,0 +1,97 @@
+//! The one place errors become responses. Users see what they can act on; internals are logged.
+
+use std::convert::Infallible;
+
+use serde::Serialize;
+use warp::http::StatusCode;
+use warp::reply::{Reply, Response};
+use warp::Rejection;
+
+use super::pages;
+
+/// Whether the client asked for a page or for JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The JSON API.
+    Json,
+    /// A browser page.
+    Html,
+}
+
+/// An error reply.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    pub format: Format,
+}
+
+impl warp::reject::Reject for ApiError {}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>, format: Format) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+            format,
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>, format: Format) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, message, format)
+    }
+
+    /// A library error: the user's fault (bad query, bad date) is a 400 with its message;
+    /// anything else is logged and answered without details.
+    pub fn from_lib(err: crate::Error, format: Format) -> Self {
+        if err.is_user_error() {
+            ApiError::bad_request(err.to_string(), format)
+        } else {
+            tracing::error!("internal error: {err}");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error", format)
+        }
+    }
+
+    pub fn into_response(self) -> Response {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            error: &'a str,
+        }
+        let reply: Response = match self.format {
+            Format::Json => warp::reply::json(&Body {
+                error: &self.message,
+            })
+            .into_response(),
+            Format::Html => {
+                warp::reply::html(pages::error_page(self.status, &self.message).into_string())
+                    .into_response()
+            }
+        };
+        warp::reply::with_status(reply, self.status).into_response()
+    }
+}
+
+/// Turns every rejection into a response.
+pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
+    let err = if let Some(e) = rejection.find::<ApiError>() {
+        ApiError::new(e.status, e.message.clone(), e.format)
+    } else if rejection.is_not_found() {
+        ApiError::new(StatusCode::NOT_FOUND, "not found", Format::Html)
+    } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET is supported",
+            Format::Json,
+        )
+    } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request too large",
+            Format::Json,
+        )
+    } else {
+        tracing::debug!("unhandled rejection: {rejection:?}");
+        ApiError::bad_request("bad request", Format::Json)
+    };
+    Ok(err.into_response())
+}

@@ -1,0 +1,173 @@
+//! The web front end: a search page, document pages and a JSON API over [`ReportSearcher`],
+//! and (with `--watch`) an indexer that follows the corpus folder.
+//!
+//! This module adds presentation only: parsing parameters, calling the library, rendering.
+//! Routes (`routes.rs`) are composition; handlers (`handlers.rs`) turn parameters into a search
+//! and a reply; `error.rs` is the one place errors become responses; `pages.rs` renders HTML.
+
+mod error;
+mod handlers;
+mod pages;
+mod routes;
+mod watch;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+use crate::error::{Error, Result};
+use crate::index::sync::OWNER_FILE;
+use crate::index::{self, Indexer, SyncOptions};
+use crate::search::ReportSearcher;
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1000;
+/// Most hits per page.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest result reachable by paging (`offset + limit`).
+pub const MAX_DEPTH: usize = 10_000;
+/// Time budget of one search.
+pub const QUERY_BUDGET: Duration = Duration::from_secs(5);
+/// Searches running at once; more wait for a slot.
+const CONCURRENT_SEARCHES: usize = 8;
+
+/// How to run the server.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Folder of reports.
+    pub corpus: PathBuf,
+    /// Index location.
+    pub index: PathBuf,
+    /// Address to listen on.
+    pub addr: SocketAddr,
+    /// Index changes in the corpus folder as they happen.
+    pub watch: bool,
+}
+
+/// What every handler shares.
+pub struct AppState {
+    searcher: ReportSearcher,
+    searches: Semaphore,
+}
+
+/// A server bound to its address, ready to run.
+pub struct Server {
+    addr: SocketAddr,
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    watcher: Option<watch::Watcher>,
+    owner_file: Option<PathBuf>,
+}
+
+impl Server {
+    /// Prepares the index (building it from the corpus if there is none; with `watch`, taking
+    /// the writer lock and catching up with the folder) and binds the address.
+    pub async fn bind(config: ServeConfig) -> Result<Server> {
+        let opts = SyncOptions {
+            root: Some(config.corpus.clone()),
+            rebuild: false,
+        };
+        let dir = config.index.clone();
+        let indexer = if config.watch {
+            let (indexer, summary) = blocking(move || {
+                let mut indexer = Indexer::open(&dir, &opts)?;
+                let summary = indexer.sync(&mut |_| {})?;
+                Ok((indexer, summary))
+            })
+            .await?;
+            log_sync(&summary);
+            Some(indexer)
+        } else {
+            if !index::open::exists(&config.index) {
+                tracing::info!(
+                    "no index at {} yet: indexing {}",
+                    config.index.display(),
+                    config.corpus.display()
+                );
+                let summary = blocking(move || index::sync(&dir, &opts, &mut |_| {})).await?;
+                log_sync(&summary);
+            }
+            None
+        };
+        let searcher = ReportSearcher::open(&config.index)?;
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .map_err(|e| Error::io(format!("listening on {}", config.addr), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::io("reading the bound address", e))?;
+        let mut owner_file = None;
+        let watcher = match indexer {
+            Some(indexer) => {
+                let path = config.index.join(OWNER_FILE);
+                let owner = format!(
+                    "zhsearch serve --watch, pid {}, http://{addr}",
+                    std::process::id()
+                );
+                std::fs::write(&path, &owner)
+                    .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+                owner_file = Some(path);
+                Some(watch::Watcher::start(indexer, searcher.clone())?)
+            }
+            None => None,
+        };
+        Ok(Server {
+            addr,
+            listener,
+            state: Arc::new(AppState {
+                searcher,
+                searches: Semaphore::new(CONCURRENT_SEARCHES),
+            }),
+            watcher,
+            owner_file,
+        })
+    }
+
+    /// The address the server listens on (with the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until `shutdown` completes, then stops watching and releases the index.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        tracing::info!("listening on http://{}", self.addr);
+        warp::serve(routes::routes(self.state))
+            .incoming(self.listener)
+            .graceful(shutdown)
+            .run()
+            .await;
+        if let Some(w) = self.watcher {
+            w.stop();
+        }
+        if let Some(path) = self.owner_file {
+            let _ = std::fs::remove_file(path);
+        }
+        tracing::info!("stopped");
+    }
+}
+
+fn log_sync(s: &index::SyncSummary) {
+    tracing::info!(
+        "indexed {}: {} added, {} updated, {} removed, {} renamed, {} skipped; {} reports",
+        s.root.display(),
+        s.added,
+        s.updated,
+        s.removed,
+        s.renamed,
+        s.skipped.len(),
+        s.docs
+    );
+    for skipped in &s.skipped {
+        tracing::warn!("skipped {}: {}", skipped.path, skipped.reason);
+    }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::io("background task", std::io::Error::other(e.to_string())))?
+}

@@ -1,0 +1,279 @@
+//! Server-rendered HTML. maud escapes every interpolated string, so report text containing
+//! markup is shown as text.
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use warp::http::StatusCode;
+
+use super::handlers::Params;
+use crate::search::snippet::{highlight_all, Highlighted};
+use crate::search::{ReportView, SearchResults, Sort};
+
+const STYLE: &str = r#"
+:root { --fg:#1f2328; --muted:#656d76; --accent:#b3261e; --line:#d8dee4; --bg:#fff; --mark:#fff3a3; }
+* { box-sizing: border-box; }
+body { margin:0; color:var(--fg); background:var(--bg);
+  font-family: system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei",
+    "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif;
+  font-size: 16px; line-height: 1.8; }
+a { color:#0b57d0; text-decoration:none; } a:hover { text-decoration:underline; }
+header { border-bottom:1px solid var(--line); padding:16px; }
+.wrap { max-width: 860px; margin: 0 auto; padding: 0 16px; }
+.brand { font-weight:700; font-size:20px; color:var(--accent); margin-right:12px; }
+form.search { display:flex; flex-wrap:wrap; gap:8px; align-items:center; }
+form.search input[type=search] { flex:1 1 320px; font-size:17px; padding:8px 12px;
+  border:1px solid #8c959f; border-radius:6px; min-width:0; }
+form.search button { font-size:16px; padding:8px 18px; border:0; border-radius:6px; background:var(--accent); color:#fff; cursor:pointer; }
+details { flex-basis:100%; color:var(--muted); font-size:14px; }
+details label { margin-right:12px; white-space:nowrap; }
+details input, details select { font-size:14px; padding:2px 6px; width:9em; }
+.status { color:var(--muted); font-size:14px; margin:12px 0; }
+.error { color:var(--accent); background:#fdecea; padding:8px 12px; border-radius:6px; }
+ol.hits { list-style:none; padding:0; margin:0; }
+ol.hits li { padding:12px 0; border-bottom:1px solid #eef1f4; }
+.hit-title { font-size:18px; font-weight:600; }
+.meta { color:var(--muted); font-size:13px; word-break:break-all; }
+.snippet { margin:4px 0 0; }
+mark { background:var(--mark); color:inherit; padding:0 1px; border-radius:2px; }
+nav.years { display:flex; align-items:flex-end; gap:3px; height:84px; margin:8px 0 4px;
+  overflow-x:auto; padding-bottom:18px; position:relative; }
+nav.years a { display:flex; flex-direction:column; justify-content:flex-end; align-items:center;
+  height:64px; min-width:26px; flex:1 0 26px; position:relative; }
+nav.years .bar { width:100%; background:#f2b8b5; border-radius:2px 2px 0 0; min-height:2px; }
+nav.years a:hover .bar, nav.years a.on .bar { background:var(--accent); }
+nav.years .y { position:absolute; bottom:-18px; font-size:11px; color:var(--muted); }
+.pages { display:flex; flex-wrap:wrap; gap:6px; margin:16px 0 40px; }
+.pages a, .pages span { padding:2px 10px; border:1px solid var(--line); border-radius:4px; }
+.pages span.on { background:var(--accent); color:#fff; border-color:var(--accent); }
+article p { margin: 0 0 1em; text-align: justify; }
+article h2 { font-size:18px; margin:1.4em 0 .6em; }
+h1 { font-size:24px; line-height:1.5; margin:16px 0 4px; }
+.toc { font-size:14px; background:#f6f8fa; padding:8px 16px; border-radius:6px; margin:12px 0; }
+.toc ol { margin:0; padding-left:1.4em; }
+.help { color:var(--muted); font-size:14px; }
+.help code { background:#f6f8fa; padding:0 4px; border-radius:3px; }
+@media (max-width: 600px) { body { font-size:15px; } .hit-title { font-size:17px; } h1 { font-size:20px; } }
+"#;
+
+fn layout(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body { (body) }
+        }
+    }
+}
+
+/// The query string for a search, with overrides.
+fn search_url(p: &Params, offset: usize, from: Option<&str>, to: Option<&str>) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    s.append_pair("q", &p.q);
+    if let Some(f) = from {
+        s.append_pair("from", f);
+    }
+    if let Some(t) = to {
+        s.append_pair("to", t);
+    }
+    if p.sort == Sort::Date {
+        s.append_pair("sort", "date");
+    }
+    if p.limit != 10 {
+        s.append_pair("limit", &p.limit.to_string());
+    }
+    if offset > 0 {
+        s.append_pair("offset", &offset.to_string());
+    }
+    format!("/?{}", s.finish())
+}
+
+/// Text with `<mark>`s; the very first mark of a page gets `id="m0"`.
+fn marked(h: &Highlighted, first: &mut bool) -> Markup {
+    let chars: Vec<char> = h.text.chars().collect();
+    let piece = |a: usize, b: usize| {
+        chars[a.min(chars.len())..b.min(chars.len())]
+            .iter()
+            .collect::<String>()
+    };
+    let mut at = 0;
+    html! {
+        @for [s, e] in &h.highlights {
+            (piece(at, *s))
+            @if std::mem::take(first) { mark id="m0" { (piece(*s, *e)) } } @else { mark { (piece(*s, *e)) } }
+            ({ at = *e; "" })
+        }
+        (piece(at, chars.len()))
+    }
+}
+
+fn search_form(p: &Params) -> Markup {
+    let filtered = p.from.is_some() || p.to.is_some() || p.sort == Sort::Date;
+    html! {
+        header {
+            div.wrap {
+                form.search action="/" method="get" role="search" {
+                    a.brand href="/" { "zhsearch" }
+                    input type="search" name="q" value=(p.q) autofocus
+                        placeholder="关键词、\"精确短语\"、title:标题、-排除词" aria-label="查询";
+                    button type="submit" { "搜索" }
+                    details open[filtered] {
+                        summary { "日期与排序" }
+                        label { "从 " input name="from" value=(p.from.as_deref().unwrap_or("")) placeholder="2017 或 2017-03"; }
+                        label { "到 " input name="to" value=(p.to.as_deref().unwrap_or("")) placeholder="2018-12-31"; }
+                        label { "排序 "
+                            select name="sort" {
+                                option value="relevance" selected[p.sort == Sort::Relevance] { "相关度" }
+                                option value="date" selected[p.sort == Sort::Date] { "日期（新→旧）" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn year_chart(p: &Params, years: &[[i64; 2]]) -> Markup {
+    let max = years.iter().map(|y| y[1]).max().unwrap_or(1).max(1);
+    let single = match (&p.from, &p.to) {
+        (Some(f), Some(t)) if f == t => Some(f.as_str()),
+        _ => None,
+    };
+    html! {
+        @if years.len() > 1 || single.is_some() {
+            nav.years aria-label="按年份筛选" {
+                @for [year, n] in years {
+                    @let y = year.to_string();
+                    a.on[single == Some(y.as_str())] href=(search_url(p, 0, Some(&y), Some(&y)))
+                        title=(format!("{year} 年：{n} 篇")) {
+                        span.bar style=(format!("height:{}%", (n * 100 / max).max(3))) {}
+                        span.y { (format!("{:02}", year % 100)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn pagination(p: &Params, total: usize) -> Markup {
+    let per = p.limit.max(1);
+    let pages = total.div_ceil(per).min(super::MAX_DEPTH / per);
+    let current = p.offset / per;
+    let window = current.saturating_sub(4)..(current + 5).min(pages);
+    html! {
+        @if pages > 1 {
+            nav.pages aria-label="翻页" {
+                @if current > 0 { a href=(search_url(p, (current - 1) * per, p.from.as_deref(), p.to.as_deref())) rel="prev" { "‹ 上一页" } }
+                @for i in window {
+                    @if i == current { span.on { (i + 1) } }
+                    @else { a href=(search_url(p, i * per, p.from.as_deref(), p.to.as_deref())) { (i + 1) } }
+                }
+                @if current + 1 < pages { a href=(search_url(p, (current + 1) * per, p.from.as_deref(), p.to.as_deref())) rel="next" { "下一页 ›" } }
+            }
+        }
+    }
+}
+
+/// The search page: form, status, year chart, hits, pages.
+pub fn search_page(p: &Params, results: Option<&SearchResults>, error: Option<&str>) -> Markup {
+    let title = if p.q.trim().is_empty() {
+        "zhsearch".to_string()
+    } else {
+        format!("{} - zhsearch", p.q)
+    };
+    let back = search_url(p, p.offset, p.from.as_deref(), p.to.as_deref());
+    let body = html! {
+        (search_form(p))
+        main.wrap {
+            @if let Some(message) = error {
+                p.error role="alert" { "查询有误：" (message) }
+            }
+            @if let Some(r) = results {
+                p.status {
+                    @if r.total == 0 { "没有找到匹配的报告。" }
+                    @else { "共 " strong { (r.total) } " 篇报告，第 " (p.offset + 1) "–" (p.offset + r.hits.len()) " 篇" }
+                    " · 用时 " (format!("{:.1}", r.took.as_secs_f64() * 1000.0)) " 毫秒"
+                }
+                (year_chart(p, &r.years))
+                @if r.total == 0 {
+                    p.help { "试试更少的词，去掉引号，或放宽日期范围。" }
+                }
+                ol.hits {
+                    @for hit in &r.hits {
+                        @let mut first = false;
+                        li {
+                            a.hit-title href=(format!("/doc/{}?{}#m0", hit.id, &back[2..])) {
+                                (marked(&Highlighted { text: hit.title.clone(), highlights: hit.title_highlights.clone() }, &mut first))
+                            }
+                            div.meta { (hit.date.as_deref().unwrap_or("无日期")) " · " (hit.path) }
+                            p.snippet { (marked(&Highlighted { text: hit.snippet.clone(), highlights: hit.highlights.clone() }, &mut first)) }
+                        }
+                    }
+                }
+                (pagination(p, r.total))
+            } @else if error.is_none() {
+                div.help {
+                    p { "在报告全文中查找。几种写法：" }
+                    ul {
+                        li { code { "党建 引领" } " 两个词都出现" }
+                        li { code { "\"小营盘镇\"" } " 原文中出现这一串字（精确短语）" }
+                        li { code { "党建 OR 党风" } "、" code { "党建 -廉政" } "、" code { "title:述职报告" } }
+                    }
+                }
+            }
+        }
+    };
+    layout(&title, body)
+}
+
+/// A whole report with the query's matches marked; the first is `#m0`.
+pub fn doc_page(doc: &ReportView, p: &Params, needles: &[String]) -> Markup {
+    let mut first = true;
+    let title = highlight_all(&doc.title, needles);
+    let back = search_url(p, p.offset, p.from.as_deref(), p.to.as_deref());
+    let mut lines = doc.text.lines().map(str::trim).filter(|l| !l.is_empty());
+    lines.next(); // the title, shown as the heading
+    let lines: Vec<&str> = lines.collect();
+    let heading_ids: Vec<Option<usize>> = lines
+        .iter()
+        .map(|l| doc.headings.iter().position(|h| h == l))
+        .collect();
+    let body = html! {
+        (search_form(p))
+        main.wrap {
+            @if !p.q.trim().is_empty() { p { a href=(back) { "← 返回搜索结果" } } }
+            h1 { (marked(&title, &mut first)) }
+            div.meta { (doc.date.as_deref().unwrap_or("无日期")) " · " (doc.path) " · " (doc.encoding) }
+            @if !doc.headings.is_empty() {
+                nav.toc aria-label="目录" {
+                    ol { @for (i, h) in doc.headings.iter().enumerate() { li { a href=(format!("#h{i}")) { (h) } } } }
+                }
+            }
+            article {
+                @for (line, heading) in lines.iter().zip(&heading_ids) {
+                    @let h = highlight_all(line, needles);
+                    @if let Some(i) = heading { h2 id=(format!("h{i}")) { (marked(&h, &mut first)) } }
+                    @else { p { (marked(&h, &mut first)) } }
+                }
+            }
+        }
+    };
+    layout(&format!("{} - zhsearch", doc.title), body)
+}
+
+/// A small page for errors such as an unknown report.
+pub fn error_page(status: StatusCode, message: &str) -> Markup {
+    let body = html! {
+        (search_form(&Params::default()))
+        main.wrap {
+            h1 { (status.as_u16()) }
+            p.error { (message) }
+            p { a href="/" { "回到搜索" } }
+        }
+    };
+    layout(&format!("{} - zhsearch", status.as_u16()), body)
+}

@@ -1,0 +1,101 @@
+//! Routes: composition only.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use warp::http::header::{HeaderValue, CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
+use warp::http::StatusCode;
+use warp::reply::Reply;
+use warp::Filter;
+
+use super::error::{recover, ApiError, Format};
+use super::{handlers, AppState};
+
+fn with_state(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (Arc<AppState>,), Error = Infallible> + Clone {
+    warp::any().map(move || Arc::clone(&state))
+}
+
+/// The raw query string, empty when there is none.
+fn raw_query() -> impl Filter<Extract = (String,), Error = Infallible> + Clone {
+    warp::query::raw().or(warp::any().map(String::new)).unify()
+}
+
+/// Every route of the server.
+pub fn routes(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
+    let get = warp::get();
+    let search_page = get
+        .and(warp::path::end())
+        .and(raw_query())
+        .and(with_state(state.clone()))
+        .and_then(handlers::search_page);
+    let doc_page = get
+        .and(warp::path!("doc" / String))
+        .and(raw_query())
+        .and(with_state(state.clone()))
+        .and_then(handlers::doc_page);
+    let api_search = get
+        .and(warp::path!("api" / "search"))
+        .and(raw_query())
+        .and(with_state(state.clone()))
+        .and_then(handlers::api_search);
+    let api_doc = get
+        .and(warp::path!("api" / "doc" / String))
+        .and(with_state(state.clone()))
+        .and_then(handlers::api_doc);
+    let api_stats = get
+        .and(warp::path!("api" / "stats"))
+        .and(with_state(state))
+        .and_then(handlers::api_stats);
+    let healthz = get.and(warp::path!("healthz")).map(|| "ok".into_response());
+    let unknown = warp::path::full().and_then(|path: warp::path::FullPath| async move {
+        let format = if path.as_str().starts_with("/api/") {
+            Format::Json
+        } else {
+            Format::Html
+        };
+        Err::<warp::reply::Response, _>(warp::reject::custom(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not found",
+            format,
+        )))
+    });
+    let log = warp::log::custom(|info| {
+        tracing::debug!(
+            "{} {} {} {:?}",
+            info.method(),
+            info.path(),
+            info.status().as_u16(),
+            info.elapsed()
+        );
+    });
+    search_page
+        .or(doc_page)
+        .unify()
+        .or(api_search)
+        .unify()
+        .or(api_doc)
+        .unify()
+        .or(api_stats)
+        .unify()
+        .or(healthz)
+        .unify()
+        .or(unknown)
+        .unify()
+        .recover(recover)
+        .unify()
+        .map(|reply: warp::reply::Response| {
+            let mut reply = reply;
+            let headers = reply.headers_mut();
+            headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            headers.insert(
+                CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'"),
+            );
+            reply
+        })
+        .with(log)
+}
