@@ -34,10 +34,10 @@ ol.hits li { padding:12px 0; border-bottom:1px solid #eef1f4; }
 .meta { color:var(--muted); font-size:13px; word-break:break-all; }
 .snippet { margin:4px 0 0; }
 mark { background:var(--mark); color:inherit; padding:0 1px; border-radius:2px; }
-nav.years { display:flex; align-items:flex-end; gap:3px; height:84px; margin:8px 0 4px;
+nav.years { display:flex; align-items:flex-end; gap:4px; height:72px; margin:8px 0 4px;
   overflow-x:auto; padding-bottom:18px; position:relative; }
 nav.years a { display:flex; flex-direction:column; justify-content:flex-end; align-items:center;
-  height:64px; min-width:26px; flex:1 0 26px; position:relative; }
+  height:52px; flex:0 0 34px; position:relative; }
 nav.years .bar { width:100%; background:#f2b8b5; border-radius:2px 2px 0 0; min-height:2px; }
 nav.years a:hover .bar, nav.years a.on .bar { background:var(--accent); }
 nav.years .y { position:absolute; bottom:-18px; font-size:11px; color:var(--muted); }
@@ -151,7 +151,7 @@ fn year_chart(p: &Params, years: &[[i64; 2]]) -> Markup {
                     a.on[single == Some(y.as_str())] href=(search_url(p, 0, Some(&y), Some(&y)))
                         title=(format!("{year} 年：{n} 篇")) {
                         span.bar style=(format!("height:{}%", (n * 100 / max).max(3))) {}
-                        span.y { (format!("{:02}", year % 100)) }
+                        span.y { (if years.len() <= 12 { y.clone() } else { format!("{:02}", year % 100) }) }
                     }
                 }
             }

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Retakes docs/screenshot.png (the search page in headless Chromium) through the browser test.
+# Needs Debian's chromium, chromium-driver and fonts-noto-cjk.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ZHSEARCH_BROWSER_TESTS=1 ZHSEARCH_UPDATE_SCREENSHOT=1 cargo test --release --test browser
+echo "wrote docs/screenshot.png"

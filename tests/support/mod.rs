@@ -1,0 +1,86 @@
+//! Shared test fixtures: temporary corpora and a real server on an ephemeral port.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use tokio::sync::oneshot;
+use zhsearch::http::{ServeConfig, Server};
+
+pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+/// A report whose text is markup: it must show as text, never run.
+pub const SCRIPT_REPORT: &str = "含有脚本的报告<script>window.pwned=1</script>\n\n时间:2020-05-01\n\n\
+    正文里有<script>document.title='pwned';window.pwned=2</script>和<b>粗体</b>标记，必须原样显示。";
+
+/// A temporary folder with `corpus/` holding the bundled corpus and [`SCRIPT_REPORT`].
+pub fn corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for entry in std::fs::read_dir(Path::new(REPO).join("corpus")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), corpus.join(entry.file_name())).unwrap();
+    }
+    std::fs::write(corpus.join("script.txt"), SCRIPT_REPORT).unwrap();
+    dir
+}
+
+/// A running server; stopped when dropped.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub index: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub fn start(dir: &Path, watch: bool) -> TestServer {
+        let index = dir.join("index");
+        let config = ServeConfig {
+            corpus: dir.join("corpus"),
+            index: index.clone(),
+            addr: "127.0.0.1:0".parse().unwrap(),
+            watch,
+        };
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let server = Server::bind(config).await.unwrap();
+                addr_tx.send(server.addr()).unwrap();
+                server
+                    .run(async {
+                        let _ = stop_rx.await;
+                    })
+                    .await;
+            });
+        });
+        let addr = addr_rx.recv().unwrap();
+        TestServer {
+            addr,
+            index,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
