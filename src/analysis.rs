@@ -7,11 +7,13 @@
 //! substring of the normalized document.
 //!
 //! Three tokenizers cover two jobs:
+//! - [`CharTokenizer`] (`zh_char`) emits every non-space character at its ordinal position. A
+//!   phrase is a phrase query over its characters, which matches exactly the documents that
+//!   contain it: this is the exact-matching guarantee, independent of jieba.
 //! - [`GramTokenizer`] (`zh_gram`) emits every pair of adjacent *word characters* (letters and
-//!   digits of any script, Han included) at the ordinal position of its first character. A phrase
-//!   of n ≥ 2 word characters is a phrase query over its bigrams, which matches exactly the
-//!   documents that contain it: this is the exact-matching guarantee, independent of jieba.
-//! - [`CharTokenizer`] (`zh_char`) emits every non-space character, for one-character queries.
+//!   digits of any script, Han included), indexed for documents only: a two-character query is
+//!   one lookup, and longer phrases use the bigrams as cheap, selective filters before positions
+//!   are checked.
 //! - [`WordTokenizer`] (`zh_word`) emits jieba words for BM25 ranking.
 
 use std::borrow::Cow;

@@ -1,9 +1,9 @@
 //! The index schema: one [`Fields`] struct names every field.
 //!
-//! Text is indexed three ways, once per job (see [`crate::analysis`]):
-//! `*_gram` (bigrams with positions) and `*_char` (single characters, documents only) decide
-//! *which* documents match, exactly as a substring scan would; `*_word` (jieba words with term
-//! frequencies) ranks them with BM25. `body` is the whole text, title line included.
+//! Text is indexed three ways (see [`crate::analysis`]): `*_char` (characters with positions)
+//! and `*_gram` (bigrams, documents only) decide *which* documents match, exactly as a substring
+//! scan would; `*_word` (jieba words with term frequencies) ranks them with BM25. `body` is the
+//! whole text, title line included.
 
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
@@ -36,15 +36,15 @@ pub struct Fields {
     pub hash: Field,
     /// Title, jieba words.
     pub title_word: Field,
-    /// Title, bigrams with positions.
+    /// Title, bigrams (documents only).
     pub title_gram: Field,
-    /// Title, characters.
+    /// Title, characters with positions.
     pub title_char: Field,
     /// Whole text, jieba words.
     pub body_word: Field,
-    /// Whole text, bigrams with positions.
+    /// Whole text, bigrams (documents only).
     pub body_gram: Field,
-    /// Whole text, characters.
+    /// Whole text, characters with positions.
     pub body_char: Field,
 }
 
@@ -82,12 +82,13 @@ impl Fields {
     pub fn build() -> (Schema, Fields) {
         let mut b = Schema::builder();
         let word = analyzed(WORD_TOKENIZER, IndexRecordOption::WithFreqs, true);
-        let gram = analyzed(
-            GRAM_TOKENIZER,
+        // Bigrams: documents only, a cheap filter. Characters: with positions, for phrases.
+        let gram = analyzed(GRAM_TOKENIZER, IndexRecordOption::Basic, false);
+        let chr = analyzed(
+            CHAR_TOKENIZER,
             IndexRecordOption::WithFreqsAndPositions,
             false,
         );
-        let chr = analyzed(CHAR_TOKENIZER, IndexRecordOption::Basic, false);
         let fields = Fields {
             path: b.add_text_field(names::PATH, STRING | STORED | FAST),
             id: b.add_text_field("id", STRING),

@@ -1,11 +1,12 @@
 //! [`Expr`] to tantivy queries: a *match* query that decides membership exactly, and *score*
 //! clauses that rank the members.
 //!
-//! Membership never depends on jieba: a string of word characters is a phrase query over its
-//! bigrams (a term query for one or two characters), which matches exactly the documents that
-//! contain it. A string with punctuation or spaces inside is narrowed by its pieces and then
-//! verified against the stored text. Ranking uses BM25 over jieba words, boosts title matches
-//! and adds a bonus for the unquoted run found verbatim.
+//! Membership never depends on jieba: a string is a phrase query over its characters at
+//! consecutive positions (a bigram lookup for two word characters, a term for one), which
+//! matches exactly the documents that contain it; its bigrams narrow the candidates first. A
+//! string with whitespace inside is matched piecewise and verified against the stored text.
+//! Ranking uses BM25 over jieba words, boosts title matches and adds a bonus for the unquoted
+//! run found verbatim.
 
 use std::sync::Arc;
 
@@ -241,68 +242,86 @@ fn and(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 
 /// Documents whose normalized `part` contains `s` (already normalized) as a substring.
 fn substring(part: Part, s: &str) -> Box<dyn Query> {
-    if s.chars().all(is_word_char) {
-        return word_substring(part, s);
+    if !s.chars().any(char::is_whitespace) {
+        return exact_run(part, s);
     }
-    // Punctuation or spaces inside: narrow to documents holding every piece, then verify.
-    let mut pieces: Vec<Box<dyn Query>> = word_runs(s)
-        .map(|(_, run)| word_substring(part, run))
-        .collect();
-    let mut seen = Vec::new();
-    for c in s
-        .chars()
-        .filter(|c| !is_word_char(*c) && !c.is_whitespace())
-    {
-        if !seen.contains(&c) {
-            seen.push(c);
-            pieces.push(char_query(part, c));
+    // Whitespace is not indexed: match the pieces between it at their offsets, then verify
+    // the exact whitespace against the stored text.
+    let mut pieces: Vec<Box<dyn Query>> = Vec::new();
+    let mut chars_in_piece = Vec::new();
+    let mut positioned: Vec<(usize, Term)> = Vec::new();
+    for (offset, c) in s.chars().enumerate() {
+        if c.is_whitespace() {
+            if !chars_in_piece.is_empty() {
+                pieces.push(exact_run(
+                    part,
+                    &chars_in_piece.drain(..).collect::<String>(),
+                ));
+            }
+        } else {
+            chars_in_piece.push(c);
+            positioned.push((offset, char_term(part, c)));
         }
     }
+    if !chars_in_piece.is_empty() {
+        pieces.push(exact_run(part, &chars_in_piece.iter().collect::<String>()));
+    }
+    if positioned.len() >= 2 {
+        pieces.push(Box::new(PhraseQuery::new_with_offset(positioned)));
+    }
     if pieces.is_empty() {
-        // Only whitespace: nothing to narrow with, every document is a candidate.
         pieces.push(Box::new(AllQuery));
     }
     pieces.push(Box::new(verify(part.stored, s.to_string())));
     and(pieces)
 }
 
-fn char_query(part: Part, c: char) -> Box<dyn Query> {
-    let term = Term::from_field_text(part.chr, c.encode_utf8(&mut [0; 4]));
-    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+fn char_term(part: Part, c: char) -> Term {
+    Term::from_field_text(part.chr, c.encode_utf8(&mut [0; 4]))
 }
 
-/// A string of word characters: a term for one or two, else a phrase over a bigram cover.
-fn word_substring(part: Part, s: &str) -> Box<dyn Query> {
-    let bounds: Vec<usize> = s
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(s.len()))
-        .collect();
-    let n = bounds.len() - 1;
-    match n {
+/// A string without whitespace: one character is a term; two word characters are one bigram
+/// term; anything longer is a phrase over its characters at consecutive positions, narrowed
+/// first by the documents holding its bigrams.
+fn exact_run(part: Part, s: &str) -> Box<dyn Query> {
+    let chars: Vec<char> = s.chars().collect();
+    match chars.len() {
         0 => Box::new(EmptyQuery),
-        1 => char_query(part, s.chars().next().unwrap_or(' ')),
-        2 => Box::new(TermQuery::new(
-            Term::from_field_text(part.gram, s),
+        1 => Box::new(TermQuery::new(
+            char_term(part, chars[0]),
             IndexRecordOption::WithFreqs,
         )),
-        _ => {
-            // Bigrams at offsets 0, 2, 4, … and one ending on the last character cover every
-            // character, so matching them at those offsets is matching the whole string.
-            let mut offsets: Vec<usize> = (0..n - 1).step_by(2).collect();
-            if offsets.last() != Some(&(n - 2)) {
-                offsets.push(n - 2);
+        2 if chars.iter().all(|&c| is_word_char(c)) => Box::new(TermQuery::new(
+            Term::from_field_text(part.gram, s),
+            IndexRecordOption::Basic,
+        )),
+        n => {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            // Bigrams at 0, 2, 4, … (and one ending on the last character) are cheap,
+            // selective document filters; the phrase then checks positions in those documents.
+            let mut starts: Vec<usize> = (0..n - 1).step_by(2).collect();
+            if starts.last() != Some(&(n - 2)) {
+                starts.push(n - 2);
             }
-            let terms = offsets
-                .into_iter()
-                .map(|o| {
-                    (
-                        o,
-                        Term::from_field_text(part.gram, &s[bounds[o]..bounds[o + 2]]),
-                    )
-                })
+            for i in starts {
+                if is_word_char(chars[i]) && is_word_char(chars[i + 1]) {
+                    let gram: String = chars[i..i + 2].iter().collect();
+                    clauses.push((
+                        Occur::Must,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(part.gram, &gram),
+                            IndexRecordOption::Basic,
+                        )),
+                    ));
+                }
+            }
+            let terms = chars
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| (i, char_term(part, c)))
                 .collect();
-            Box::new(PhraseQuery::new_with_offset(terms))
+            clauses.push((Occur::Must, Box::new(PhraseQuery::new_with_offset(terms))));
+            Box::new(BooleanQuery::new(clauses))
         }
     }
 }
