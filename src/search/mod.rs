@@ -5,13 +5,14 @@ pub mod query;
 pub mod snippet;
 pub mod years;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{Query, RangeQuery};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexReader, ReloadPolicy, Score, TantivyDocument, Term};
@@ -166,11 +167,17 @@ pub fn parse_date_bound(text: &str, end: bool) -> Result<i64> {
 /// A hit ordered by (date, score).
 type DatedHit = ((i64, Score), DocAddress);
 
+/// Paths of one segment, indexed by term ordinal (so in path order).
+type PathTable = Arc<Vec<String>>;
+
 /// Searches an index.
 #[derive(Clone)]
 pub struct ReportSearcher {
     index: ReportIndex,
     reader: IndexReader,
+    /// Decoded path dictionaries of the segments seen so far. Segments never change once
+    /// written, so an entry stays valid for as long as its segment exists.
+    paths: Arc<Mutex<HashMap<tantivy::index::SegmentId, PathTable>>>,
 }
 
 impl ReportSearcher {
@@ -183,7 +190,11 @@ impl ReportSearcher {
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
-        Ok(ReportSearcher { index, reader })
+        Ok(ReportSearcher {
+            index,
+            reader,
+            paths: Arc::default(),
+        })
     }
 
     /// The underlying index.
@@ -373,6 +384,39 @@ impl ReportSearcher {
         }))
     }
 
+    /// The decoded path dictionary of a segment, built once per segment.
+    fn path_table(
+        &self,
+        segment: &tantivy::SegmentReader,
+        column: &tantivy::columnar::StrColumn,
+    ) -> Result<PathTable> {
+        let id = segment.segment_id();
+        let mut cache = self.paths.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(table) = cache.get(&id) {
+            return Ok(Arc::clone(table));
+        }
+        let mut table = Vec::with_capacity(column.num_terms());
+        let mut stream = column
+            .dictionary()
+            .stream()
+            .map_err(|e| Error::io("reading paths from the index", e))?;
+        while stream.advance() {
+            table.push(String::from_utf8_lossy(stream.key()).into_owned());
+        }
+        let table = Arc::new(table);
+        // Forget segments that merges have replaced.
+        let live: Vec<tantivy::index::SegmentId> = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        cache.retain(|k, _| live.contains(k));
+        cache.insert(id, Arc::clone(&table));
+        Ok(table)
+    }
+
     /// The paths of every matching report, sorted. No ranking, no limit.
     pub fn matching_paths(
         &self,
@@ -384,23 +428,33 @@ impl ReportSearcher {
         let compiled = compile::compile(&expr, &self.index.fields, &jieba);
         let query = compiled.unranked(self.date_filter(from, to)?);
         let searcher = self.reader.searcher();
-        let docs: HashSet<DocAddress> = searcher.search(&*query, &DocSetCollector)?;
-        let mut by_segment: Vec<Vec<tantivy::DocId>> =
-            vec![Vec::new(); searcher.segment_readers().len()];
-        for address in docs {
-            if let Some(v) = by_segment.get_mut(address.segment_ord as usize) {
-                v.push(address.doc_id);
-            }
-        }
+        let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+            &searcher,
+        ))?;
         let mut paths = Vec::new();
-        for (segment, docs) in searcher.segment_readers().iter().zip(by_segment) {
+        for segment in searcher.segment_readers() {
+            let Some(column) = segment.fast_fields().str(names::PATH)? else {
+                continue;
+            };
+            let alive = segment.alive_bitset();
+            let mut ords: Vec<u64> = Vec::new();
+            weight.for_each_no_score(segment, &mut |batch| {
+                for &doc in batch {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        ords.extend(column.term_ords(doc).next());
+                    }
+                }
+            })?;
+            // Ordinals follow path order, so sorted ordinals give sorted paths.
+            ords.sort_unstable();
+            let table = self.path_table(segment, &column)?;
             paths.extend(
-                crate::index::segment_paths(segment, docs.into_iter())?
-                    .into_iter()
-                    .map(|(_, p)| p),
+                ords.into_iter()
+                    .filter_map(|o| table.get(o as usize).cloned()),
             );
         }
-        paths.sort_unstable();
+        // Each segment's paths are already sorted: the stable sort merges the runs.
+        paths.sort();
         Ok(paths)
     }
 }
