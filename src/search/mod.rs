@@ -384,16 +384,23 @@ impl ReportSearcher {
         }))
     }
 
-    /// The decoded path dictionary of a segment, built once per segment.
+    /// The decoded path dictionary of a segment, built once per segment when a query names
+    /// a good share of it (`hits`); `None` when it is not decoded and not worth decoding yet.
     fn path_table(
         &self,
         segment: &tantivy::SegmentReader,
         column: &tantivy::columnar::StrColumn,
-    ) -> Result<PathTable> {
+        hits: usize,
+    ) -> Result<Option<PathTable>> {
         let id = segment.segment_id();
         let mut cache = self.paths.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(table) = cache.get(&id) {
-            return Ok(Arc::clone(table));
+            return Ok(Some(Arc::clone(table)));
+        }
+        // Naming a few hits reads a few compressed blocks; decoding everything pays off once a
+        // query names more than a small share of the segment.
+        if hits * 32 < column.num_terms() {
+            return Ok(None);
         }
         let mut table = Vec::with_capacity(column.num_terms());
         let mut stream = column
@@ -414,7 +421,7 @@ impl ReportSearcher {
             .collect();
         cache.retain(|k, _| live.contains(k));
         cache.insert(id, Arc::clone(&table));
-        Ok(table)
+        Ok(Some(table))
     }
 
     /// The paths of every matching report, sorted. No ranking, no limit.
@@ -447,11 +454,21 @@ impl ReportSearcher {
             })?;
             // Ordinals follow path order, so sorted ordinals give sorted paths.
             ords.sort_unstable();
-            let table = self.path_table(segment, &column)?;
-            paths.extend(
-                ords.into_iter()
-                    .filter_map(|o| table.get(o as usize).cloned()),
-            );
+            match self.path_table(segment, &column, ords.len())? {
+                Some(table) => paths.extend(
+                    ords.into_iter()
+                        .filter_map(|o| table.get(o as usize).cloned()),
+                ),
+                // A few hits in a segment not decoded yet: read just their blocks.
+                None => {
+                    column
+                        .dictionary()
+                        .sorted_ords_to_term_cb(&ords, |bytes| {
+                            paths.push(String::from_utf8_lossy(bytes).into_owned())
+                        })
+                        .map_err(|e| Error::io("reading paths from the index", e))?;
+                }
+            }
         }
         // Each segment's paths are already sorted: the stable sort merges the runs.
         paths.sort();
