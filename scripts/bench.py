@@ -243,7 +243,7 @@ def main():
         w(f"| {p} | {r['seconds']:.1f} | {text_mb / r['seconds']:.1f} | {r['index_bytes'] / text:.2f}× | |")
     w(f"\nNo-change reindex of {docs:,} reports: median {statistics.median(reindex):.2f} s "
       f"(runs: {', '.join(f'{x:.2f}' for x in reindex)}).\n")
-    w("## Query latency (ms, in-process, all matching paths up to 10,000) and accuracy\n")
+    w("## Query latency (ms, in-process; every matching path for zhsearch, up to 10,000 for the peers) and accuracy\n")
     for g in GROUPS:
         w(f"### {g} ({score['zhsearch'][g].get('n', 0)} queries)\n")
         w("| system | median | p95 | p99 | recall | precision |")
