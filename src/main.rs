@@ -408,3 +408,8 @@ fn stats(index_dir: &Path, json: bool) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Indexing allocates per token and per document; mimalloc is markedly cheaper there than the
+/// system allocator (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -82,16 +82,39 @@ fn looks_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(8192)].contains(&0)
 }
 
+/// Bytes shown to the encoding detector first: a few hundred characters of Chinese text tell
+/// GBK from Big5 or Shift_JIS, and detection costs more per byte than everything else done to
+/// a report. The whole file is shown instead when the prefix holds too little non-ASCII text
+/// to judge by, or when decoding with the prefix's guess fails.
+const DETECT_PREFIX: usize = 1024;
+/// Non-ASCII bytes the prefix must hold for its guess to count.
+const DETECT_MIN_NON_ASCII: usize = 256;
+
 fn decode_legacy(bytes: &[u8]) -> Result<Decoded, Unreadable> {
+    if bytes.len() > DETECT_PREFIX {
+        let prefix = &bytes[..DETECT_PREFIX];
+        if prefix.iter().filter(|b| !b.is_ascii()).count() >= DETECT_MIN_NON_ASCII {
+            if let Ok(decoded) = decode_as(bytes, guess_encoding(prefix, false)) {
+                return Ok(decoded);
+            }
+        }
+    }
+    decode_as(bytes, guess_encoding(bytes, true))
+}
+
+fn guess_encoding(bytes: &[u8], whole: bool) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(bytes, true);
+    detector.feed(bytes, whole);
     let guess = detector.guess(None, true);
     // GBK is a subset of GB18030; decode the superset so four-byte sequences survive too.
-    let encoding = if guess == GBK || guess == UTF_8 {
+    if guess == GBK || guess == UTF_8 {
         GB18030
     } else {
         guess
-    };
+    }
+}
+
+fn decode_as(bytes: &[u8], encoding: &'static Encoding) -> Result<Decoded, Unreadable> {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     if had_errors {
         let total = text.chars().count().max(1);
@@ -150,6 +173,23 @@ mod tests {
         let rare = format!("{TEXT}㐀䶵");
         let (bytes, _, _) = GB18030.encode(&rare);
         assert_eq!(decode(&bytes).unwrap().text, rare);
+    }
+
+    #[test]
+    fn long_files_are_judged_by_enough_text() {
+        let chinese = "臺灣的學校與圖書館，整理了歷年的會議紀錄與工作報告。".repeat(40);
+        for prefix in ["", &"Annual report, section 1. ".repeat(60)] {
+            let text = format!("{prefix}{chinese}");
+            for encoding in [encoding_rs::BIG5, GB18030] {
+                let (bytes, _, _) = encoding.encode(&text);
+                assert!(bytes.len() > DETECT_PREFIX);
+                let d = decode(&bytes).unwrap();
+                assert_eq!(
+                    (d.text.as_str(), d.encoding),
+                    (text.as_str(), encoding.name())
+                );
+            }
+        }
     }
 
     #[test]
