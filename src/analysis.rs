@@ -36,7 +36,7 @@ pub const HMM: bool = true;
 
 /// Version of [`normalize`] and of the gram/char tokenizers. Bump it whenever their output
 /// changes: an index built with another version is rebuilt by `zhsearch index`.
-const ANALYSIS_VERSION: u32 = 1;
+const ANALYSIS_VERSION: u32 = 2;
 
 /// The version of jieba-rs this binary was built with (read from Cargo.lock by build.rs).
 const JIEBA_VERSION: &str = env!("ZHSEARCH_JIEBA_VERSION");
@@ -68,7 +68,12 @@ pub fn segmenter_config() -> String {
 /// bigram.
 #[inline]
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        // Common Han first: the general lookup is a binary search over Unicode tables.
+        matches!(c, '\u{4e00}'..='\u{9fff}') || c.is_alphanumeric()
+    }
 }
 
 /// Characters that never change under [`normalize`]: the fast path for typical report text.
@@ -194,29 +199,10 @@ pub fn words<'a>(jieba: &Jieba, text: &'a str) -> Vec<&'a str> {
         .collect()
 }
 
-/// A token stream over a precomputed list of tokens.
-pub struct VecTokenStream {
-    tokens: Vec<Token>,
-    next: usize,
-}
-
-impl TokenStream for VecTokenStream {
-    fn advance(&mut self) -> bool {
-        self.next += 1;
-        self.next <= self.tokens.len()
-    }
-
-    fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
-    }
-}
-
-/// jieba words with byte offsets and ordinal positions; punctuation and whitespace dropped, no
-/// length limit (long political terms are kept whole).
+/// jieba words of two or more characters, with byte offsets and ordinal positions (counting
+/// every word); punctuation and whitespace dropped, no length limit (long political terms are
+/// kept whole). Single characters are left to the character field, which holds each of them
+/// with its frequency already: ranking reads them from there.
 #[derive(Clone, Default)]
 pub struct WordTokenizer {
     /// `None`: the process-wide segmenter, loaded when the first text is tokenized.
@@ -235,77 +221,157 @@ impl WordTokenizer {
     }
 }
 
-impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = VecTokenStream;
+/// Stream of [`WordTokenizer`].
+pub struct WordTokenStream<'a> {
+    text: &'a str,
+    /// (byte start, byte end, position) of each word.
+    words: Vec<(usize, usize, usize)>,
+    next: usize,
+    token: Token,
+}
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+/// Whether a jieba word is indexed in the word field: two or more characters, at least one of
+/// them a word character.
+#[inline]
+pub fn is_indexed_word(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some() && chars.next().is_some() && word.chars().any(is_word_char)
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
         let jieba: &Jieba = match &self.jieba {
             Some(j) => j,
             None => &JIEBA,
         };
-        let tokens = jieba
+        let words = jieba
             .cut(text, HMM)
             .into_iter()
             .filter(|t| t.word.chars().any(is_word_char))
             .enumerate()
-            .map(|(position, t)| Token {
-                offset_from: t.byte_start,
-                offset_to: t.byte_end,
-                position,
-                text: t.word.to_string(),
-                position_length: 1,
-            })
+            .filter(|(_, t)| is_indexed_word(t.word))
+            .map(|(position, t)| (t.byte_start, t.byte_end, position))
             .collect();
-        VecTokenStream { tokens, next: 0 }
-    }
-}
-
-/// Bigrams of adjacent word characters, positioned at the ordinal of their first character.
-#[derive(Clone, Default)]
-pub struct GramTokenizer;
-
-/// Stream of [`GramTokenizer`].
-pub struct GramTokenStream<'a> {
-    text: &'a str,
-    chars: CharIndices<'a>,
-    ordinal: usize,
-    prev: Option<(usize, char)>,
-    token: Token,
-}
-
-impl Tokenizer for GramTokenizer {
-    type TokenStream<'a> = GramTokenStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramTokenStream<'a> {
-        GramTokenStream {
+        WordTokenStream {
             text,
-            chars: text.char_indices(),
-            ordinal: 0,
-            prev: None,
+            words,
+            next: 0,
             token: Token::default(),
         }
     }
 }
 
-impl TokenStream for GramTokenStream<'_> {
+impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        for (i, c) in self.chars.by_ref() {
-            let prev = self.prev.replace((i, c));
-            self.ordinal += 1;
+        let Some(&(from, to, position)) = self.words.get(self.next) else {
+            return false;
+        };
+        self.next += 1;
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[from..to]);
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.position = position;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// The characters between which bigrams are indexed: the 500 Han characters that carry most
+/// of jieba's dictionary (`src/frequent_chars.txt`, written by `scripts/frequent_chars.py`),
+/// ASCII letters and digits. They make up about two thirds of report text; a phrase made only
+/// of them has long character posting lists, and its bigrams are what keeps it fast. A bigram
+/// with a rarer character is not indexed: that character's own postings are short enough.
+static FREQUENT: LazyLock<Box<[u64; 1024]>> = LazyLock::new(|| {
+    let mut bits = Box::new([0u64; 1024]);
+    let ascii = ('a'..='z').chain('0'..='9');
+    for c in include_str!("frequent_chars.txt")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .chain(ascii)
+    {
+        let c = c as usize;
+        if c < 1 << 16 {
+            bits[c >> 6] |= 1 << (c & 63);
+        }
+    }
+    bits
+});
+
+/// Whether `c` (normalized) is one of the characters bigrams are indexed between.
+#[inline]
+pub fn is_frequent(c: char) -> bool {
+    let c = c as usize;
+    c < 1 << 16 && FREQUENT[c >> 6] & (1 << (c & 63)) != 0
+}
+
+/// Whether the bigram `a b` is indexed wherever it occurs.
+#[inline]
+pub fn is_indexed_bigram(a: char, b: char) -> bool {
+    is_frequent(a) && is_frequent(b)
+}
+
+/// Indexed bigrams (see [`is_indexed_bigram`]) of adjacent characters, each distinct bigram
+/// once per text, at its first occurrence: the field records documents only, so repeats would
+/// cost the index writer and add nothing.
+#[derive(Clone, Default)]
+pub struct GramTokenizer;
+
+/// Stream of [`GramTokenizer`].
+pub struct GramTokenStream {
+    /// (first char, second char, byte offset, ordinal) of each distinct bigram.
+    grams: Vec<(char, char, u32, u32)>,
+    next: usize,
+    token: Token,
+}
+
+impl Tokenizer for GramTokenizer {
+    type TokenStream<'a> = GramTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramTokenStream {
+        let mut grams = Vec::new();
+        let mut prev: Option<(usize, char)> = None;
+        for (ordinal, (i, c)) in text.char_indices().enumerate() {
             if let Some((pi, pc)) = prev {
-                if is_word_char(pc) && is_word_char(c) {
-                    let end = i + c.len_utf8();
-                    self.token.text.clear();
-                    self.token.text.push_str(&self.text[pi..end]);
-                    self.token.offset_from = pi;
-                    self.token.offset_to = end;
-                    // `ordinal` counts the current char; the bigram starts one before it.
-                    self.token.position = self.ordinal - 2;
-                    return true;
+                if is_indexed_bigram(pc, c) {
+                    // Texts are far below 4 GiB (see `ingest::MAX_FILE_BYTES`).
+                    grams.push((pc, c, pi as u32, ordinal as u32 - 1));
                 }
             }
+            prev = Some((i, c));
         }
-        false
+        grams.sort_unstable();
+        grams.dedup_by_key(|g| (g.0, g.1));
+        GramTokenStream {
+            grams,
+            next: 0,
+            token: Token::default(),
+        }
+    }
+}
+
+impl TokenStream for GramTokenStream {
+    fn advance(&mut self) -> bool {
+        let Some(&(a, b, offset, ordinal)) = self.grams.get(self.next) else {
+            return false;
+        };
+        self.next += 1;
+        self.token.text.clear();
+        self.token.text.push(a);
+        self.token.text.push(b);
+        self.token.offset_from = offset as usize;
+        self.token.offset_to = offset as usize + a.len_utf8() + b.len_utf8();
+        self.token.position = ordinal as usize;
+        true
     }
 
     fn token(&self) -> &Token {
@@ -380,26 +446,31 @@ mod tests {
     }
 
     #[test]
-    fn grams_have_byte_offsets_and_char_positions() {
-        let got = collect(GramTokenizer, "党建a，引领");
-        assert_eq!(
-            got,
-            vec![
-                ("党建".into(), 0, 6, 0),
-                ("建a".into(), 3, 7, 1),
-                ("引领".into(), 10, 16, 4),
-            ]
-        );
-        for (text, from, to, _) in &got {
-            assert_eq!(&"党建a，引领"[*from..*to], text);
+    fn grams_of_frequent_characters_once_each_at_first_occurrence() {
+        let text = "党建a，中国人民中国鑫国人";
+        let got = collect(GramTokenizer, text);
+        let mut texts: Vec<_> = got.iter().map(|t| t.0.as_str()).collect();
+        texts.sort_unstable();
+        // 鑫 is not frequent: no bigram with it; 中国 and 国人 repeat but are indexed once.
+        assert_eq!(texts, vec!["中国", "人民", "党建", "国人", "建a", "民中"]);
+        for (gram, from, to, position) in &got {
+            assert_eq!(&text[*from..*to], gram);
+            assert_eq!(
+                text.find(gram.as_str()),
+                Some(*from),
+                "first occurrence of {gram}"
+            );
+            assert_eq!(text[..*from].chars().count(), *position);
         }
+        assert!(is_frequent('的') && is_frequent('a') && is_frequent('7'));
+        assert!(!is_frequent('鑫') && !is_frequent('，') && !is_frequent('A'));
     }
 
     #[test]
     fn grams_never_cross_punctuation_or_whitespace() {
-        let got = collect(GramTokenizer, "小营盘 镇。党\n委");
+        let got = collect(GramTokenizer, "中国 人民。中\n国");
         let texts: Vec<_> = got.iter().map(|t| t.0.as_str()).collect();
-        assert_eq!(texts, vec!["小营", "营盘"]);
+        assert_eq!(texts, vec!["中国", "人民"]);
     }
 
     #[test]
@@ -424,8 +495,12 @@ mod tests {
         let texts: Vec<_> = got.iter().map(|t| t.0.as_str()).collect();
         assert!(texts.contains(&"镇党委"), "{texts:?}");
         assert!(!texts.iter().any(|t| !t.chars().any(is_word_char)));
-        for (i, (text, from, to, pos)) in got.iter().enumerate() {
-            assert_eq!(*pos, i);
+        // Single characters (为) are left to the character field.
+        assert!(texts.iter().all(|t| t.chars().count() >= 2), "{texts:?}");
+        let mut last = None;
+        for (text, from, to, pos) in &got {
+            assert!(last < Some(*pos), "positions increase");
+            last = Some(*pos);
             assert_eq!(&"博乐市小营盘镇党委，坚持“党建为龙头”。"[*from..*to], text);
         }
         // A 16-character term is never dropped for length.

@@ -1,9 +1,10 @@
 //! The index schema: one [`Fields`] struct names every field.
 //!
 //! Text is indexed three ways (see [`crate::analysis`]): `*_char` (characters with positions)
-//! and `*_gram` (bigrams, documents only) decide *which* documents match, exactly as a substring
-//! scan would; `*_word` (jieba words with term frequencies) ranks them with BM25. `body` is the
-//! whole text, title line included.
+//! and `body_gram` (bigrams of frequent characters, documents only) decide *which* documents
+//! match, exactly as a substring scan would; `*_word` (jieba words of two or more characters,
+//! with term frequencies) and the characters' own frequencies rank them with BM25. `body` is
+//! the whole text, title line included; titles are short, so they need no bigrams.
 
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
@@ -36,8 +37,6 @@ pub struct Fields {
     pub hash: Field,
     /// Title, jieba words.
     pub title_word: Field,
-    /// Title, bigrams (documents only).
-    pub title_gram: Field,
     /// Title, characters with positions.
     pub title_char: Field,
     /// Whole text, jieba words.
@@ -101,7 +100,6 @@ impl Fields {
             mtime: b.add_u64_field(names::MTIME, FAST),
             hash: b.add_u64_field(names::HASH, FAST),
             title_word: b.add_text_field("title_word", word.clone()),
-            title_gram: b.add_text_field("title_gram", gram.clone()),
             title_char: b.add_text_field("title_char", chr.clone()),
             body_word: b.add_text_field("body_word", word),
             body_gram: b.add_text_field("body_gram", gram),

@@ -149,7 +149,6 @@ fn to_document(
     doc.add_u64(f.hash, hash);
     let title = normalize(&report.title);
     doc.add_text(f.title_word, &title);
-    doc.add_text(f.title_gram, &title);
     doc.add_text(f.title_char, &title);
     let body = normalize(&report.text);
     doc.add_text(f.body_word, &body);

@@ -20,7 +20,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocId, SegmentReader, TantivyDocument, Term};
 
 use super::query::{Expr, Scope, TextKind};
-use crate::analysis::{is_word_char, normalize, word_runs, words};
+use crate::analysis::{is_indexed_bigram, is_indexed_word, normalize, word_runs, words};
 use crate::index::Fields;
 
 /// Weight of a word's BM25 in the title relative to the text.
@@ -32,11 +32,12 @@ const TITLE_VERBATIM_BOOST: f32 = 4.0;
 /// Weight of the membership query's own BM25 (occurrences of the substring).
 const MATCH_WEIGHT: f32 = 0.5;
 
-/// The three fields of one part of a report, and its stored original.
+/// The fields of one part of a report, and its stored original.
 #[derive(Clone, Copy)]
 struct Part {
     word: Field,
-    gram: Field,
+    /// Bigrams of frequent characters; titles have none.
+    gram: Option<Field>,
     chr: Field,
     stored: Field,
 }
@@ -45,14 +46,14 @@ fn part(fields: &Fields, title: bool) -> Part {
     if title {
         Part {
             word: fields.title_word,
-            gram: fields.title_gram,
+            gram: None,
             chr: fields.title_char,
             stored: fields.title,
         }
     } else {
         Part {
             word: fields.body_word,
-            gram: fields.body_gram,
+            gram: Some(fields.body_gram),
             chr: fields.body_char,
             stored: fields.text,
         }
@@ -211,14 +212,11 @@ impl Compiler<'_> {
     }
 
     fn score_word(&mut self, main: Part, word: &str, title_bonus: bool) {
-        let term = Term::from_field_text(main.word, word);
-        self.scorers
-            .push(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)));
+        self.scorers.push(word_score(main, word));
         if title_bonus {
             let title = part(self.fields, true);
-            let term = Term::from_field_text(title.word, word);
             self.scorers.push(Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                word_score(title, word),
                 TITLE_WORD_BOOST,
             )));
         }
@@ -228,6 +226,17 @@ impl Compiler<'_> {
         self.scorers
             .push(Box::new(BoostQuery::new(substring(part, text), boost)));
     }
+}
+
+/// BM25 of a jieba word in `part`: from the word field, or from the character field for a
+/// single character (which the word field leaves out).
+fn word_score(part: Part, word: &str) -> Box<dyn Query> {
+    let term = if is_indexed_word(word) {
+        Term::from_field_text(part.word, word)
+    } else {
+        Term::from_field_text(part.chr, word)
+    };
+    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
 }
 
 fn and(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
@@ -280,39 +289,45 @@ fn char_term(part: Part, c: char) -> Term {
     Term::from_field_text(part.chr, c.encode_utf8(&mut [0; 4]))
 }
 
-/// A string without whitespace: one character is a term; two word characters are one bigram
-/// term; anything longer is a phrase over its characters at consecutive positions, narrowed
-/// first by the documents holding its bigrams.
+/// A string without whitespace: one character is a term; an indexed bigram (see
+/// [`is_indexed_bigram`]) is a term; anything else is a phrase over its characters at
+/// consecutive positions, narrowed first by the documents holding its indexed bigrams.
 fn exact_run(part: Part, s: &str) -> Box<dyn Query> {
     let chars: Vec<char> = s.chars().collect();
+    let gram = |i: usize| -> Option<Box<dyn Query>> {
+        let field = part.gram?;
+        if !is_indexed_bigram(chars[i], chars[i + 1]) {
+            return None;
+        }
+        let gram: String = chars[i..i + 2].iter().collect();
+        Some(Box::new(TermQuery::new(
+            Term::from_field_text(field, &gram),
+            IndexRecordOption::Basic,
+        )))
+    };
     match chars.len() {
         0 => Box::new(EmptyQuery),
         1 => Box::new(TermQuery::new(
             char_term(part, chars[0]),
             IndexRecordOption::WithFreqs,
         )),
-        2 if chars.iter().all(|&c| is_word_char(c)) => Box::new(TermQuery::new(
-            Term::from_field_text(part.gram, s),
-            IndexRecordOption::Basic,
-        )),
         n => {
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            // Bigrams at 0, 2, 4, … (and one ending on the last character) are cheap,
-            // selective document filters; the phrase then checks positions in those documents.
-            let mut starts: Vec<usize> = (0..n - 1).step_by(2).collect();
-            if starts.last() != Some(&(n - 2)) {
-                starts.push(n - 2);
+            if n == 2 {
+                if let Some(q) = gram(0) {
+                    return q;
+                }
             }
-            for i in starts {
-                if is_word_char(chars[i]) && is_word_char(chars[i + 1]) {
-                    let gram: String = chars[i..i + 2].iter().collect();
-                    clauses.push((
-                        Occur::Must,
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(part.gram, &gram),
-                            IndexRecordOption::Basic,
-                        )),
-                    ));
+            // Non-overlapping indexed bigrams are cheap, selective document filters; the
+            // phrase then checks positions in those documents.
+            let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+            let mut i = 0;
+            while i + 1 < n {
+                match gram(i) {
+                    Some(q) => {
+                        clauses.push(q);
+                        i += 2;
+                    }
+                    None => i += 1,
                 }
             }
             let terms = chars
@@ -320,8 +335,8 @@ fn exact_run(part: Part, s: &str) -> Box<dyn Query> {
                 .enumerate()
                 .map(|(i, &c)| (i, char_term(part, c)))
                 .collect();
-            clauses.push((Occur::Must, Box::new(PhraseQuery::new_with_offset(terms))));
-            Box::new(BooleanQuery::new(clauses))
+            clauses.push(Box::new(PhraseQuery::new_with_offset(terms)));
+            and(clauses)
         }
     }
 }
