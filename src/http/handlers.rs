@@ -183,17 +183,13 @@ async fn api_search_inner(raw: String, state: Arc<AppState>) -> Result<Response,
     .into_response())
 }
 
-fn valid_id(id: &str) -> bool {
-    id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 async fn document(
     state: &Arc<AppState>,
     id: String,
     format: Format,
 ) -> Result<ReportView, ApiError> {
     let not_found = || ApiError::new(StatusCode::NOT_FOUND, "no such report", format);
-    if !valid_id(&id) {
+    if crate::index::schema::parse_report_id(&id).is_none() {
         return Err(not_found());
     }
     run(state, format, move |s| s.searcher.document(&id))

@@ -8,9 +8,26 @@ pub use open::{IndexInfo, ReportIndex};
 pub use schema::Fields;
 pub use sync::{sync, Indexer, Progress, SyncOptions, SyncSummary};
 
-use tantivy::{DocId, SegmentReader};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use tantivy::query::doc_predicate_query::{DocPredicateQuery, FunctionPredicate};
+use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
 
 use crate::error::{Error, Result};
+
+/// The path of one document.
+pub fn path_of(segment: &SegmentReader, doc: DocId) -> Result<String> {
+    let mut path = String::new();
+    if let Some(column) = segment.fast_fields().str(schema::names::PATH)? {
+        if let Some(ord) = column.term_ords(doc).next() {
+            column
+                .ord_to_str(ord, &mut path)
+                .map_err(|e| Error::io("reading a path from the index", e))?;
+        }
+    }
+    Ok(path)
+}
 
 /// The paths of `docs` in one segment, as `(doc, path)` sorted by path.
 ///
@@ -39,4 +56,68 @@ pub fn segment_paths(
         })
         .map_err(|e| Error::io("reading paths from the index", e))?;
     Ok(out)
+}
+
+/// The path-dictionary ordinals of one segment whose path satisfies `wanted`, sorted.
+fn ords_where(segment: &SegmentReader, wanted: impl Fn(&[u8]) -> bool) -> Result<Vec<u64>> {
+    let Some(column) = segment.fast_fields().str(schema::names::PATH)? else {
+        return Ok(Vec::new());
+    };
+    let mut stream = column
+        .dictionary()
+        .stream()
+        .map_err(|e| Error::io("reading paths from the index", e))?;
+    let mut ords = Vec::new();
+    let mut ord = 0u64;
+    while stream.advance() {
+        if wanted(stream.key()) {
+            ords.push(ord);
+        }
+        ord += 1;
+    }
+    Ok(ords)
+}
+
+/// Documents whose path is one of `paths`: how sync deletes the old versions of files.
+pub fn paths_query(paths: HashSet<String>) -> DocPredicateQuery {
+    let paths = Arc::new(paths);
+    DocPredicateQuery::from(FunctionPredicate::from(move |segment: &SegmentReader| {
+        let ords = ords_where(segment, |p| {
+            std::str::from_utf8(p).is_ok_and(|p| paths.contains(p))
+        })
+        .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
+        let column = segment.fast_fields().str(schema::names::PATH)?;
+        Ok(move |doc: DocId| {
+            column.as_ref().is_some_and(|c| {
+                c.term_ords(doc)
+                    .next()
+                    .is_some_and(|o| ords.binary_search(&o).is_ok())
+            })
+        })
+    }))
+}
+
+/// The live document whose [`schema::report_key`] is `key`.
+pub fn find_by_key(searcher: &Searcher, key: u64) -> Result<Option<DocAddress>> {
+    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let ords = ords_where(segment, |p| xxhash_rust::xxh3::xxh3_64(p) == key)?;
+        let Some(column) = segment.fast_fields().str(schema::names::PATH)? else {
+            continue;
+        };
+        if ords.is_empty() {
+            continue;
+        }
+        let alive = segment.alive_bitset();
+        for doc in 0..segment.max_doc() {
+            if alive.is_none_or(|a| a.is_alive(doc))
+                && column
+                    .term_ords(doc)
+                    .next()
+                    .is_some_and(|o| ords.binary_search(&o).is_ok())
+            {
+                return Ok(Some(DocAddress::new(segment_ord as u32, doc)));
+            }
+        }
+    }
+    Ok(None)
 }

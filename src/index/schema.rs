@@ -2,12 +2,13 @@
 //!
 //! Text is indexed three ways (see [`crate::analysis`]): `*_char` (characters with positions)
 //! and `body_gram` (bigrams of frequent characters, documents only) decide *which* documents
-//! match, exactly as a substring scan would; `*_word` (jieba words of two or more characters,
-//! with term frequencies) and the characters' own frequencies rank them with BM25. `body` is
-//! the whole text, title line included; titles are short, so they need no bigrams.
+//! match, exactly as a substring scan would; `body_word` (jieba words of two or more
+//! characters, with term frequencies) and the characters' own frequencies rank them with BM25.
+//! `body` is the whole text, title line included; titles are short and are indexed by their
+//! characters only.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
 };
 
 use crate::analysis::{CHAR_TOKENIZER, GRAM_TOKENIZER, WORD_TOKENIZER};
@@ -15,10 +16,9 @@ use crate::analysis::{CHAR_TOKENIZER, GRAM_TOKENIZER, WORD_TOKENIZER};
 /// Every field of the index.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
-    /// Relative path, `/`-separated: the document's identity (indexed, stored, fast).
+    /// Relative path, `/`-separated (fast: a dictionary-encoded column, read by
+    /// [`crate::index::path_of`]).
     pub path: Field,
-    /// Stable short id derived from the path ([`report_id`]), for URLs (indexed).
-    pub id: Field,
     /// Original title (stored).
     pub title: Field,
     /// Original text (stored).
@@ -35,8 +35,6 @@ pub struct Fields {
     pub mtime: Field,
     /// xxh3 of the file's bytes (fast), for incremental indexing and renames.
     pub hash: Field,
-    /// Title, jieba words.
-    pub title_word: Field,
     /// Title, characters with positions.
     pub title_char: Field,
     /// Whole text, jieba words.
@@ -70,10 +68,23 @@ fn analyzed(tokenizer: &str, record: IndexRecordOption, fieldnorms: bool) -> Tex
     )
 }
 
-/// The id of the report at `path`: 16 hex digits of its xxh3. Stable across reindexing, and
-/// only ever looked up in the index, never used to reach a file.
+/// The key of the report at `path`: the xxh3 of its path (see [`crate::index::find_by_key`]).
+pub fn report_key(path: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(path.as_bytes())
+}
+
+/// The id of the report at `path` in URLs: 16 hex digits of [`report_key`]. Stable across
+/// reindexing, and only ever looked up in the index, never used to reach a file.
 pub fn report_id(path: &str) -> String {
-    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(path.as_bytes()))
+    format!("{:016x}", report_key(path))
+}
+
+/// The key an id from [`report_id`] stands for; `None` unless it is 16 hex digits.
+pub fn parse_report_id(id: &str) -> Option<u64> {
+    if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u64::from_str_radix(id, 16).ok()
 }
 
 impl Fields {
@@ -89,8 +100,7 @@ impl Fields {
             false,
         );
         let fields = Fields {
-            path: b.add_text_field(names::PATH, STRING | STORED | FAST),
-            id: b.add_text_field("id", STRING),
+            path: b.add_text_field(names::PATH, FAST),
             title: b.add_text_field("title", STORED),
             text: b.add_text_field("text", STORED),
             headings: b.add_text_field("headings", STORED),
@@ -99,12 +109,33 @@ impl Fields {
             size: b.add_u64_field(names::SIZE, FAST),
             mtime: b.add_u64_field(names::MTIME, FAST),
             hash: b.add_u64_field(names::HASH, FAST),
-            title_word: b.add_text_field("title_word", word.clone()),
             title_char: b.add_text_field("title_char", chr.clone()),
             body_word: b.add_text_field("body_word", word),
             body_gram: b.add_text_field("body_gram", gram),
             body_char: b.add_text_field("body_char", chr),
         };
         (b.build(), fields)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_ids_round_trip_and_reject_anything_else() {
+        for path in ["a.txt", "党建/2017/小营盘镇.txt", ""] {
+            assert_eq!(parse_report_id(&report_id(path)), Some(report_key(path)));
+        }
+        for bad in [
+            "",
+            "abc",
+            "0123456789abcdeg",
+            "0123456789abcdef0",
+            "../etc/passwd",
+            "+123456789abcdef",
+        ] {
+            assert_eq!(parse_report_id(bad), None, "{bad}");
+        }
     }
 }

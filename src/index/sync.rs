@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tantivy::directory::error::LockError;
-use tantivy::schema::Term;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError};
 
 use super::open::{exists, IndexInfo, ReportIndex, FORMAT_VERSION};
@@ -134,7 +133,6 @@ fn to_document(
     let f = &index.fields;
     let mut doc = TantivyDocument::default();
     doc.add_text(f.path, &report.path);
-    doc.add_text(f.id, super::schema::report_id(&report.path));
     doc.add_text(f.title, &report.title);
     doc.add_text(f.text, &report.text);
     for heading in &report.headings {
@@ -148,7 +146,6 @@ fn to_document(
     doc.add_u64(f.mtime, file.mtime);
     doc.add_u64(f.hash, hash);
     let title = normalize(&report.title);
-    doc.add_text(f.title_word, &title);
     doc.add_text(f.title_char, &title);
     let body = normalize(&report.text);
     doc.add_text(f.body_word, &body);
@@ -301,8 +298,24 @@ impl Indexer {
             to_read: to_read.len(),
         });
 
-        let path_term = |p: &str| Term::from_field_text(index.fields.path, p);
-        let mut changed = false;
+        // Every indexed version of a file about to be read, or gone from the folder, goes in
+        // one delete issued before any new document, so it never touches the new versions.
+        let stale: HashSet<String> = to_read
+            .iter()
+            .map(|f| f.path.as_str())
+            .chain(
+                known
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|p| !on_disk.contains(p)),
+            )
+            .filter(|p| known.contains_key(*p))
+            .map(str::to_string)
+            .collect();
+        let mut changed = !stale.is_empty();
+        if changed {
+            writer.delete_query(Box::new(super::paths_query(stale)))?;
+        }
         for file in to_read {
             progress(Progress::Read);
             let bytes = match std::fs::read(ingest::absolute(&root, &file.path)) {
@@ -312,6 +325,9 @@ impl Indexer {
                         path: file.path.clone(),
                         reason: e.to_string(),
                     });
+                    if known.remove(&file.path).is_some() {
+                        summary.removed += 1;
+                    }
                     continue;
                 }
             };
@@ -325,9 +341,7 @@ impl Indexer {
                         reason: reason.to_string(),
                     });
                     if previous.is_some() {
-                        writer.delete_term(path_term(&file.path));
                         summary.removed += 1;
-                        changed = true;
                     }
                     continue;
                 }
@@ -338,7 +352,6 @@ impl Indexer {
                 None => {
                     let moved_from = vanished_by_hash.get_mut(&hash).and_then(Vec::pop);
                     if let Some(old) = moved_from {
-                        writer.delete_term(path_term(&old));
                         known.remove(&old);
                         summary.renamed += 1;
                     } else {
@@ -346,19 +359,13 @@ impl Indexer {
                     }
                 }
             }
-            if previous.is_some() {
-                writer.delete_term(path_term(&file.path));
-            }
             writer.add_document(to_document(index, &report, file, hash))?;
             changed = true;
         }
-        for path in known.keys() {
-            if !on_disk.contains(path.as_str()) {
-                writer.delete_term(path_term(path));
-                summary.removed += 1;
-                changed = true;
-            }
-        }
+        summary.removed += known
+            .keys()
+            .filter(|p| !on_disk.contains(p.as_str()))
+            .count();
 
         let info = index.info()?;
         let needs_commit = changed || rebuild.is_some() || info.is_none();

@@ -35,7 +35,8 @@ const MATCH_WEIGHT: f32 = 0.5;
 /// The fields of one part of a report, and its stored original.
 #[derive(Clone, Copy)]
 struct Part {
-    word: Field,
+    /// jieba words of two or more characters; titles have none (their characters rank them).
+    word: Option<Field>,
     /// Bigrams of frequent characters; titles have none.
     gram: Option<Field>,
     chr: Field,
@@ -45,14 +46,14 @@ struct Part {
 fn part(fields: &Fields, title: bool) -> Part {
     if title {
         Part {
-            word: fields.title_word,
+            word: None,
             gram: None,
             chr: fields.title_char,
             stored: fields.title,
         }
     } else {
         Part {
-            word: fields.body_word,
+            word: Some(fields.body_word),
             gram: Some(fields.body_gram),
             chr: fields.body_char,
             stored: fields.text,
@@ -228,15 +229,16 @@ impl Compiler<'_> {
     }
 }
 
-/// BM25 of a jieba word in `part`: from the word field, or from the character field for a
-/// single character (which the word field leaves out).
+/// BM25 of a jieba word in `part`: from the word field where it holds the word, otherwise
+/// from the word's occurrences as a substring (single characters, titles).
 fn word_score(part: Part, word: &str) -> Box<dyn Query> {
-    let term = if is_indexed_word(word) {
-        Term::from_field_text(part.word, word)
-    } else {
-        Term::from_field_text(part.chr, word)
-    };
-    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+    match part.word {
+        Some(field) if is_indexed_word(word) => Box::new(TermQuery::new(
+            Term::from_field_text(field, word),
+            IndexRecordOption::WithFreqs,
+        )),
+        _ => substring(part, word),
+    }
 }
 
 fn and(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {

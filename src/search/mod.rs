@@ -321,7 +321,7 @@ impl ReportSearcher {
             .map(|d| d.to_string());
         let snip = snippet::snippet(&text, needles, width);
         let title_hl = snippet::highlight_all(&title, needles);
-        let path = text_of(f.path);
+        let path = crate::index::path_of(segment, address.doc_id)?;
         Ok(Hit {
             id: crate::index::schema::report_id(&path),
             path,
@@ -350,12 +350,10 @@ impl ReportSearcher {
     pub fn document(&self, id: &str) -> Result<Option<ReportView>> {
         let f = &self.index.fields;
         let searcher = self.reader.searcher();
-        let term = Term::from_field_text(f.id, id);
-        let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
-        let Some(&(_, address)) = searcher
-            .search(&query, &TopDocs::with_limit(1).order_by_score())?
-            .first()
-        else {
+        let Some(key) = crate::index::schema::parse_report_id(id) else {
+            return Ok(None);
+        };
+        let Some(address) = crate::index::find_by_key(&searcher, key)? else {
             return Ok(None);
         };
         let doc: TantivyDocument = searcher.doc(address)?;
@@ -365,9 +363,9 @@ impl ReportSearcher {
                 .collect()
         };
         let first = |field| all(field).into_iter().next().unwrap_or_default();
-        let path = first(f.path);
-        let date = searcher
-            .segment_reader(address.segment_ord)
+        let segment = searcher.segment_reader(address.segment_ord);
+        let path = crate::index::path_of(segment, address.doc_id)?;
+        let date = segment
             .fast_fields()
             .column_opt::<i64>(names::DATE)?
             .and_then(|c| c.first(address.doc_id))
