@@ -291,27 +291,39 @@ impl TokenStream for WordTokenStream<'_> {
 /// ASCII letters and digits. They make up about two thirds of report text; a phrase made only
 /// of them has long character posting lists, and its bigrams are what keeps it fast. A bigram
 /// with a rarer character is not indexed: that character's own postings are short enough.
-static FREQUENT: LazyLock<Box<[u64; 1024]>> = LazyLock::new(|| {
-    let mut bits = Box::new([0u64; 1024]);
+static FREQUENT: LazyLock<Box<[u16; 1 << 16]>> = LazyLock::new(|| {
+    // Each frequent character's number, from 1; 0 for every other character of the BMP.
+    let mut table = Box::new([0u16; 1 << 16]);
     let ascii = ('a'..='z').chain('0'..='9');
-    for c in include_str!("frequent_chars.txt")
+    let listed = include_str!("frequent_chars.txt")
         .chars()
-        .filter(|c| !c.is_whitespace())
-        .chain(ascii)
-    {
-        let c = c as usize;
-        if c < 1 << 16 {
-            bits[c >> 6] |= 1 << (c & 63);
+        .filter(|c| !c.is_whitespace());
+    let mut next = 1u16;
+    for c in listed.chain(ascii) {
+        if let Some(slot) = table.get_mut(c as usize) {
+            if *slot == 0 {
+                *slot = next;
+                next += 1;
+            }
         }
     }
-    bits
+    table
 });
+
+/// The number of frequent characters, plus one (see [`frequent_number`]).
+static FREQUENT_SLOTS: LazyLock<usize> =
+    LazyLock::new(|| FREQUENT.iter().map(|&n| n as usize).max().unwrap_or(0) + 1);
+
+/// `c`'s number among the frequent characters (from 1), or 0.
+#[inline]
+fn frequent_number(c: char) -> usize {
+    FREQUENT.get(c as usize).map_or(0, |&n| n as usize)
+}
 
 /// Whether `c` (normalized) is one of the characters bigrams are indexed between.
 #[inline]
 pub fn is_frequent(c: char) -> bool {
-    let c = c as usize;
-    c < 1 << 16 && FREQUENT[c >> 6] & (1 << (c & 63)) != 0
+    frequent_number(c) != 0
 }
 
 /// Whether the bigram `a b` is indexed wherever it occurs.
@@ -324,7 +336,10 @@ pub fn is_indexed_bigram(a: char, b: char) -> bool {
 /// once per text, at its first occurrence: the field records documents only, so repeats would
 /// cost the index writer and add nothing.
 #[derive(Clone, Default)]
-pub struct GramTokenizer;
+pub struct GramTokenizer {
+    /// One bit per possible bigram, set while a text is being read; cleared again after.
+    seen: Vec<u64>,
+}
 
 /// Stream of [`GramTokenizer`].
 pub struct GramTokenStream {
@@ -338,19 +353,31 @@ impl Tokenizer for GramTokenizer {
     type TokenStream<'a> = GramTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> GramTokenStream {
+        let slots = *FREQUENT_SLOTS;
+        if self.seen.is_empty() {
+            self.seen = vec![0; (slots * slots).div_ceil(64)];
+        }
         let mut grams = Vec::new();
-        let mut prev: Option<(usize, char)> = None;
+        let mut prev: Option<(usize, char, usize)> = None;
         for (ordinal, (i, c)) in text.char_indices().enumerate() {
-            if let Some((pi, pc)) = prev {
-                if is_indexed_bigram(pc, c) {
-                    // Texts are far below 4 GiB (see `ingest::MAX_FILE_BYTES`).
-                    grams.push((pc, c, pi as u32, ordinal as u32 - 1));
+            let n = frequent_number(c);
+            if let Some((pi, pc, pn)) = prev {
+                if pn != 0 && n != 0 {
+                    let bit = pn * slots + n;
+                    let word = &mut self.seen[bit >> 6];
+                    if *word & (1 << (bit & 63)) == 0 {
+                        *word |= 1 << (bit & 63);
+                        // Texts are far below 4 GiB (see `ingest::MAX_FILE_BYTES`).
+                        grams.push((pc, c, pi as u32, ordinal as u32 - 1));
+                    }
                 }
             }
-            prev = Some((i, c));
+            prev = Some((i, c, n));
         }
-        grams.sort_unstable();
-        grams.dedup_by_key(|g| (g.0, g.1));
+        for &(a, b, _, _) in &grams {
+            let bit = frequent_number(a) * slots + frequent_number(b);
+            self.seen[bit >> 6] = 0;
+        }
         GramTokenStream {
             grams,
             next: 0,
@@ -448,7 +475,7 @@ mod tests {
     #[test]
     fn grams_of_frequent_characters_once_each_at_first_occurrence() {
         let text = "党建a，中国人民中国鑫国人";
-        let got = collect(GramTokenizer, text);
+        let got = collect(GramTokenizer::default(), text);
         let mut texts: Vec<_> = got.iter().map(|t| t.0.as_str()).collect();
         texts.sort_unstable();
         // 鑫 is not frequent: no bigram with it; 中国 and 国人 repeat but are indexed once.
@@ -467,8 +494,21 @@ mod tests {
     }
 
     #[test]
+    fn gram_tokenizer_forgets_each_text() {
+        let mut tokenizer = GramTokenizer::default();
+        for _ in 0..2 {
+            let mut stream = tokenizer.token_stream("中国人民中国");
+            let mut n = 0;
+            while stream.advance() {
+                n += 1;
+            }
+            assert_eq!(n, 4, "中国, 国人, 人民, 民中 each time");
+        }
+    }
+
+    #[test]
     fn grams_never_cross_punctuation_or_whitespace() {
-        let got = collect(GramTokenizer, "中国 人民。中\n国");
+        let got = collect(GramTokenizer::default(), "中国 人民。中\n国");
         let texts: Vec<_> = got.iter().map(|t| t.0.as_str()).collect();
         assert_eq!(texts, vec!["中国", "人民"]);
     }

@@ -45,7 +45,7 @@ pub struct ReportIndex {
 fn settings() -> IndexSettings {
     IndexSettings {
         docstore_compression: Compressor::Zstd(ZstdCompressor {
-            compression_level: Some(7),
+            compression_level: Some(5),
         }),
         docstore_blocksize: 512 * 1024,
         ..IndexSettings::default()
@@ -55,7 +55,7 @@ fn settings() -> IndexSettings {
 fn register_tokenizers(index: &Index) {
     let manager = index.tokenizers();
     manager.register(WORD_TOKENIZER, TextAnalyzer::from(WordTokenizer::shared()));
-    manager.register(GRAM_TOKENIZER, TextAnalyzer::from(GramTokenizer));
+    manager.register(GRAM_TOKENIZER, TextAnalyzer::from(GramTokenizer::default()));
     manager.register(CHAR_TOKENIZER, TextAnalyzer::from(CharTokenizer));
 }
 

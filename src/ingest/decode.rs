@@ -90,7 +90,33 @@ const DETECT_PREFIX: usize = 1024;
 /// Non-ASCII bytes the prefix must hold for its guess to count.
 const DETECT_MIN_NON_ASCII: usize = 256;
 
+/// Han characters a clean GB18030 reading must yield to be judged without the detector.
+const MIN_HAN: usize = 16;
+
+/// The text, if `bytes` are valid GB18030 whose Han characters are mostly common ones (see
+/// [`crate::analysis::is_frequent`]), as in any real Chinese report: the usual case for a
+/// legacy-encoded file here, and the one cheap enough to check before asking the detector.
+/// Bytes of another double-byte encoding (Big5, Shift_JIS, EUC-KR) read as GB18030 give rare
+/// characters in no particular order, far below that share.
+fn common_chinese_gb18030(bytes: &[u8]) -> Option<Decoded> {
+    let text = GB18030.decode_without_bom_handling_and_without_replacement(bytes)?;
+    let (mut han, mut common) = (0usize, 0usize);
+    for c in text.chars() {
+        if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+            han += 1;
+            common += usize::from(crate::analysis::is_frequent(c));
+        }
+    }
+    (han >= MIN_HAN && common * 2 >= han).then(|| Decoded {
+        text: text.into_owned(),
+        encoding: GB18030.name(),
+    })
+}
+
 fn decode_legacy(bytes: &[u8]) -> Result<Decoded, Unreadable> {
+    if let Some(decoded) = common_chinese_gb18030(bytes) {
+        return Ok(decoded);
+    }
     if bytes.len() > DETECT_PREFIX {
         let prefix = &bytes[..DETECT_PREFIX];
         if prefix.iter().filter(|b| !b.is_ascii()).count() >= DETECT_MIN_NON_ASCII {
@@ -173,6 +199,29 @@ mod tests {
         let rare = format!("{TEXT}㐀䶵");
         let (bytes, _, _) = GB18030.encode(&rare);
         assert_eq!(decode(&bytes).unwrap().text, rare);
+    }
+
+    #[test]
+    fn only_common_chinese_skips_the_detector() {
+        let simplified = "坚持党建引领，推动乡村振兴，加强基层组织建设，服务人民群众。";
+        let (gbk, _, _) = GBK.encode(simplified);
+        assert_eq!(common_chinese_gb18030(&gbk).unwrap().text, simplified);
+        let traditional = "臺灣的學校與圖書館，整理了歷年的會議紀錄與工作報告。";
+        for encoding in [
+            encoding_rs::BIG5,
+            encoding_rs::SHIFT_JIS,
+            encoding_rs::EUC_KR,
+        ] {
+            let (bytes, _, _) = encoding.encode(traditional);
+            assert!(
+                common_chinese_gb18030(&bytes).is_none(),
+                "{}",
+                encoding.name()
+            );
+        }
+        // Too little text to judge by.
+        let (short, _, _) = GBK.encode("党建引领");
+        assert!(common_chinese_gb18030(&short).is_none());
     }
 
     #[test]
