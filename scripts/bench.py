@@ -34,6 +34,36 @@ ALL_PEERS = ["ripgrep", "fts5_trigram", "fts5_jieba", "xapian_cjk", "whoosh_jieb
 GROUPS = ["phrase_aligned", "phrase_unaligned", "and", "rare", "common"]
 ZH = os.path.join(ROOT, "target", "release", "zhsearch")
 COMPETING_RECALL = 0.9
+PEER_CAP = 10000  # the peers return at most this many paths per query
+
+
+def peer_env():
+    """The environment for the peers: Debian's python3-xapian lives in the system's
+    dist-packages, which another Python (pyenv, a venv) does not search by itself."""
+    env = dict(os.environ)
+    try:
+        import xapian  # noqa: F401
+    except ImportError:
+        dist = "/usr/lib/python3/dist-packages"
+        if os.path.isdir(os.path.join(dist, "xapian")):
+            env["PYTHONPATH"] = os.pathsep.join(p for p in [env.get("PYTHONPATH"), dist] if p)
+    return env
+
+
+def capped_recall(queries, out):
+    """Per group, the mean over queries of |hits ∩ truth| / min(|truth|, PEER_CAP): recall that
+    counts a full answer of PEER_CAP correct paths as complete."""
+    by_id = {q["id"]: q for q in queries}
+    per_group = {}
+    for line in open(out, encoding="utf-8"):
+        rec = json.loads(line)
+        q = by_id.get(rec.get("id"))
+        if q is None:
+            continue
+        truth = set(q["truth"])
+        found = len(truth & set(rec["hits"]))
+        per_group.setdefault(q["group"], []).append(min(1.0, found / min(len(truth), PEER_CAP)) if truth else 1.0)
+    return {g: sum(v) / len(v) for g, v in per_group.items()}
 
 
 def sh(cmd, **kw):
@@ -195,11 +225,12 @@ def main():
         work = os.path.join(args.work, p)
         shutil.rmtree(work, ignore_errors=True)
         r = sh([sys.executable, os.path.join(PEERS_DIR, "run_peer.py"), p, "index", corpus, work],
-               capture_output=True, text=True)
+               capture_output=True, text=True, env=peer_env())
         peer_index[p] = json.loads(r.stdout.strip().splitlines()[-1])
         out = os.path.join(args.work, f"{p}.out.jsonl")
         with open(out, "w") as f:
-            sh([sys.executable, os.path.join(PEERS_DIR, "run_peer.py"), p, "query", work, queries_file], stdout=f)
+            sh([sys.executable, os.path.join(PEERS_DIR, "run_peer.py"), p, "query", work, queries_file],
+               stdout=f, env=peer_env())
         outs[p] = out
         print(f"{p}: indexed in {peer_index[p]['seconds']:.1f} s", flush=True)
 
@@ -215,8 +246,9 @@ def main():
             rec = json.loads(line)
             if "id" in rec:
                 ms.setdefault(group_of[rec["id"]], []).append(rec["ms"])
+        rcap = capped_recall(queries, out)
         score[name] = {g: dict(res.get(g, {}), p99=pct(ms.get(g, []), 99), med=pct(ms.get(g, []), 50),
-                               p95=pct(ms.get(g, []), 95)) for g in GROUPS}
+                               p95=pct(ms.get(g, []), 95), rcap=rcap.get(g, 0.0)) for g in GROUPS}
 
     sample = [q for q in queries if q["kind"] == "phrase"][: args.whole_process_queries]
     zh_wp, rg_wp = whole_process(corpus, index, sample, max(3, args.runs // 2))
@@ -246,12 +278,12 @@ def main():
     w("## Query latency (ms, in-process; every matching path for zhsearch, up to 10,000 for the peers) and accuracy\n")
     for g in GROUPS:
         w(f"### {g} ({score['zhsearch'][g].get('n', 0)} queries)\n")
-        w("| system | median | p95 | p99 | recall | precision |")
-        w("|---|---:|---:|---:|---:|---:|")
+        w(f"| system | median | p95 | p99 | recall | recall, {PEER_CAP:,} paths counting as complete | precision |")
+        w("|---|---:|---:|---:|---:|---:|---:|")
         for name in outs:
             s = score[name][g]
             w(f"| {name} | {s['med']:.2f} | {s['p95']:.2f} | {s['p99']:.2f} | "
-              f"{s.get('recall', float('nan')):.3f} | {s.get('precision', float('nan')):.3f} |")
+              f"{s.get('recall', float('nan')):.3f} | {s['rcap']:.3f} | {s.get('precision', float('nan')):.3f} |")
         w("")
     w("## Whole process: `zhsearch search -l` against `rg -F -l`\n")
     w(f"Over {len(zh_wp)} phrase queries, cold process, warm page cache; median of per-query medians: "
@@ -275,14 +307,15 @@ def main():
                f"{text_mb / fts['seconds']:.1f} MB/s)", ratio >= 5)
     target("peak RSS while indexing < 500 MB", f"{max(rsss) / 1024:.0f} MiB", max(rsss) / 1024 < 500)
     # A peer competes in a group when it finds what users ask for there: recall of at least
-    # COMPETING_RECALL (tantivy_default, "contrast only" in the peers' README, and the jieba
+    # COMPETING_RECALL, a full answer of PEER_CAP correct paths counting as complete
+    # (tantivy_default, "contrast only" in the peers' README, and the jieba
     # peers on unaligned phrases answer fast because they find almost nothing). Against every
     # peer regardless of recall, the figure is given too.
     others = [n for n in outs if n != "zhsearch"]
     for g in GROUPS:
         z = score["zhsearch"][g]
         exact = z.get("recall") == 1.0 and z.get("precision") == 1.0
-        rivals = [n for n in others if score[n][g].get("recall", 0) >= COMPETING_RECALL]
+        rivals = [n for n in others if score[n][g]["rcap"] >= COMPETING_RECALL]
         best_med = min(rivals, key=lambda n: score[n][g]["med"], default=None)
         best_p95 = min(rivals, key=lambda n: score[n][g]["p95"], default=None)
         any_med = min(others, key=lambda n: score[n][g]["med"], default=None)
