@@ -319,19 +319,9 @@ fn exact_run(part: Part, s: &str) -> Box<dyn Query> {
                     return q;
                 }
             }
-            // Non-overlapping indexed bigrams are cheap, selective document filters; the
-            // phrase then checks positions in those documents.
-            let mut clauses: Vec<Box<dyn Query>> = Vec::new();
-            let mut i = 0;
-            while i + 1 < n {
-                match gram(i) {
-                    Some(q) => {
-                        clauses.push(q);
-                        i += 2;
-                    }
-                    None => i += 1,
-                }
-            }
+            // Indexed bigrams are cheap, selective document filters; the phrase then checks
+            // positions in the documents holding all of them.
+            let mut clauses: Vec<Box<dyn Query>> = (0..n - 1).filter_map(gram).collect();
             let terms = chars
                 .iter()
                 .enumerate()
