@@ -260,7 +260,7 @@ def main():
     lines = []
     w = lines.append
     w("# Benchmarks\n")
-    w(f"One run of `python3 scripts/bench.py{' --limit ' + str(args.limit) if args.limit else ''}` on "
+    w(f"One run of `{' '.join(['python3', 'scripts/bench.py'] + sys.argv[1:])}` on "
       f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node() or 'this machine'}: "
       f"{os.cpu_count()} cores, {platform.machine()}, Linux {platform.release()}. "
       f"Corpus: {docs:,} reports from ../shared/bench (10% GB18030), {text_mb:.1f} MB of UTF-8 text. "
