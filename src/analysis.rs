@@ -10,11 +10,12 @@
 //! - [`CharTokenizer`] (`zh_char`) emits every non-space character at its ordinal position. A
 //!   phrase is a phrase query over its characters, which matches exactly the documents that
 //!   contain it: this is the exact-matching guarantee, independent of jieba.
-//! - [`GramTokenizer`] (`zh_gram`) emits every pair of adjacent *word characters* (letters and
-//!   digits of any script, Han included), indexed for documents only: a two-character query is
-//!   one lookup, and longer phrases use the bigrams as cheap, selective filters before positions
+//! - [`GramTokenizer`] (`zh_gram`) emits each pair of adjacent *frequent* characters once per
+//!   text (see [`is_frequent`]), indexed for documents only: such a two-character query is one
+//!   lookup, and longer phrases use their bigrams as cheap, selective filters before positions
 //!   are checked.
-//! - [`WordTokenizer`] (`zh_word`) emits jieba words for BM25 ranking.
+//! - [`WordTokenizer`] (`zh_word`) emits jieba words of two or more characters for BM25
+//!   ranking.
 
 use std::borrow::Cow;
 use std::str::CharIndices;
@@ -53,13 +54,14 @@ pub fn jieba() -> Arc<Jieba> {
 const JIEBA_CHECKSUM: &str = env!("ZHSEARCH_JIEBA_CHECKSUM");
 
 /// A description of everything that decides how text is turned into terms: jieba-rs version
-/// and package checksum (its embedded dictionary), HMM, and the normalization version. Stored
-/// in the index; a different value means the index must be rebuilt. Known at compile time, so
-/// checking it costs nothing.
+/// and package checksum (its embedded dictionary), HMM, the list of frequent characters and
+/// the normalization version. Stored in the index; a different value means the index must be
+/// rebuilt. Cheap to compute: no dictionary is loaded.
 pub fn segmenter_config() -> String {
     format!(
-        "jieba-rs {JIEBA_VERSION} (package {JIEBA_CHECKSUM}, default dictionary), hmm {}, analysis v{ANALYSIS_VERSION}",
-        if HMM { "on" } else { "off" }
+        "jieba-rs {JIEBA_VERSION} (package {JIEBA_CHECKSUM}, default dictionary), hmm {}, frequent characters {:08x}, analysis v{ANALYSIS_VERSION}",
+        if HMM { "on" } else { "off" },
+        xxhash_rust::xxh3::xxh3_64(FREQUENT_CHARS.as_bytes()) as u32
     )
 }
 
@@ -286,18 +288,18 @@ impl TokenStream for WordTokenStream<'_> {
     }
 }
 
-/// The characters between which bigrams are indexed: the 500 Han characters that carry most
+/// The characters between which bigrams are indexed: the 800 Han characters that carry most
 /// of jieba's dictionary (`src/frequent_chars.txt`, written by `scripts/frequent_chars.py`),
 /// ASCII letters and digits. They make up about two thirds of report text; a phrase made only
 /// of them has long character posting lists, and its bigrams are what keeps it fast. A bigram
 /// with a rarer character is not indexed: that character's own postings are short enough.
+const FREQUENT_CHARS: &str = include_str!("frequent_chars.txt");
+
 static FREQUENT: LazyLock<Box<[u16; 1 << 16]>> = LazyLock::new(|| {
     // Each frequent character's number, from 1; 0 for every other character of the BMP.
     let mut table = Box::new([0u16; 1 << 16]);
     let ascii = ('a'..='z').chain('0'..='9');
-    let listed = include_str!("frequent_chars.txt")
-        .chars()
-        .filter(|c| !c.is_whitespace());
+    let listed = FREQUENT_CHARS.chars().filter(|c| !c.is_whitespace());
     let mut next = 1u16;
     for c in listed.chain(ascii) {
         if let Some(slot) = table.get_mut(c as usize) {

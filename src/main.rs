@@ -207,9 +207,17 @@ fn default_root(index_dir: &Path) -> Option<PathBuf> {
     (!recorded).then(|| PathBuf::from(DEFAULT_CORPUS))
 }
 
-/// On a fresh checkout there is no index yet: build it from ./corpus before searching.
+/// On a fresh checkout there is no index yet: build it from ./corpus before searching. An
+/// index made by another version of zhsearch is rebuilt first.
 fn ensure_index(index_dir: &Path) -> anyhow::Result<()> {
     if index::open::exists(index_dir) {
+        if let Some(why) = index::open::outdated(index_dir)? {
+            eprintln!(
+                "the index at {} must be rebuilt ({why}): rebuilding it",
+                index_dir.display()
+            );
+            sync(index_dir, default_root(index_dir), false, false)?;
+        }
         return Ok(());
     }
     let corpus = Path::new(DEFAULT_CORPUS);

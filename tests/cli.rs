@@ -96,6 +96,33 @@ fn first_search_builds_index_from_corpus() {
 }
 
 #[test]
+fn an_index_from_another_analysis_is_rebuilt_before_searching() {
+    let sb = Sandbox::with_corpus();
+    sb.index().success();
+    let expected = sb.paths("index", "\"小营盘镇\"");
+    assert_eq!(expected.len(), 1);
+    // Pretend another version of zhsearch (another list of indexed bigrams, say) made it.
+    let meta = sb.path().join("index/meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    assert!(text.contains("analysis v"), "{text}");
+    std::fs::write(&meta, text.replace("analysis v", "analysis old-v")).unwrap();
+    sb.cmd()
+        .args(["search", "-l", "\"小营盘镇\""])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "must be rebuilt (segmenter configuration changed)",
+        ));
+    // Rebuilt once: the next search says nothing and finds the same.
+    sb.cmd()
+        .args(["search", "-l", "\"小营盘镇\""])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+    assert_eq!(sb.paths("index", "\"小营盘镇\""), expected);
+}
+
+#[test]
 fn phrase_finds_what_jieba_splits() {
     let sb = Sandbox::with_corpus();
     sb.index().success();

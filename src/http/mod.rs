@@ -82,9 +82,11 @@ impl Server {
             log_sync(&summary);
             Some(indexer)
         } else {
-            if !index::open::exists(&config.index) {
+            let outdated = index::open::outdated(&config.index)?;
+            if !index::open::exists(&config.index) || outdated.is_some() {
                 tracing::info!(
-                    "no index at {} yet: indexing {}",
+                    "{} at {}: indexing {}",
+                    outdated.as_deref().unwrap_or("no index yet"),
                     config.index.display(),
                     config.corpus.display()
                 );

@@ -64,6 +64,27 @@ pub fn exists(dir: &Path) -> bool {
     dir.join("meta.json").is_file()
 }
 
+/// Why the index in `dir` must be rebuilt before it answers queries as this binary would, if
+/// it must: it was made with another layout or analysis configuration (another set of indexed
+/// bigrams, say, would make phrases miss). `None` when it is current or there is none.
+pub fn outdated(dir: &Path) -> Result<Option<String>> {
+    if !exists(dir) {
+        return Ok(None);
+    }
+    let index = match ReportIndex::open(dir) {
+        Ok(index) => index,
+        Err(Error::Option(_)) => return Ok(Some("index format changed".into())),
+        Err(e) => return Err(e),
+    };
+    Ok(match index.info()? {
+        Some(i) if i.format != FORMAT_VERSION => Some("index format changed".into()),
+        Some(i) if i.segmenter != crate::analysis::segmenter_config() => {
+            Some("segmenter configuration changed".into())
+        }
+        _ => None,
+    })
+}
+
 impl ReportIndex {
     /// Opens the index in `dir`.
     ///

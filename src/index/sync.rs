@@ -2,8 +2,10 @@
 //!
 //! Unchanged files (same size and mtime) are not read. Changed files are read and hashed: same
 //! hash means only the mtime moved; a new path whose hash belongs to a vanished path is a rename.
-//! Everything lands in a single commit, so a killed run leaves the previous commit intact and
-//! the next run does the whole job again.
+//! Every indexed version of a file that is read again, or gone, is deleted by one query issued
+//! before the new versions are added; a file that cannot be read now is named in the summary
+//! and left out until it can. Everything lands in a single commit, so a killed run leaves the
+//! previous commit intact and the next run does the whole job again.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

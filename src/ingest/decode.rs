@@ -82,13 +82,13 @@ fn looks_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(8192)].contains(&0)
 }
 
-/// Bytes shown to the encoding detector first: a few hundred characters of Chinese text tell
-/// GBK from Big5 or Shift_JIS, and detection costs more per byte than everything else done to
-/// a report. The whole file is shown instead when the prefix holds too little non-ASCII text
+/// Bytes shown to the encoding detector first in a long file: a thousand characters of text
+/// tell GBK from Big5 or Shift_JIS, and detection costs more per byte than everything else
+/// done to a report. The whole file is shown instead when the prefix holds too little non-ASCII text
 /// to judge by, or when decoding with the prefix's guess fails.
-const DETECT_PREFIX: usize = 1024;
+const DETECT_PREFIX: usize = 4096;
 /// Non-ASCII bytes the prefix must hold for its guess to count.
-const DETECT_MIN_NON_ASCII: usize = 256;
+const DETECT_MIN_NON_ASCII: usize = 1024;
 
 /// Han characters a clean GB18030 reading must yield to be judged without the detector.
 const MIN_HAN: usize = 16;
@@ -226,8 +226,8 @@ mod tests {
 
     #[test]
     fn long_files_are_judged_by_enough_text() {
-        let chinese = "臺灣的學校與圖書館，整理了歷年的會議紀錄與工作報告。".repeat(40);
-        for prefix in ["", &"Annual report, section 1. ".repeat(60)] {
+        let chinese = "臺灣的學校與圖書館，整理了歷年的會議紀錄與工作報告。".repeat(120);
+        for prefix in ["", &"Annual report, section 1. ".repeat(200)] {
             let text = format!("{prefix}{chinese}");
             for encoding in [encoding_rs::BIG5, GB18030] {
                 let (bytes, _, _) = encoding.encode(&text);

@@ -2,22 +2,22 @@
 //! clauses that rank the members.
 //!
 //! Membership never depends on jieba: a string is a phrase query over its characters at
-//! consecutive positions (a bigram lookup for two word characters, a term for one), which
-//! matches exactly the documents that contain it; its bigrams narrow the candidates first. A
-//! string with whitespace inside is matched piecewise and verified against the stored text.
-//! Ranking uses BM25 over jieba words, boosts title matches and adds a bonus for the unquoted
-//! run found verbatim.
+//! consecutive positions (a bigram lookup for two frequent characters, a term for one), which
+//! matches exactly the documents that contain it; its indexed bigrams narrow the candidates
+//! first. A string with whitespace inside is matched piecewise and verified against the stored
+//! text. Ranking uses BM25 over jieba words, boosts title matches and adds a bonus for the
+//! unquoted run found verbatim.
 
 use std::sync::Arc;
 
 use jieba_rs::Jieba;
 use tantivy::query::doc_predicate_query::{DocPredicateQuery, FunctionPredicate};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Explanation,
+    Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocId, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyDocument, Term};
 
 use super::query::{Expr, Scope, TextKind};
 use crate::analysis::{is_indexed_bigram, is_indexed_word, normalize, word_runs, words};
@@ -278,13 +278,79 @@ fn substring(part: Part, s: &str) -> Box<dyn Query> {
         pieces.push(exact_run(part, &chars_in_piece.iter().collect::<String>()));
     }
     if positioned.len() >= 2 {
-        pieces.push(Box::new(PhraseQuery::new_with_offset(positioned)));
+        pieces.push(Box::new(phrase(positioned)));
     }
     if pieces.is_empty() {
         pieces.push(Box::new(AllQuery));
     }
     pieces.push(Box::new(verify(part.stored, s.to_string())));
     and(pieces)
+}
+
+/// A phrase query over `(offset, term)` pairs.
+fn phrase(terms: Vec<(usize, Term)>) -> Phrase {
+    Phrase(PhraseQuery::new_with_offset(terms))
+}
+
+/// A tantivy phrase query whose scorer takes any probe an exclusion makes.
+///
+/// `NOT "…"` makes tantivy probe the excluded scorer at documents it may already have passed;
+/// the phrase scorer's own `seek_danger` asserts that never happens (a panic in debug builds).
+/// The wrapper keeps `DocSet`'s default `seek_danger`, which answers such probes from the
+/// current document.
+#[derive(Clone, Debug)]
+struct Phrase(PhraseQuery);
+
+impl Query for Phrase {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(PhraseWeight(self.0.weight(scoring)?)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor)
+    }
+}
+
+struct PhraseWeight(Box<dyn Weight>);
+
+impl Weight for PhraseWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(PhraseScorer(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+struct PhraseScorer(Box<dyn Scorer>);
+
+impl DocSet for PhraseScorer {
+    fn advance(&mut self) -> DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.0.seek(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.0.cost()
+    }
+}
+
+impl Scorer for PhraseScorer {
+    fn score(&mut self) -> Score {
+        self.0.score()
+    }
 }
 
 fn char_term(part: Part, c: char) -> Term {
@@ -327,7 +393,7 @@ fn exact_run(part: Part, s: &str) -> Box<dyn Query> {
                 .enumerate()
                 .map(|(i, &c)| (i, char_term(part, c)))
                 .collect();
-            clauses.push(Box::new(PhraseQuery::new_with_offset(terms)));
+            clauses.push(Box::new(phrase(terms)));
             and(clauses)
         }
     }
