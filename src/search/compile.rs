@@ -17,6 +17,7 @@ use tantivy::query::{
     Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::SeekDangerResult;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyDocument, Term};
 
 use super::query::{Expr, Scope, TextKind};
@@ -296,8 +297,8 @@ fn phrase(terms: Vec<(usize, Term)>) -> Phrase {
 ///
 /// `NOT "…"` makes tantivy probe the excluded scorer at documents it may already have passed;
 /// the phrase scorer's own `seek_danger` asserts that never happens (a panic in debug builds).
-/// The wrapper keeps `DocSet`'s default `seek_danger`, which answers such probes from the
-/// current document.
+/// The wrapper answers such probes itself — the scorer's current document is a lower bound of
+/// its next match — and hands every other probe to the phrase scorer's cheap `seek_danger`.
 #[derive(Clone, Debug)]
 struct Phrase(PhraseQuery);
 
@@ -318,6 +319,16 @@ impl Weight for PhraseWeight {
         Ok(Box::new(PhraseScorer(self.0.scorer(reader, boost)?)))
     }
 
+    fn scorer_danger(
+        &self,
+        reader: &SegmentReader,
+        target: DocId,
+        boost: Score,
+    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
+        let (result, scorer) = self.0.scorer_danger(reader, target, boost)?;
+        Ok((result, Box::new(PhraseScorer(scorer))))
+    }
+
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         self.0.explain(reader, doc)
     }
@@ -332,6 +343,15 @@ impl DocSet for PhraseScorer {
 
     fn seek(&mut self, target: DocId) -> DocId {
         self.0.seek(target)
+    }
+
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        let doc = self.0.doc();
+        if target < doc {
+            SeekDangerResult::SeekLowerBound(doc)
+        } else {
+            self.0.seek_danger(target)
+        }
     }
 
     fn doc(&self) -> DocId {
