@@ -1,21 +1,24 @@
-//! Text analysis shared by indexing and querying: normalization, character classes and the three
-//! tantivy tokenizers.
+//! Text analysis shared by indexing and querying: normalization, character classes, the two
+//! tantivy tokenizers and the jieba segmenter that reads queries.
 //!
 //! Every field is indexed from the *normalized* text ([`normalize`]): NFKC applied character by
 //! character (full-width ASCII becomes half-width), Latin lowercased, line endings unified. The
 //! same function runs on queries, so a query matches exactly when its normalized form is a
 //! substring of the normalized document.
 //!
-//! Three tokenizers cover two jobs:
+//! The index holds no words: text is indexed as characters and bigrams, and both jobs of a
+//! search engine are done with them.
 //! - [`CharTokenizer`] (`zh_char`) emits every non-space character at its ordinal position. A
 //!   phrase is a phrase query over its characters, which matches exactly the documents that
-//!   contain it: this is the exact-matching guarantee, independent of jieba.
-//! - [`GramTokenizer`] (`zh_gram`) emits each pair of adjacent *frequent* characters once per
-//!   text (see [`is_frequent`]), indexed for documents only: such a two-character query is one
-//!   lookup, and longer phrases use their bigrams as cheap, selective filters before positions
-//!   are checked.
-//! - [`WordTokenizer`] (`zh_word`) emits jieba words of two or more characters for BM25
-//!   ranking.
+//!   contain it: this is the exact-matching guarantee. Its BM25 (phrase frequency, character
+//!   count as length) ranks.
+//! - [`GramTokenizer`] (`zh_gram`) emits every pair of adjacent *frequent* characters (see
+//!   [`is_frequent`]) with its frequency: such a two-character query is one term, and longer
+//!   phrases use their bigrams as cheap, selective filters before positions are checked.
+//!
+//! jieba only reads queries: an unquoted run of words becomes the words jieba finds in it, each
+//! matched (and ranked) as a substring. So segmentation never decides whether a document is
+//! found, and a jieba upgrade never invalidates an index.
 
 use std::borrow::Cow;
 use std::str::CharIndices;
@@ -25,22 +28,17 @@ use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::UnicodeNormalization;
 
-/// Tokenizer name of the jieba word fields.
-pub const WORD_TOKENIZER: &str = "zh_word";
 /// Tokenizer name of the bigram fields.
 pub const GRAM_TOKENIZER: &str = "zh_gram";
 /// Tokenizer name of the single-character fields.
 pub const CHAR_TOKENIZER: &str = "zh_char";
 
-/// Whether jieba's HMM guesses words missing from its dictionary (names, new terms).
+/// Whether jieba's HMM guesses words missing from its dictionary (names, new terms) in queries.
 pub const HMM: bool = true;
 
 /// Version of [`normalize`] and of the gram/char tokenizers. Bump it whenever their output
 /// changes: an index built with another version is rebuilt by `zhsearch index`.
-const ANALYSIS_VERSION: u32 = 2;
-
-/// The version of jieba-rs this binary was built with (read from Cargo.lock by build.rs).
-const JIEBA_VERSION: &str = env!("ZHSEARCH_JIEBA_VERSION");
+const ANALYSIS_VERSION: u32 = 3;
 
 static JIEBA: LazyLock<Arc<Jieba>> = LazyLock::new(|| Arc::new(Jieba::new()));
 
@@ -50,17 +48,13 @@ pub fn jieba() -> Arc<Jieba> {
     Arc::clone(&JIEBA)
 }
 
-/// Checksum of the jieba-rs package (from Cargo.lock), which covers its dictionary and HMM model.
-const JIEBA_CHECKSUM: &str = env!("ZHSEARCH_JIEBA_CHECKSUM");
-
-/// A description of everything that decides how text is turned into terms: jieba-rs version
-/// and package checksum (its embedded dictionary), HMM, the list of frequent characters and
-/// the normalization version. Stored in the index; a different value means the index must be
-/// rebuilt. Cheap to compute: no dictionary is loaded.
-pub fn segmenter_config() -> String {
+/// A description of everything that decides how text is turned into terms: the analysis
+/// version (normalization and tokenizers) and the list of frequent characters. Stored in the
+/// index; a different value means the index must be rebuilt. jieba is not part of it: it only
+/// reads queries.
+pub fn analysis_config() -> String {
     format!(
-        "jieba-rs {JIEBA_VERSION} (package {JIEBA_CHECKSUM}, default dictionary), hmm {}, frequent characters {:08x}, analysis v{ANALYSIS_VERSION}",
-        if HMM { "on" } else { "off" },
+        "characters, and bigrams of frequent characters (list {:08x}), analysis v{ANALYSIS_VERSION}",
         xxhash_rust::xxh3::xxh3_64(FREQUENT_CHARS.as_bytes()) as u32
     )
 }
@@ -201,93 +195,6 @@ pub fn words<'a>(jieba: &Jieba, text: &'a str) -> Vec<&'a str> {
         .collect()
 }
 
-/// jieba words of two or more characters, with byte offsets and ordinal positions (counting
-/// every word); punctuation and whitespace dropped, no length limit (long political terms are
-/// kept whole). Single characters are left to the character field, which holds each of them
-/// with its frequency already: ranking reads them from there.
-#[derive(Clone, Default)]
-pub struct WordTokenizer {
-    /// `None`: the process-wide segmenter, loaded when the first text is tokenized.
-    jieba: Option<Arc<Jieba>>,
-}
-
-impl WordTokenizer {
-    /// A tokenizer using the process-wide segmenter, loaded on first use.
-    pub fn shared() -> Self {
-        WordTokenizer { jieba: None }
-    }
-
-    /// A tokenizer using the given segmenter.
-    pub fn with_jieba(jieba: Arc<Jieba>) -> Self {
-        WordTokenizer { jieba: Some(jieba) }
-    }
-}
-
-/// Stream of [`WordTokenizer`].
-pub struct WordTokenStream<'a> {
-    text: &'a str,
-    /// (byte start, byte end, position) of each word.
-    words: Vec<(usize, usize, usize)>,
-    next: usize,
-    token: Token,
-}
-
-/// Whether a jieba word is indexed in the word field: two or more characters, at least one of
-/// them a word character.
-#[inline]
-pub fn is_indexed_word(word: &str) -> bool {
-    let mut chars = word.chars();
-    chars.next().is_some() && chars.next().is_some() && word.chars().any(is_word_char)
-}
-
-impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = WordTokenStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
-        let jieba: &Jieba = match &self.jieba {
-            Some(j) => j,
-            None => &JIEBA,
-        };
-        let words = jieba
-            .cut(text, HMM)
-            .into_iter()
-            .filter(|t| t.word.chars().any(is_word_char))
-            .enumerate()
-            .filter(|(_, t)| is_indexed_word(t.word))
-            .map(|(position, t)| (t.byte_start, t.byte_end, position))
-            .collect();
-        WordTokenStream {
-            text,
-            words,
-            next: 0,
-            token: Token::default(),
-        }
-    }
-}
-
-impl TokenStream for WordTokenStream<'_> {
-    fn advance(&mut self) -> bool {
-        let Some(&(from, to, position)) = self.words.get(self.next) else {
-            return false;
-        };
-        self.next += 1;
-        self.token.text.clear();
-        self.token.text.push_str(&self.text[from..to]);
-        self.token.offset_from = from;
-        self.token.offset_to = to;
-        self.token.position = position;
-        true
-    }
-
-    fn token(&self) -> &Token {
-        &self.token
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        &mut self.token
-    }
-}
-
 /// The characters between which bigrams are indexed: the 800 Han characters that carry most
 /// of jieba's dictionary (`src/frequent_chars.txt`, written by `scripts/frequent_chars.py`),
 /// ASCII letters and digits. They make up about two thirds of report text; a phrase made only
@@ -312,10 +219,6 @@ static FREQUENT: LazyLock<Box<[u16; 1 << 16]>> = LazyLock::new(|| {
     table
 });
 
-/// The number of frequent characters, plus one (see [`frequent_number`]).
-static FREQUENT_SLOTS: LazyLock<usize> =
-    LazyLock::new(|| FREQUENT.iter().map(|&n| n as usize).max().unwrap_or(0) + 1);
-
 /// `c`'s number among the frequent characters (from 1), or 0.
 #[inline]
 fn frequent_number(c: char) -> usize {
@@ -334,73 +237,54 @@ pub fn is_indexed_bigram(a: char, b: char) -> bool {
     is_frequent(a) && is_frequent(b)
 }
 
-/// Indexed bigrams (see [`is_indexed_bigram`]) of adjacent characters, each distinct bigram
-/// once per text, at its first occurrence: the field records documents only, so repeats would
-/// cost the index writer and add nothing.
+/// Every indexed bigram (see [`is_indexed_bigram`]) of adjacent characters, at the position
+/// of its first character. The field keeps their frequencies, not their positions: a
+/// two-character query is one term, ranked by BM25, and longer phrases use their bigrams as
+/// cheap, selective document filters before character positions are checked.
 #[derive(Clone, Default)]
-pub struct GramTokenizer {
-    /// One bit per possible bigram, set while a text is being read; cleared again after.
-    seen: Vec<u64>,
-}
+pub struct GramTokenizer;
 
 /// Stream of [`GramTokenizer`].
-pub struct GramTokenStream {
-    /// (first char, second char, byte offset, ordinal) of each distinct bigram.
-    grams: Vec<(char, char, u32, u32)>,
-    next: usize,
+pub struct GramTokenStream<'a> {
+    chars: CharIndices<'a>,
+    /// The previous character, its byte offset and whether it is frequent.
+    prev: Option<(char, usize, bool)>,
+    ordinal: usize,
     token: Token,
 }
 
 impl Tokenizer for GramTokenizer {
-    type TokenStream<'a> = GramTokenStream;
+    type TokenStream<'a> = GramTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramTokenStream {
-        let slots = *FREQUENT_SLOTS;
-        if self.seen.is_empty() {
-            self.seen = vec![0; (slots * slots).div_ceil(64)];
-        }
-        let mut grams = Vec::new();
-        let mut prev: Option<(usize, char, usize)> = None;
-        for (ordinal, (i, c)) in text.char_indices().enumerate() {
-            let n = frequent_number(c);
-            if let Some((pi, pc, pn)) = prev {
-                if pn != 0 && n != 0 {
-                    let bit = pn * slots + n;
-                    let word = &mut self.seen[bit >> 6];
-                    if *word & (1 << (bit & 63)) == 0 {
-                        *word |= 1 << (bit & 63);
-                        // Texts are far below 4 GiB (see `ingest::MAX_FILE_BYTES`).
-                        grams.push((pc, c, pi as u32, ordinal as u32 - 1));
-                    }
-                }
-            }
-            prev = Some((i, c, n));
-        }
-        for &(a, b, _, _) in &grams {
-            let bit = frequent_number(a) * slots + frequent_number(b);
-            self.seen[bit >> 6] = 0;
-        }
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramTokenStream<'a> {
         GramTokenStream {
-            grams,
-            next: 0,
+            chars: text.char_indices(),
+            prev: None,
+            ordinal: 0,
             token: Token::default(),
         }
     }
 }
 
-impl TokenStream for GramTokenStream {
+impl TokenStream for GramTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some(&(a, b, offset, ordinal)) = self.grams.get(self.next) else {
-            return false;
-        };
-        self.next += 1;
-        self.token.text.clear();
-        self.token.text.push(a);
-        self.token.text.push(b);
-        self.token.offset_from = offset as usize;
-        self.token.offset_to = offset as usize + a.len_utf8() + b.len_utf8();
-        self.token.position = ordinal as usize;
-        true
+        for (i, c) in self.chars.by_ref() {
+            let frequent = is_frequent(c);
+            let prev = self.prev.replace((c, i, frequent));
+            self.ordinal += 1;
+            if let Some((p, pi, true)) = prev {
+                if frequent {
+                    self.token.text.clear();
+                    self.token.text.push(p);
+                    self.token.text.push(c);
+                    self.token.offset_from = pi;
+                    self.token.offset_to = i + c.len_utf8();
+                    self.token.position = self.ordinal - 2;
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     fn token(&self) -> &Token {
@@ -475,20 +359,17 @@ mod tests {
     }
 
     #[test]
-    fn grams_of_frequent_characters_once_each_at_first_occurrence() {
+    fn grams_of_frequent_characters_at_every_occurrence() {
         let text = "党建a，中国人民中国鑫国人";
-        let got = collect(GramTokenizer::default(), text);
-        let mut texts: Vec<_> = got.iter().map(|t| t.0.as_str()).collect();
-        texts.sort_unstable();
-        // 鑫 is not frequent: no bigram with it; 中国 and 国人 repeat but are indexed once.
-        assert_eq!(texts, vec!["中国", "人民", "党建", "国人", "建a", "民中"]);
+        let got = collect(GramTokenizer, text);
+        let texts: Vec<_> = got.iter().map(|t| t.0.as_str()).collect();
+        // 鑫 is not frequent: no bigram with it; 中国 repeats and is counted twice.
+        assert_eq!(
+            texts,
+            vec!["党建", "建a", "中国", "国人", "人民", "民中", "中国", "国人"]
+        );
         for (gram, from, to, position) in &got {
             assert_eq!(&text[*from..*to], gram);
-            assert_eq!(
-                text.find(gram.as_str()),
-                Some(*from),
-                "first occurrence of {gram}"
-            );
             assert_eq!(text[..*from].chars().count(), *position);
         }
         assert!(is_frequent('的') && is_frequent('a') && is_frequent('7'));
@@ -496,21 +377,8 @@ mod tests {
     }
 
     #[test]
-    fn gram_tokenizer_forgets_each_text() {
-        let mut tokenizer = GramTokenizer::default();
-        for _ in 0..2 {
-            let mut stream = tokenizer.token_stream("中国人民中国");
-            let mut n = 0;
-            while stream.advance() {
-                n += 1;
-            }
-            assert_eq!(n, 4, "中国, 国人, 人民, 民中 each time");
-        }
-    }
-
-    #[test]
     fn grams_never_cross_punctuation_or_whitespace() {
-        let got = collect(GramTokenizer::default(), "中国 人民。中\n国");
+        let got = collect(GramTokenizer, "中国 人民。中\n国");
         let texts: Vec<_> = got.iter().map(|t| t.0.as_str()).collect();
         assert_eq!(texts, vec!["中国", "人民"]);
     }
@@ -526,34 +394,6 @@ mod tests {
                 ("建".into(), 7, 10, 3)
             ]
         );
-    }
-
-    #[test]
-    fn words_drop_punctuation_and_keep_long_terms() {
-        let got = collect(
-            WordTokenizer::shared(),
-            "博乐市小营盘镇党委，坚持“党建为龙头”。",
-        );
-        let texts: Vec<_> = got.iter().map(|t| t.0.as_str()).collect();
-        assert!(texts.contains(&"镇党委"), "{texts:?}");
-        assert!(!texts.iter().any(|t| !t.chars().any(is_word_char)));
-        // Single characters (为) are left to the character field.
-        assert!(texts.iter().all(|t| t.chars().count() >= 2), "{texts:?}");
-        let mut last = None;
-        for (text, from, to, pos) in &got {
-            assert!(last < Some(*pos), "positions increase");
-            last = Some(*pos);
-            assert_eq!(&"博乐市小营盘镇党委，坚持“党建为龙头”。"[*from..*to], text);
-        }
-        // A 16-character term is never dropped for length.
-        let mut jieba = Jieba::new();
-        jieba.add_word("中国特色社会主义思想和党的建设研究", Some(1_000_000), None);
-        let long = collect(
-            WordTokenizer::with_jieba(Arc::new(jieba)),
-            "中国特色社会主义思想和党的建设研究",
-        );
-        assert_eq!(long.len(), 1);
-        assert_eq!(long[0].2, 17 * 3);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use cli::{Cli, ColorArg, Command, SortArg};
-use zhsearch::analysis::segmenter_config;
+use zhsearch::analysis::analysis_config;
 use zhsearch::index::{self, Progress, SyncOptions, SyncSummary};
 use zhsearch::search::{parse_date_bound, Hit, ReportSearcher, SearchRequest, Sort};
 
@@ -354,8 +354,8 @@ struct Stats {
     reports: u64,
     index_bytes: u64,
     last_update: Option<String>,
-    segmenter: Option<String>,
-    segmenter_current: bool,
+    analysis: Option<String>,
+    analysis_current: bool,
 }
 
 fn dir_size(dir: &Path) -> u64 {
@@ -374,7 +374,7 @@ fn dir_size(dir: &Path) -> u64 {
 fn stats(index_dir: &Path, json: bool) -> anyhow::Result<()> {
     let searcher = ReportSearcher::open(index_dir)?;
     let info = searcher.info()?;
-    let current = segmenter_config();
+    let current = analysis_config();
     let stats = Stats {
         index: std::fs::canonicalize(index_dir).unwrap_or_else(|_| index_dir.to_path_buf()),
         folder: info.as_ref().map(|i| i.root.clone()),
@@ -384,8 +384,8 @@ fn stats(index_dir: &Path, json: bool) -> anyhow::Result<()> {
             humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(i.updated))
                 .to_string()
         }),
-        segmenter_current: info.as_ref().is_some_and(|i| i.segmenter == current),
-        segmenter: info.map(|i| i.segmenter),
+        analysis_current: info.as_ref().is_some_and(|i| i.analysis == current),
+        analysis: info.map(|i| i.analysis),
     };
     let mut out = io::stdout().lock();
     if json {
@@ -407,11 +407,11 @@ fn stats(index_dir: &Path, json: bool) -> anyhow::Result<()> {
         stats.index_bytes as f64 / 1e6
     )?;
     writeln!(out, "last update:  {}", or_none(stats.last_update))?;
-    writeln!(out, "segmenter:    {}", or_none(stats.segmenter))?;
-    if !stats.segmenter_current {
+    writeln!(out, "analysis:     {}", or_none(stats.analysis))?;
+    if !stats.analysis_current {
         writeln!(
             out,
-            "              (this build segments differently: `zhsearch index` will rebuild)"
+            "              (this build analyses text differently: `zhsearch index` will rebuild)"
         )?;
     }
     Ok(())

@@ -111,7 +111,7 @@ fn an_index_from_another_analysis_is_rebuilt_before_searching() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "must be rebuilt (segmenter configuration changed)",
+            "must be rebuilt (analysis configuration changed)",
         ));
     // Rebuilt once: the next search says nothing and finds the same.
     sb.cmd()
@@ -345,8 +345,11 @@ fn stats_reports_the_index() {
     let v = sb.json(&["stats", "--json"]);
     assert_eq!(v["reports"], 5);
     assert!(v["folder"].as_str().unwrap().ends_with("corpus"));
-    assert!(v["segmenter"].as_str().unwrap().contains("jieba-rs"));
-    assert_eq!(v["segmenter_current"], true);
+    assert!(v["analysis"]
+        .as_str()
+        .unwrap()
+        .contains("frequent characters"));
+    assert_eq!(v["analysis_current"], true);
     assert!(v["index_bytes"].as_u64().unwrap() > 0);
     sb.cmd()
         .arg("stats")

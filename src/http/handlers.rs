@@ -207,7 +207,7 @@ struct Stats {
     reports: u64,
     folder: Option<String>,
     last_update: Option<u64>,
-    segmenter: Option<String>,
+    analysis: Option<String>,
 }
 
 async fn api_stats_inner(state: Arc<AppState>) -> Result<Response, ApiError> {
@@ -217,7 +217,7 @@ async fn api_stats_inner(state: Arc<AppState>) -> Result<Response, ApiError> {
             reports: s.searcher.num_docs(),
             folder: info.as_ref().map(|i| i.root.display().to_string()),
             last_update: info.as_ref().map(|i| i.updated),
-            segmenter: info.map(|i| i.segmenter),
+            analysis: info.map(|i| i.analysis),
         })
     })
     .await?;

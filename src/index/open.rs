@@ -9,14 +9,12 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexSettings};
 
 use super::schema::Fields;
-use crate::analysis::{
-    CharTokenizer, GramTokenizer, WordTokenizer, CHAR_TOKENIZER, GRAM_TOKENIZER, WORD_TOKENIZER,
-};
+use crate::analysis::{CharTokenizer, GramTokenizer, CHAR_TOKENIZER, GRAM_TOKENIZER};
 use crate::error::{Error, Result};
 
 /// Version of the on-disk layout (schema and stored metadata). Bump it on any schema change:
 /// `zhsearch index` then rebuilds instead of mixing layouts.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// What the index records about itself in each commit (tantivy's commit payload, so it is
 /// written atomically with the documents it describes).
@@ -24,8 +22,10 @@ pub const FORMAT_VERSION: u32 = 5;
 pub struct IndexInfo {
     /// [`FORMAT_VERSION`] at the time of the commit.
     pub format: u32,
-    /// [`crate::analysis::segmenter_config`] at the time of the commit.
-    pub segmenter: String,
+    /// [`crate::analysis::analysis_config`] at the time of the commit (`segmenter` in indexes
+    /// of earlier layouts, which are rebuilt for their format anyway).
+    #[serde(alias = "segmenter")]
+    pub analysis: String,
     /// The indexed folder, absolute.
     pub root: PathBuf,
     /// Commit time, seconds since the Unix epoch.
@@ -54,8 +54,7 @@ fn settings() -> IndexSettings {
 
 fn register_tokenizers(index: &Index) {
     let manager = index.tokenizers();
-    manager.register(WORD_TOKENIZER, TextAnalyzer::from(WordTokenizer::shared()));
-    manager.register(GRAM_TOKENIZER, TextAnalyzer::from(GramTokenizer::default()));
+    manager.register(GRAM_TOKENIZER, TextAnalyzer::from(GramTokenizer));
     manager.register(CHAR_TOKENIZER, TextAnalyzer::from(CharTokenizer));
 }
 
@@ -78,8 +77,8 @@ pub fn outdated(dir: &Path) -> Result<Option<String>> {
     };
     Ok(match index.info()? {
         Some(i) if i.format != FORMAT_VERSION => Some("index format changed".into()),
-        Some(i) if i.segmenter != crate::analysis::segmenter_config() => {
-            Some("segmenter configuration changed".into())
+        Some(i) if i.analysis != crate::analysis::analysis_config() => {
+            Some("analysis configuration changed".into())
         }
         _ => None,
     })
@@ -87,9 +86,6 @@ pub fn outdated(dir: &Path) -> Result<Option<String>> {
 
 impl ReportIndex {
     /// Opens the index in `dir`.
-    ///
-    /// The jieba tokenizer is registered lazily: the dictionary is only loaded when a word
-    /// field is actually tokenized (when indexing).
     pub fn open(dir: &Path) -> Result<ReportIndex> {
         if !exists(dir) {
             return Err(Error::NoIndex(dir.to_path_buf()));

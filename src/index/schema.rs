@@ -1,9 +1,8 @@
 //! The index schema: one [`Fields`] struct names every field.
 //!
-//! Text is indexed three ways (see [`crate::analysis`]): `*_char` (characters with positions)
-//! and `body_gram` (bigrams of frequent characters, documents only) decide *which* documents
-//! match, exactly as a substring scan would; `body_word` (jieba words of two or more
-//! characters, with term frequencies) and the characters' own frequencies rank them with BM25.
+//! Text is indexed two ways (see [`crate::analysis`]): `*_char` (characters with positions)
+//! and `body_gram` (bigrams of frequent characters, with frequencies) decide *which* documents
+//! match, exactly as a substring scan would, and their frequencies rank them with BM25.
 //! `body` is the whole text, title line included; titles are short and are indexed by their
 //! characters only.
 
@@ -11,7 +10,7 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
 };
 
-use crate::analysis::{CHAR_TOKENIZER, GRAM_TOKENIZER, WORD_TOKENIZER};
+use crate::analysis::{CHAR_TOKENIZER, GRAM_TOKENIZER};
 
 /// Every field of the index.
 #[derive(Debug, Clone, Copy)]
@@ -37,9 +36,7 @@ pub struct Fields {
     pub hash: Field,
     /// Title, characters with positions.
     pub title_char: Field,
-    /// Whole text, jieba words.
-    pub body_word: Field,
-    /// Whole text, bigrams (documents only).
+    /// Whole text, bigrams of frequent characters (frequencies, no positions).
     pub body_gram: Field,
     /// Whole text, characters with positions.
     pub body_char: Field,
@@ -91,10 +88,15 @@ impl Fields {
     /// The schema and its fields.
     pub fn build() -> (Schema, Fields) {
         let mut b = Schema::builder();
-        let word = analyzed(WORD_TOKENIZER, IndexRecordOption::WithFreqs, true);
-        // Bigrams: documents only, a cheap filter. Characters: with positions, for phrases.
-        let gram = analyzed(GRAM_TOKENIZER, IndexRecordOption::Basic, false);
-        let chr = analyzed(
+        // Bigrams: frequencies for BM25, no positions (phrases check characters). Characters:
+        // with positions, for phrases. Body lengths rank; titles are all short.
+        let gram = analyzed(GRAM_TOKENIZER, IndexRecordOption::WithFreqs, true);
+        let body_chr = analyzed(
+            CHAR_TOKENIZER,
+            IndexRecordOption::WithFreqsAndPositions,
+            true,
+        );
+        let title_chr = analyzed(
             CHAR_TOKENIZER,
             IndexRecordOption::WithFreqsAndPositions,
             false,
@@ -109,10 +111,9 @@ impl Fields {
             size: b.add_u64_field(names::SIZE, FAST),
             mtime: b.add_u64_field(names::MTIME, FAST),
             hash: b.add_u64_field(names::HASH, FAST),
-            title_char: b.add_text_field("title_char", chr.clone()),
-            body_word: b.add_text_field("body_word", word),
+            title_char: b.add_text_field("title_char", title_chr),
             body_gram: b.add_text_field("body_gram", gram),
-            body_char: b.add_text_field("body_char", chr),
+            body_char: b.add_text_field("body_char", body_chr),
         };
         (b.build(), fields)
     }

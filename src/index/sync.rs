@@ -16,7 +16,7 @@ use tantivy::{IndexWriter, TantivyDocument, TantivyError};
 
 use super::open::{exists, IndexInfo, ReportIndex, FORMAT_VERSION};
 use super::schema::names;
-use crate::analysis::{normalize, segmenter_config};
+use crate::analysis::{analysis_config, normalize};
 use crate::error::{Error, Result};
 use crate::ingest::{self, FileEntry, Report, Skipped};
 
@@ -150,7 +150,6 @@ fn to_document(
     let title = normalize(&report.title);
     doc.add_text(f.title_char, &title);
     let body = normalize(&report.text);
-    doc.add_text(f.body_word, &body);
     doc.add_text(f.body_gram, &body);
     doc.add_text(f.body_char, &body);
     doc
@@ -189,8 +188,8 @@ fn open_for_sync(dir: &Path, opts: &SyncOptions) -> Result<(ReportIndex, PathBuf
             None => Some("index was not made by zhsearch".to_string()),
             Some(i) if i.format != FORMAT_VERSION => Some("index format changed".to_string()),
             Some(i) if i.root != root => Some(format!("folder changed from {}", i.root.display())),
-            Some(i) if i.segmenter != segmenter_config() => {
-                Some("segmenter configuration changed".to_string())
+            Some(i) if i.analysis != analysis_config() => {
+                Some("analysis configuration changed".to_string())
             }
             Some(_) => None,
         };
@@ -374,7 +373,7 @@ impl Indexer {
         if needs_commit {
             let info = IndexInfo {
                 format: FORMAT_VERSION,
-                segmenter: segmenter_config(),
+                analysis: analysis_config(),
                 root: root.clone(),
                 updated: SystemTime::now()
                     .duration_since(UNIX_EPOCH)

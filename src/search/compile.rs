@@ -5,8 +5,8 @@
 //! consecutive positions (a bigram lookup for two frequent characters, a term for one), which
 //! matches exactly the documents that contain it; its indexed bigrams narrow the candidates
 //! first. A string with whitespace inside is matched piecewise and verified against the stored
-//! text. Ranking uses BM25 over jieba words, boosts title matches and adds a bonus for the
-//! unquoted run found verbatim.
+//! text. The same queries rank: BM25 of each string's occurrences (phrase frequency, or the
+//! bigram's frequency), boosted title matches, and a bonus for an unquoted run found verbatim.
 
 use std::sync::Arc;
 
@@ -21,23 +21,24 @@ use tantivy::SeekDangerResult;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyDocument, Term};
 
 use super::query::{Expr, Scope, TextKind};
-use crate::analysis::{is_indexed_bigram, is_indexed_word, normalize, word_runs, words};
+use crate::analysis::{is_indexed_bigram, normalize, word_runs, words};
 use crate::index::Fields;
 
+/// Weight of a word's BM25 in the text, relative to a quoted phrase's (the match query's own
+/// weight, [`MATCH_WEIGHT`], applies on top of both).
+const WORD_BOOST: f32 = 3.0;
 /// Weight of a word's BM25 in the title relative to the text.
 const TITLE_WORD_BOOST: f32 = 2.0;
 /// Bonus for an unquoted run of several words found verbatim in the text.
 const VERBATIM_BOOST: f32 = 1.5;
 /// Bonus for the whole run or phrase found verbatim in the title.
 const TITLE_VERBATIM_BOOST: f32 = 4.0;
-/// Weight of the membership query's own BM25 (occurrences of the substring).
+/// Weight of the membership query's own BM25 (occurrences of each substring).
 const MATCH_WEIGHT: f32 = 0.5;
 
 /// The fields of one part of a report, and its stored original.
 #[derive(Clone, Copy)]
 struct Part {
-    /// jieba words of two or more characters; titles have none (their characters rank them).
-    word: Option<Field>,
     /// Bigrams of frequent characters; titles have none.
     gram: Option<Field>,
     chr: Field,
@@ -47,14 +48,12 @@ struct Part {
 fn part(fields: &Fields, title: bool) -> Part {
     if title {
         Part {
-            word: None,
             gram: None,
             chr: fields.title_char,
             stored: fields.title,
         }
     } else {
         Part {
-            word: Some(fields.body_word),
             gram: Some(fields.body_gram),
             chr: fields.body_char,
             stored: fields.text,
@@ -186,25 +185,38 @@ impl Compiler<'_> {
                             .map(str::to_string)
                             .collect()
                     };
+                    let pieces: Vec<&str> = if run_words.len() <= 1 {
+                        vec![run]
+                    } else {
+                        run_words.iter().map(String::as_str).collect()
+                    };
                     if positive {
                         self.highlights.push(run.to_string());
-                        for w in &run_words {
-                            self.score_word(main, w, title_bonus);
-                            if run_words.len() > 1 {
-                                self.highlights.push(w.clone());
+                        let title = part(self.fields, true);
+                        for w in &pieces {
+                            if title_bonus {
+                                self.scorers.push(Box::new(BoostQuery::new(
+                                    substring(title, w),
+                                    TITLE_WORD_BOOST,
+                                )));
+                            }
+                            if pieces.len() > 1 {
+                                self.highlights.push(w.to_string());
                             }
                         }
-                        if run_words.len() > 1 {
+                        if pieces.len() > 1 {
                             self.verbatim_bonus(main, run, VERBATIM_BOOST);
                         }
                         if title_bonus {
-                            self.verbatim_bonus(part(self.fields, true), run, TITLE_VERBATIM_BOOST);
+                            self.verbatim_bonus(title, run, TITLE_VERBATIM_BOOST);
                         }
                     }
-                    if run_words.len() <= 1 {
-                        all.push(substring(main, run));
-                    } else {
-                        all.extend(run_words.iter().map(|w| substring(main, w)));
+                    // Each word's own match query ranks it in the text: no second query. All
+                    // words' clauses go in one intersection, which starts from the cheapest.
+                    for w in &pieces {
+                        all.extend(substring_clauses(main, w).into_iter().map(
+                            |q| -> Box<dyn Query> { Box::new(BoostQuery::new(q, WORD_BOOST)) },
+                        ));
                     }
                 }
                 and(all)
@@ -213,32 +225,9 @@ impl Compiler<'_> {
         matcher
     }
 
-    fn score_word(&mut self, main: Part, word: &str, title_bonus: bool) {
-        self.scorers.push(word_score(main, word));
-        if title_bonus {
-            let title = part(self.fields, true);
-            self.scorers.push(Box::new(BoostQuery::new(
-                word_score(title, word),
-                TITLE_WORD_BOOST,
-            )));
-        }
-    }
-
     fn verbatim_bonus(&mut self, part: Part, text: &str, boost: f32) {
         self.scorers
             .push(Box::new(BoostQuery::new(substring(part, text), boost)));
-    }
-}
-
-/// BM25 of a jieba word in `part`: from the word field where it holds the word, otherwise
-/// from the word's occurrences as a substring (single characters, titles).
-fn word_score(part: Part, word: &str) -> Box<dyn Query> {
-    match part.word {
-        Some(field) if is_indexed_word(word) => Box::new(TermQuery::new(
-            Term::from_field_text(field, word),
-            IndexRecordOption::WithFreqs,
-        )),
-        _ => substring(part, word),
     }
 }
 
@@ -254,6 +243,12 @@ fn and(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 
 /// Documents whose normalized `part` contains `s` (already normalized) as a substring.
 fn substring(part: Part, s: &str) -> Box<dyn Query> {
+    and(substring_clauses(part, s))
+}
+
+/// The clauses whose intersection is [`substring`]: filters that score nothing, and the
+/// queries that score the occurrences of `s`.
+fn substring_clauses(part: Part, s: &str) -> Vec<Box<dyn Query>> {
     if !s.chars().any(char::is_whitespace) {
         return exact_run(part, s);
     }
@@ -265,7 +260,7 @@ fn substring(part: Part, s: &str) -> Box<dyn Query> {
     for (offset, c) in s.chars().enumerate() {
         if c.is_whitespace() {
             if !chars_in_piece.is_empty() {
-                pieces.push(exact_run(
+                pieces.extend(exact_run(
                     part,
                     &chars_in_piece.drain(..).collect::<String>(),
                 ));
@@ -276,7 +271,7 @@ fn substring(part: Part, s: &str) -> Box<dyn Query> {
         }
     }
     if !chars_in_piece.is_empty() {
-        pieces.push(exact_run(part, &chars_in_piece.iter().collect::<String>()));
+        pieces.extend(exact_run(part, &chars_in_piece.iter().collect::<String>()));
     }
     if positioned.len() >= 2 {
         pieces.push(Box::new(phrase(positioned)));
@@ -285,7 +280,7 @@ fn substring(part: Part, s: &str) -> Box<dyn Query> {
         pieces.push(Box::new(AllQuery));
     }
     pieces.push(Box::new(verify(part.stored, s.to_string())));
-    and(pieces)
+    pieces
 }
 
 /// A phrase query over `(offset, term)` pairs.
@@ -379,30 +374,33 @@ fn char_term(part: Part, c: char) -> Term {
 
 /// A string without whitespace: one character is a term; an indexed bigram (see
 /// [`is_indexed_bigram`]) is a term; anything else is a phrase over its characters at
-/// consecutive positions, narrowed first by the documents holding its indexed bigrams.
-fn exact_run(part: Part, s: &str) -> Box<dyn Query> {
+/// consecutive positions, narrowed first by the documents holding its indexed bigrams. Each
+/// scores the BM25 of the string's occurrences. Returns the clauses to intersect.
+fn exact_run(part: Part, s: &str) -> Vec<Box<dyn Query>> {
     let chars: Vec<char> = s.chars().collect();
-    let gram = |i: usize| -> Option<Box<dyn Query>> {
+    let gram_term = |i: usize| -> Option<Term> {
         let field = part.gram?;
         if !is_indexed_bigram(chars[i], chars[i + 1]) {
             return None;
         }
         let gram: String = chars[i..i + 2].iter().collect();
-        Some(Box::new(TermQuery::new(
-            Term::from_field_text(field, &gram),
-            IndexRecordOption::Basic,
-        )))
+        Some(Term::from_field_text(field, &gram))
+    };
+    // A filter narrows the phrase's candidates and leaves its score to the phrase.
+    let gram = |i: usize| -> Option<Box<dyn Query>> {
+        let term = TermQuery::new(gram_term(i)?, IndexRecordOption::Basic);
+        Some(Box::new(ConstScoreQuery::new(Box::new(term), 0.0)))
     };
     match chars.len() {
-        0 => Box::new(EmptyQuery),
-        1 => Box::new(TermQuery::new(
+        0 => vec![Box::new(EmptyQuery)],
+        1 => vec![Box::new(TermQuery::new(
             char_term(part, chars[0]),
             IndexRecordOption::WithFreqs,
-        )),
+        ))],
         n => {
             if n == 2 {
-                if let Some(q) = gram(0) {
-                    return q;
+                if let Some(term) = gram_term(0) {
+                    return vec![Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))];
                 }
             }
             // Indexed bigrams are cheap, selective document filters; the phrase then checks
@@ -414,7 +412,7 @@ fn exact_run(part: Part, s: &str) -> Box<dyn Query> {
                 .map(|(i, &c)| (i, char_term(part, c)))
                 .collect();
             clauses.push(Box::new(phrase(terms)));
-            and(clauses)
+            clauses
         }
     }
 }
