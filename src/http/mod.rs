@@ -67,6 +67,9 @@ impl Server {
     /// Prepares the index (building it from the corpus if there is none; with `watch`, taking
     /// the writer lock and catching up with the folder) and binds the address.
     pub async fn bind(config: ServeConfig) -> Result<Server> {
+        // Unquoted runs of three or more characters are segmented by jieba: load it while the
+        // index is prepared, so that the first such search does not wait for it.
+        tokio::task::spawn_blocking(|| drop(crate::analysis::jieba()));
         let opts = SyncOptions {
             root: Some(config.corpus.clone()),
             rebuild: false,

@@ -11,15 +11,29 @@ pub use sync::{sync, Indexer, Progress, SyncOptions, SyncSummary};
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use tantivy::columnar::StrColumn;
 use tantivy::query::doc_predicate_query::{DocPredicateQuery, FunctionPredicate};
 use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
 
 use crate::error::{Error, Result};
 
+/// The dictionary-encoded column of a segment's paths (`None` when the segment has none).
+pub fn path_column(segment: &SegmentReader) -> Result<Option<StrColumn>> {
+    Ok(segment.fast_fields().str(schema::names::PATH)?)
+}
+
+/// Whether the path of `doc` has one of the dictionary ordinals `ords` (sorted).
+fn path_in(column: &StrColumn, ords: &[u64], doc: DocId) -> bool {
+    column
+        .term_ords(doc)
+        .next()
+        .is_some_and(|o| ords.binary_search(&o).is_ok())
+}
+
 /// The path of one document.
 pub fn path_of(segment: &SegmentReader, doc: DocId) -> Result<String> {
     let mut path = String::new();
-    if let Some(column) = segment.fast_fields().str(schema::names::PATH)? {
+    if let Some(column) = path_column(segment)? {
         if let Some(ord) = column.term_ords(doc).next() {
             column
                 .ord_to_str(ord, &mut path)
@@ -32,12 +46,12 @@ pub fn path_of(segment: &SegmentReader, doc: DocId) -> Result<String> {
 /// The paths of `docs` in one segment, as `(doc, path)` sorted by path.
 ///
 /// Paths live in a dictionary-encoded fast column; resolving them in ordinal order reads each
-/// compressed dictionary block once instead of once per document.
+/// dictionary block once instead of once per document.
 pub fn segment_paths(
     segment: &SegmentReader,
     docs: impl Iterator<Item = DocId>,
 ) -> Result<Vec<(DocId, String)>> {
-    let Some(column) = segment.fast_fields().str(schema::names::PATH)? else {
+    let Some(column) = path_column(segment)? else {
         return Ok(Vec::new());
     };
     let mut by_ord: Vec<(u64, DocId)> = docs
@@ -59,10 +73,7 @@ pub fn segment_paths(
 }
 
 /// The path-dictionary ordinals of one segment whose path satisfies `wanted`, sorted.
-fn ords_where(segment: &SegmentReader, wanted: impl Fn(&[u8]) -> bool) -> Result<Vec<u64>> {
-    let Some(column) = segment.fast_fields().str(schema::names::PATH)? else {
-        return Ok(Vec::new());
-    };
+fn ords_where(column: &StrColumn, wanted: impl Fn(&[u8]) -> bool) -> Result<Vec<u64>> {
     let mut stream = column
         .dictionary()
         .stream()
@@ -82,39 +93,32 @@ fn ords_where(segment: &SegmentReader, wanted: impl Fn(&[u8]) -> bool) -> Result
 pub fn paths_query(paths: HashSet<String>) -> DocPredicateQuery {
     let paths = Arc::new(paths);
     DocPredicateQuery::from(FunctionPredicate::from(move |segment: &SegmentReader| {
-        let ords = ords_where(segment, |p| {
-            std::str::from_utf8(p).is_ok_and(|p| paths.contains(p))
-        })
-        .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
-        let column = segment.fast_fields().str(schema::names::PATH)?;
-        Ok(move |doc: DocId| {
-            column.as_ref().is_some_and(|c| {
-                c.term_ords(doc)
-                    .next()
-                    .is_some_and(|o| ords.binary_search(&o).is_ok())
+        let internal = |e: Error| tantivy::TantivyError::InternalError(e.to_string());
+        let column = path_column(segment).map_err(internal)?;
+        let ords = match &column {
+            Some(c) => ords_where(c, |p| {
+                std::str::from_utf8(p).is_ok_and(|p| paths.contains(p))
             })
-        })
+            .map_err(internal)?,
+            None => Vec::new(),
+        };
+        Ok(move |doc: DocId| column.as_ref().is_some_and(|c| path_in(c, &ords, doc)))
     }))
 }
 
 /// The live document whose [`schema::report_key`] is `key`.
 pub fn find_by_key(searcher: &Searcher, key: u64) -> Result<Option<DocAddress>> {
     for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let ords = ords_where(segment, |p| xxhash_rust::xxh3::xxh3_64(p) == key)?;
-        let Some(column) = segment.fast_fields().str(schema::names::PATH)? else {
+        let Some(column) = path_column(segment)? else {
             continue;
         };
+        let ords = ords_where(&column, |p| xxhash_rust::xxh3::xxh3_64(p) == key)?;
         if ords.is_empty() {
             continue;
         }
         let alive = segment.alive_bitset();
         for doc in 0..segment.max_doc() {
-            if alive.is_none_or(|a| a.is_alive(doc))
-                && column
-                    .term_ords(doc)
-                    .next()
-                    .is_some_and(|o| ords.binary_search(&o).is_ok())
-            {
+            if alive.is_none_or(|a| a.is_alive(doc)) && path_in(&column, &ords, doc) {
                 return Ok(Some(DocAddress::new(segment_ord as u32, doc)));
             }
         }

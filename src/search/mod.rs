@@ -395,7 +395,7 @@ impl ReportSearcher {
         if let Some(table) = cache.get(&id) {
             return Ok(Some(Arc::clone(table)));
         }
-        // Naming a few hits reads a few compressed blocks; decoding everything pays off once a
+        // Naming a few hits reads a few dictionary blocks; decoding everything pays off once a
         // query names more than a small share of the segment.
         if hits * 32 < column.num_terms() {
             return Ok(None);
@@ -438,7 +438,7 @@ impl ReportSearcher {
         ))?;
         let mut paths = Vec::new();
         for segment in searcher.segment_readers() {
-            let Some(column) = segment.fast_fields().str(names::PATH)? else {
+            let Some(column) = crate::index::path_column(segment)? else {
                 continue;
             };
             let alive = segment.alive_bitset();
