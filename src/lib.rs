@@ -3,8 +3,9 @@
 //! Data flows one way, and the modules follow it:
 //!
 //! ```text
-//! files ─▶ ingest (decode, title/date/headings) ─▶ analysis (normalize, bigrams, jieba words)
-//!       ─▶ index (schema, open, incremental sync) ─▶ search (query language, ranking, snippets)
+//! files ─▶ ingest (decode, title/date/headings) ─▶ analysis (normalize, characters, bigrams)
+//!       ─▶ index (schema, open, incremental sync) ─▶ search (query language, jieba, ranking,
+//!          snippets)
 //!       ─▶ the `zhsearch` binary
 //! ```
 //!
