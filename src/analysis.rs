@@ -197,38 +197,28 @@ pub fn words<'a>(jieba: &Jieba, text: &'a str) -> Vec<&'a str> {
 
 /// The characters between which bigrams are indexed: the 800 Han characters that carry most
 /// of jieba's dictionary (`src/frequent_chars.txt`, written by `scripts/frequent_chars.py`),
-/// ASCII letters and digits. They make up about two thirds of report text; a phrase made only
+/// ASCII letters and digits. They make up about 80% of report text; a phrase made only
 /// of them has long character posting lists, and its bigrams are what keeps it fast. A bigram
 /// with a rarer character is not indexed: that character's own postings are short enough.
 const FREQUENT_CHARS: &str = include_str!("frequent_chars.txt");
 
-static FREQUENT: LazyLock<Box<[u16; 1 << 16]>> = LazyLock::new(|| {
-    // Each frequent character's number, from 1; 0 for every other character of the BMP.
-    let mut table = Box::new([0u16; 1 << 16]);
+/// Whether each character of the Basic Multilingual Plane is frequent.
+static FREQUENT: LazyLock<Box<[bool; 1 << 16]>> = LazyLock::new(|| {
+    let mut table = Box::new([false; 1 << 16]);
     let ascii = ('a'..='z').chain('0'..='9');
     let listed = FREQUENT_CHARS.chars().filter(|c| !c.is_whitespace());
-    let mut next = 1u16;
     for c in listed.chain(ascii) {
         if let Some(slot) = table.get_mut(c as usize) {
-            if *slot == 0 {
-                *slot = next;
-                next += 1;
-            }
+            *slot = true;
         }
     }
     table
 });
 
-/// `c`'s number among the frequent characters (from 1), or 0.
-#[inline]
-fn frequent_number(c: char) -> usize {
-    FREQUENT.get(c as usize).map_or(0, |&n| n as usize)
-}
-
 /// Whether `c` (normalized) is one of the characters bigrams are indexed between.
 #[inline]
 pub fn is_frequent(c: char) -> bool {
-    frequent_number(c) != 0
+    FREQUENT.get(c as usize).copied().unwrap_or(false)
 }
 
 /// Whether the bigram `a b` is indexed wherever it occurs.

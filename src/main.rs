@@ -199,11 +199,10 @@ async fn shutdown_signal() {
 
 /// The folder to index when none is named: the index's own, else ./corpus.
 fn default_root(index_dir: &Path) -> Option<PathBuf> {
-    let recorded = index::open::exists(index_dir)
-        && index::ReportIndex::open(index_dir)
-            .ok()
-            .and_then(|i| i.info().ok().flatten())
-            .is_some();
+    let recorded = index::open::recorded_info(index_dir)
+        .ok()
+        .flatten()
+        .is_some();
     (!recorded).then(|| PathBuf::from(DEFAULT_CORPUS))
 }
 

@@ -123,6 +123,41 @@ fn an_index_from_another_analysis_is_rebuilt_before_searching() {
 }
 
 #[test]
+fn an_index_of_an_earlier_layout_is_rebuilt_from_the_folder_it_recorded() {
+    let sb = Sandbox::with_corpus();
+    // Its reports live elsewhere than ./corpus, which holds other reports.
+    let archive = sb.path().join("archive");
+    std::fs::create_dir_all(&archive).unwrap();
+    std::fs::write(archive.join("a.txt"), "档案\n\n只在档案室里的一句话。").unwrap();
+    // An index as an earlier zhsearch left it: another schema, its folder in the commit.
+    let old = sb.path().join("old-index");
+    std::fs::create_dir_all(&old).unwrap();
+    let mut schema = tantivy::schema::Schema::builder();
+    schema.add_text_field("body_word", tantivy::schema::TEXT);
+    let index = tantivy::Index::create_in_dir(&old, schema.build()).unwrap();
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    let payload = serde_json::json!({
+        "format": 5,
+        "segmenter": "jieba-rs 0.11.0",
+        "root": std::fs::canonicalize(&archive).unwrap(),
+        "updated": 0,
+    });
+    let mut commit = writer.prepare_commit().unwrap();
+    commit.set_payload(&payload.to_string());
+    commit.commit().unwrap();
+    drop(writer);
+    sb.cmd()
+        .args(["--index", "old-index", "search", "-l", "\"只在档案室里\""])
+        .assert()
+        .success()
+        .stdout("a.txt\n")
+        .stderr(predicate::str::contains("index format changed"));
+    let v = sb.json(&["--index", "old-index", "stats", "--json"]);
+    assert_eq!(v["reports"], 1);
+    assert!(v["folder"].as_str().unwrap().ends_with("archive"));
+}
+
+#[test]
 fn phrase_finds_what_jieba_splits() {
     let sb = Sandbox::with_corpus();
     sb.index().success();
@@ -336,6 +371,34 @@ fn color_only_when_asked_or_on_a_terminal() {
         .output()
         .unwrap();
     assert!(colored.stdout.contains(&0x1b));
+}
+
+#[test]
+fn reports_with_more_occurrences_rank_higher() {
+    let sb = Sandbox::empty();
+    // Same length, the same title; b holds each word three times, a once.
+    let filler = "今天天气很好。".repeat(40);
+    sb.write("a.txt", format!("报告\n\n乡村振兴{filler}天气很好天气很好"));
+    sb.write("b.txt", format!("报告\n\n乡村振兴{filler}乡村振兴乡村振兴"));
+    sb.index().success();
+    // A bigram of frequent characters, a pair with a rarer one, and a jieba word.
+    for q in ["乡村", "振兴", "乡村振兴"] {
+        let v = sb.json(&["search", "--json", q]);
+        let paths: Vec<&str> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(paths, ["b.txt", "a.txt"], "{q}");
+        let scores: Vec<f64> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["score"].as_f64().unwrap())
+            .collect();
+        assert!(scores[0] > scores[1], "{q}: {scores:?}");
+    }
 }
 
 #[test]

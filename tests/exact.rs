@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use zhsearch::analysis::{is_word_char, jieba, normalize, HMM};
 use zhsearch::index::{sync, SyncOptions};
 use zhsearch::ingest::decode::decode;
-use zhsearch::search::ReportSearcher;
+use zhsearch::search::{ReportSearcher, SearchRequest};
 
 struct Corpus {
     _dir: tempfile::TempDir,
@@ -155,7 +155,7 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
         paths.into_iter().filter(|p| p.ends_with(".txt")).collect()
     };
     let mut rng = StdRng::seed_from_u64(seed);
-    let (mut with_punct, mut across_lines) = (0, 0);
+    let (mut with_punct, mut across_lines, mut ranked_checks) = (0, 0, 0);
     for q in 0..queries {
         let needle = sample(&mut rng, &corpus.docs);
         if !needle.chars().all(is_word_char) {
@@ -199,9 +199,33 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
                 truth.difference(&words).collect::<Vec<_>>()
             );
         }
+        // Ranked search (scored and boosted clauses) counts exactly the reports `-l` lists,
+        // with exclusions and alternatives too.
+        if q % 8 == 0 {
+            let words = unquoted(&needle);
+            let other = sample(&mut rng, &corpus.docs);
+            let mut queries = vec![format!("\"{needle}\" -\"{other}\"")];
+            if words.chars().any(is_word_char) {
+                queries.push(words.clone());
+                queries.push(format!("{words} -\"{other}\""));
+                queries.push(format!("({words}) OR \"{other}\""));
+            }
+            for query in queries {
+                let listed = searcher.matching_paths(&query, None, None).unwrap();
+                let ranked = searcher
+                    .search(&SearchRequest::new(query.as_str()))
+                    .unwrap();
+                assert_eq!(
+                    ranked.total,
+                    listed.len(),
+                    "seed {seed}, query {q}: ranked and listed disagree on {query:?}"
+                );
+                ranked_checks += 1;
+            }
+        }
     }
     eprintln!(
-        "{queries} phrase queries on {} reports matched the substring scan exactly ({with_punct} with punctuation or spaces, {across_lines} across line breaks)",
+        "{queries} phrase queries on {} reports matched the substring scan exactly ({with_punct} with punctuation or spaces, {across_lines} across line breaks); {ranked_checks} ranked searches counted what -l lists",
         corpus.docs.len()
     );
 }

@@ -163,6 +163,9 @@ fn api_doc_stats_and_health() {
     let (status, stats) = json(&server.url("/api/stats"));
     assert_eq!(status, 200);
     assert_eq!(stats["reports"], 6);
+    assert!(stats["analysis"]
+        .as_str()
+        .is_some_and(|a| a.contains("frequent characters")));
     assert_eq!(get(&server.url("/healthz")), (200, "ok".to_string()));
 }
 

@@ -63,6 +63,22 @@ pub fn exists(dir: &Path) -> bool {
     dir.join("meta.json").is_file()
 }
 
+/// What the last commit of the index in `dir` recorded, read without opening the index as
+/// this version's: an index of an earlier layout still names the folder it was built from.
+/// `None` when there is no index or its commit says nothing zhsearch wrote.
+pub fn recorded_info(dir: &Path) -> Result<Option<IndexInfo>> {
+    if !exists(dir) {
+        return Ok(None);
+    }
+    Ok(parse_info(Index::open_in_dir(dir)?.load_metas()?.payload))
+}
+
+fn parse_info(payload: Option<String>) -> Option<IndexInfo> {
+    payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok())
+}
+
 /// Why the index in `dir` must be rebuilt before it answers queries as this binary would, if
 /// it must: it was made with another layout or analysis configuration (another set of indexed
 /// bigrams, say, would make phrases miss). `None` when it is current or there is none.
@@ -137,11 +153,7 @@ impl ReportIndex {
 
     /// What the last commit recorded, if it was made by zhsearch.
     pub fn info(&self) -> Result<Option<IndexInfo>> {
-        let metas = self.index.load_metas()?;
-        Ok(metas
-            .payload
-            .as_deref()
-            .and_then(|p| serde_json::from_str(p).ok()))
+        Ok(parse_info(self.index.load_metas()?.payload))
     }
 }
 

@@ -170,7 +170,12 @@ fn open_for_sync(dir: &Path, opts: &SyncOptions) -> Result<(ReportIndex, PathBuf
                 let info = index.info()?;
                 (Some(index), info, None)
             }
-            Err(Error::Option(_)) => (None, None, Some("index format changed".to_string())),
+            // Another layout: rebuilt, from the folder it recorded unless another is given.
+            Err(Error::Option(_)) => (
+                None,
+                super::open::recorded_info(dir)?,
+                Some("index format changed".to_string()),
+            ),
             Err(e) => return Err(e),
         }
     } else {

@@ -24,17 +24,18 @@ use super::query::{Expr, Scope, TextKind};
 use crate::analysis::{is_indexed_bigram, normalize, word_runs, words};
 use crate::index::Fields;
 
-/// Weight of a word's BM25 in the text, relative to a quoted phrase's (the match query's own
-/// weight, [`MATCH_WEIGHT`], applies on top of both).
-const WORD_BOOST: f32 = 3.0;
-/// Weight of a word's BM25 in the title relative to the text.
+/// Weight of the membership query's own BM25 (occurrences of each substring): a quoted
+/// phrase's weight in the text.
+const MATCH_WEIGHT: f32 = 0.5;
+/// Boost of an unquoted word's match query, so that its BM25 in the text weighs
+/// `MATCH_WEIGHT * WORD_BOOST` = 1: the unit of the weights below.
+const WORD_BOOST: f32 = 2.0;
+/// Weight of a word's BM25 in the title: double its weight in the text.
 const TITLE_WORD_BOOST: f32 = 2.0;
 /// Bonus for an unquoted run of several words found verbatim in the text.
 const VERBATIM_BOOST: f32 = 1.5;
 /// Bonus for the whole run or phrase found verbatim in the title.
 const TITLE_VERBATIM_BOOST: f32 = 4.0;
-/// Weight of the membership query's own BM25 (occurrences of each substring).
-const MATCH_WEIGHT: f32 = 0.5;
 
 /// The fields of one part of a report, and its stored original.
 #[derive(Clone, Copy)]
@@ -169,7 +170,7 @@ impl Compiler<'_> {
                 if positive {
                     self.highlights.push(phrase.to_string());
                     if title_bonus {
-                        self.verbatim_bonus(part(self.fields, true), phrase, TITLE_VERBATIM_BOOST);
+                        self.score_in(part(self.fields, true), phrase, TITLE_VERBATIM_BOOST);
                     }
                 }
                 substring(main, phrase)
@@ -193,22 +194,23 @@ impl Compiler<'_> {
                     if positive {
                         self.highlights.push(run.to_string());
                         let title = part(self.fields, true);
-                        for w in &pieces {
-                            if title_bonus {
-                                self.scorers.push(Box::new(BoostQuery::new(
-                                    substring(title, w),
-                                    TITLE_WORD_BOOST,
-                                )));
-                            }
-                            if pieces.len() > 1 {
+                        if pieces.len() > 1 {
+                            for w in &pieces {
+                                if title_bonus {
+                                    self.score_in(title, w, TITLE_WORD_BOOST);
+                                }
                                 self.highlights.push(w.to_string());
                             }
-                        }
-                        if pieces.len() > 1 {
-                            self.verbatim_bonus(main, run, VERBATIM_BOOST);
+                            self.score_in(main, run, VERBATIM_BOOST);
                         }
                         if title_bonus {
-                            self.verbatim_bonus(title, run, TITLE_VERBATIM_BOOST);
+                            // A one-word run is its own word in the title: one query for both.
+                            let boost = if pieces.len() > 1 {
+                                TITLE_VERBATIM_BOOST
+                            } else {
+                                TITLE_VERBATIM_BOOST + TITLE_WORD_BOOST
+                            };
+                            self.score_in(title, run, boost);
                         }
                     }
                     // Each word's own match query ranks it in the text: no second query. All
@@ -225,7 +227,8 @@ impl Compiler<'_> {
         matcher
     }
 
-    fn verbatim_bonus(&mut self, part: Part, text: &str, boost: f32) {
+    /// Adds a ranking clause: the BM25 of `text` in `part`, boosted.
+    fn score_in(&mut self, part: Part, text: &str, boost: f32) {
         self.scorers
             .push(Box::new(BoostQuery::new(substring(part, text), boost)));
     }
@@ -246,8 +249,8 @@ fn substring(part: Part, s: &str) -> Box<dyn Query> {
     and(substring_clauses(part, s))
 }
 
-/// The clauses whose intersection is [`substring`]: filters that score nothing, and the
-/// queries that score the occurrences of `s`.
+/// The clauses whose intersection is [`substring`]: filters that add nothing, or the same
+/// constant to every document, to the score, and the queries that score the occurrences of `s`.
 fn substring_clauses(part: Part, s: &str) -> Vec<Box<dyn Query>> {
     if !s.chars().any(char::is_whitespace) {
         return exact_run(part, s);
