@@ -91,13 +91,21 @@ pub fn outdated(dir: &Path) -> Result<Option<String>> {
         Err(Error::Option(_)) => return Ok(Some("index format changed".into())),
         Err(e) => return Err(e),
     };
-    Ok(match index.info()? {
-        Some(i) if i.format != FORMAT_VERSION => Some("index format changed".into()),
-        Some(i) if i.analysis != crate::analysis::analysis_config() => {
-            Some("analysis configuration changed".into())
+    Ok(index.info()?.and_then(|i| i.stale()).map(str::to_string))
+}
+
+impl IndexInfo {
+    /// Why an index whose last commit recorded this must be rebuilt by this binary, if it
+    /// must: another layout, or another analysis (other bigrams would make phrases miss).
+    pub fn stale(&self) -> Option<&'static str> {
+        if self.format != FORMAT_VERSION {
+            Some("index format changed")
+        } else if self.analysis != crate::analysis::analysis_config() {
+            Some("analysis configuration changed")
+        } else {
+            None
         }
-        _ => None,
-    })
+    }
 }
 
 impl ReportIndex {

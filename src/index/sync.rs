@@ -191,12 +191,9 @@ fn open_for_sync(dir: &Path, opts: &SyncOptions) -> Result<(ReportIndex, PathBuf
         rebuild = match &info {
             _ if opts.rebuild => Some("--rebuild".to_string()),
             None => Some("index was not made by zhsearch".to_string()),
-            Some(i) if i.format != FORMAT_VERSION => Some("index format changed".to_string()),
-            Some(i) if i.root != root => Some(format!("folder changed from {}", i.root.display())),
-            Some(i) if i.analysis != analysis_config() => {
-                Some("analysis configuration changed".to_string())
-            }
-            Some(_) => None,
+            Some(i) => i.stale().map(str::to_string).or_else(|| {
+                (i.root != root).then(|| format!("folder changed from {}", i.root.display()))
+            }),
         };
     }
     let index = match index {

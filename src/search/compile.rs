@@ -178,19 +178,15 @@ impl Compiler<'_> {
             TextKind::Words => {
                 let mut all: Vec<Box<dyn Query>> = Vec::new();
                 for (_, run) in word_runs(&text) {
-                    let run_words: Vec<String> = if run.chars().count() <= 2 {
-                        vec![run.to_string()]
+                    // The run's jieba words; the run itself when it is one word or fewer.
+                    let mut pieces = if run.chars().count() <= 2 {
+                        Vec::new()
                     } else {
                         words(&(self.jieba)(), run)
-                            .into_iter()
-                            .map(str::to_string)
-                            .collect()
                     };
-                    let pieces: Vec<&str> = if run_words.len() <= 1 {
-                        vec![run]
-                    } else {
-                        run_words.iter().map(String::as_str).collect()
-                    };
+                    if pieces.len() <= 1 {
+                        pieces = vec![run];
+                    }
                     if positive {
                         self.highlights.push(run.to_string());
                         let title = part(self.fields, true);
