@@ -122,44 +122,94 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
 }
 
 /// Normalized text together with a map back to the original, for highlighting.
+///
+/// Normalization works character by character, so every normalized character comes from
+/// exactly one original character (or from a `\r\n` pair). Most characters are unchanged;
+/// only the changed ones are recorded, as *edits*, and everything between two edits maps
+/// byte for byte. The map therefore costs memory in proportion to the changed characters, not
+/// to the text.
 #[derive(Debug, Clone)]
 pub struct NormalizedText {
     /// The normalized text, equal to [`normalize`] of the original.
     pub text: String,
-    /// For each byte of `text`, the byte range of the original character it came from.
-    origin: Vec<(u32, u32)>,
+    /// Changed characters in order: normalized byte range, original byte range.
+    edits: Vec<Edit>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Edit {
+    norm: (usize, usize),
+    orig: (usize, usize),
 }
 
 impl NormalizedText {
     /// Normalizes `original`, remembering where each normalized byte came from.
     pub fn new(original: &str) -> Self {
         let mut text = String::with_capacity(original.len());
-        let mut origin = Vec::with_capacity(original.len());
+        let mut edits = Vec::new();
         let mut chars = original.char_indices().peekable();
         while let Some((start, c)) = chars.next() {
-            let end = start + c.len_utf8();
+            let mut end = start + c.len_utf8();
+            let before = text.len();
             if c == '\r' {
-                if matches!(chars.peek(), Some((_, '\n'))) {
-                    continue;
+                if let Some(&(i, '\n')) = chars.peek() {
+                    chars.next();
+                    end = i + 1;
                 }
                 text.push('\n');
             } else {
                 push_normalized(c, &mut text);
             }
-            origin.resize(text.len(), (start as u32, end as u32));
+            if text[before..] != original[start..end] {
+                edits.push(Edit {
+                    norm: (before, text.len()),
+                    orig: (start, end),
+                });
+            }
         }
-        NormalizedText { text, origin }
+        NormalizedText { text, edits }
     }
 
-    /// The original byte range of the normalized byte range `start..end` (char boundaries).
-    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
-        if start >= end || end > self.origin.len() {
-            return (0, 0);
+    /// The byte offset in the original of the character that holds normalized byte `pos`
+    /// (the original's length at the end of the text).
+    pub fn original_start(&self, pos: usize) -> usize {
+        let i = self.edits.partition_point(|e| e.norm.1 <= pos);
+        match self.edits.get(i) {
+            Some(e) if e.norm.0 <= pos => e.orig.0,
+            _ => self.shifted(i, pos),
         }
-        (
-            self.origin[start].0 as usize,
-            self.origin[end - 1].1 as usize,
-        )
+    }
+
+    /// The byte offset in the original just after the character that holds normalized byte
+    /// `pos - 1` (0 for 0).
+    pub fn original_end(&self, pos: usize) -> usize {
+        if pos == 0 {
+            return 0;
+        }
+        let i = self.edits.partition_point(|e| e.norm.1 < pos);
+        match self.edits.get(i) {
+            Some(e) if e.norm.0 < pos => e.orig.1,
+            _ => self.shifted(i, pos),
+        }
+    }
+
+    /// `pos` mapped through the unchanged run after edit `i - 1`.
+    fn shifted(&self, i: usize, pos: usize) -> usize {
+        match i.checked_sub(1).and_then(|p| self.edits.get(p)) {
+            Some(prev) => prev.orig.1 + (pos - prev.norm.1),
+            None => pos,
+        }
+    }
+
+    /// The original byte range holding the normalized byte range `start..end`: whole original
+    /// characters, so a match inside the expansion of one character (`½` → `1⁄2`) covers that
+    /// character. Empty when the range is.
+    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        let s = self.original_start(start);
+        if start >= end {
+            return (s, s);
+        }
+        (s, self.original_end(end).max(s))
     }
 }
 

@@ -48,10 +48,10 @@ pub enum Command {
         /// The query.
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
-        /// Hits to show.
-        #[arg(short = 'n', long, default_value_t = 10)]
+        /// Hits to show, from 1 to 10000.
+        #[arg(short = 'n', long, default_value_t = zhsearch::search::DEFAULT_LIMIT)]
         limit: usize,
-        /// Hits to skip (for paging).
+        /// Hits to skip (for paging); offset + limit is at most 10000.
         #[arg(long, default_value_t = 0)]
         offset: usize,
         /// Only reports dated on or after this: YYYY, YYYY-MM or YYYY-MM-DD.
@@ -66,6 +66,9 @@ pub enum Command {
         /// Print the path of every matching report, one per line, and nothing else.
         #[arg(short = 'l', long, conflicts_with = "json")]
         files_with_matches: bool,
+        /// With -l: end each path with a NUL byte instead of a newline (for `xargs -0`).
+        #[arg(short = '0', long, requires = "files_with_matches")]
+        null: bool,
         /// Print one JSON object: {"total", "hits": [{"path", "title", "date", "score", "snippet", "highlights"}]}.
         #[arg(long)]
         json: bool,

@@ -28,6 +28,12 @@ pub enum Error {
         /// Why it cannot be used.
         reason: String,
     },
+    /// The index was made by another version of zhsearch (another schema); it must be rebuilt.
+    #[error("{0}")]
+    IndexFormat(String),
+    /// A search ran past its time budget and was stopped.
+    #[error("the search did not finish within its budget of {} ms", .0.as_millis())]
+    Timeout(std::time::Duration),
     /// Another process holds the index's writer lock.
     #[error("{0}")]
     Locked(String),

@@ -3,10 +3,10 @@
 
 mod cli;
 
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, UNIX_EPOCH};
 
 use anstyle::{AnsiColor, Style};
 use anyhow::Context;
@@ -15,14 +15,30 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use cli::{Cli, ColorArg, Command, SortArg};
-use zhsearch::analysis::analysis_config;
 use zhsearch::index::{self, Progress, SyncOptions, SyncSummary};
-use zhsearch::search::{parse_date_bound, Hit, ReportSearcher, SearchRequest, Sort};
+use zhsearch::search::{Hit, IndexStats, ReportSearcher, SearchRequest, Sort, MAX_DEPTH};
 
 /// Folder indexed when none is given and the index has none recorded.
 const DEFAULT_CORPUS: &str = "corpus";
 
 fn main() -> ExitCode {
+    // A bug must not greet the user with a backtrace: one line, and exit code 2.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "zhsearch: internal error: {}{place} (this is a bug; please report it)",
+            terminal_safe(&message)
+        );
+    }));
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_writer(io::stderr)
@@ -33,13 +49,14 @@ fn main() -> ExitCode {
         .with_ansi(io::stderr().is_terminal())
         .without_time()
         .init();
-    match run(cli) {
+    let outcome = std::panic::catch_unwind(move || run(cli));
+    match outcome.unwrap_or_else(|_| Ok(ExitCode::from(2))) {
         Ok(code) => code,
         Err(err) => {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("zhsearch: {err:#}");
+            eprintln!("zhsearch: {}", terminal_safe(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }
@@ -75,31 +92,35 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             to,
             sort,
             files_with_matches,
+            null,
             json,
             color,
         } => {
+            let mut req = SearchRequest::new(query.join(" "))
+                .page(limit, offset, MAX_DEPTH)?
+                .dates(from.as_deref(), to.as_deref())?;
+            req.sort = match sort {
+                SortArg::Relevance => Sort::Relevance,
+                SortArg::Date => Sort::Date,
+            };
             ensure_index(&cli.index)?;
             let searcher = ReportSearcher::open(&cli.index)?;
-            let query = query.join(" ");
-            let from = from.map(|d| parse_date_bound(&d, false)).transpose()?;
-            let to = to.map(|d| parse_date_bound(&d, true)).transpose()?;
             let mut out = io::BufWriter::new(io::stdout().lock());
             let found = if files_with_matches {
-                let paths = searcher.matching_paths(&query, from, to)?;
+                let paths = searcher.matching_paths(&req.query, req.from, req.to)?;
+                let terminal = io::stdout().is_terminal();
                 for p in &paths {
-                    writeln!(out, "{p}")?;
+                    if null {
+                        out.write_all(p.as_bytes())?;
+                        out.write_all(b"\0")?;
+                    } else if terminal {
+                        writeln!(out, "{}", terminal_safe(p))?;
+                    } else {
+                        writeln!(out, "{p}")?;
+                    }
                 }
                 !paths.is_empty()
             } else {
-                let mut req = SearchRequest::new(query);
-                req.limit = limit;
-                req.offset = offset;
-                req.from = from;
-                req.to = to;
-                req.sort = match sort {
-                    SortArg::Relevance => Sort::Relevance,
-                    SortArg::Date => Sort::Date,
-                };
                 let results = searcher.search(&req)?;
                 if json {
                     serde_json::to_writer(&mut out, &results)?;
@@ -113,15 +134,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         }
                     };
                     for (i, hit) in results.hits.iter().enumerate() {
-                        print_hit(&mut out, offset + i + 1, hit, colored)?;
+                        print_hit(&mut out, req.offset + i + 1, hit, colored)?;
                     }
                     out.flush()?;
                     let shown = results.hits.len();
                     if shown > 0 {
                         eprintln!(
                             "{}–{} of {} matching reports ({:.1} ms)",
-                            offset + 1,
-                            offset + shown,
+                            req.offset + 1,
+                            req.offset + shown,
                             results.total,
                             results.took.as_secs_f64() * 1000.0
                         );
@@ -290,17 +311,19 @@ fn paint(
     mark: Style,
     colored: bool,
 ) -> io::Result<()> {
+    let text = terminal_safe(text);
     if !colored {
         return write!(out, "{text}");
     }
     let chars: Vec<char> = text.chars().collect();
+    let piece = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
     let mut at = 0;
-    let piece = |a: usize, b: usize| {
-        chars[a.min(chars.len())..b.min(chars.len())]
-            .iter()
-            .collect::<String>()
-    };
+    // Ranges are sorted and disjoint by contract; anything else is clipped, never a panic.
     for &[s, e] in highlights {
+        let (s, e) = (s.clamp(at, chars.len()), e.min(chars.len()));
+        if s >= e {
+            continue;
+        }
         write!(out, "{base}{}{base:#}", piece(at, s))?;
         write!(out, "{mark}{}{mark:#}", piece(s, e))?;
         at = e;
@@ -328,10 +351,11 @@ fn print_hit(out: &mut impl Write, rank: usize, hit: &Hit, colored: bool) -> io:
         hit.date.as_deref().unwrap_or("(no date)"),
         hit.score
     );
+    let shown_path = terminal_safe(&hit.path);
     if colored {
-        writeln!(out, "     {path}{}{path:#}  {dim}{meta}{dim:#}", hit.path)?;
+        writeln!(out, "     {path}{shown_path}{path:#}  {dim}{meta}{dim:#}")?;
     } else {
-        writeln!(out, "     {}  {meta}", hit.path)?;
+        writeln!(out, "     {shown_path}  {meta}")?;
     }
     write!(out, "     ")?;
     paint(
@@ -346,15 +370,33 @@ fn print_hit(out: &mut impl Write, rank: usize, hit: &Hit, colored: bool) -> io:
     writeln!(out)
 }
 
+/// Control characters from reports and file names shown as visible symbols, one character
+/// for one, so highlight offsets stay valid: C0 controls as their Unicode control pictures
+/// (ESC as ␛), DEL as ␡, C1 controls and bidirectional overrides as �. A terminal never
+/// receives an escape sequence that a report wrote.
+fn terminal_safe(text: &str) -> Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+            '\u{7f}' => '\u{2421}',
+            c if unsafe_char(c) => '\u{fffd}',
+            c => c,
+        })
+        .collect::<String>()
+        .into()
+}
+
 #[derive(Serialize)]
 struct Stats {
     index: PathBuf,
-    folder: Option<PathBuf>,
-    reports: u64,
     index_bytes: u64,
-    last_update: Option<String>,
-    analysis: Option<String>,
-    analysis_current: bool,
+    #[serde(flatten)]
+    stats: IndexStats,
 }
 
 fn dir_size(dir: &Path) -> u64 {
@@ -372,19 +414,10 @@ fn dir_size(dir: &Path) -> u64 {
 
 fn stats(index_dir: &Path, json: bool) -> anyhow::Result<()> {
     let searcher = ReportSearcher::open(index_dir)?;
-    let info = searcher.info()?;
-    let current = analysis_config();
     let stats = Stats {
         index: std::fs::canonicalize(index_dir).unwrap_or_else(|_| index_dir.to_path_buf()),
-        folder: info.as_ref().map(|i| i.root.clone()),
-        reports: searcher.num_docs(),
         index_bytes: dir_size(index_dir),
-        last_update: info.as_ref().map(|i| {
-            humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(i.updated))
-                .to_string()
-        }),
-        analysis_current: info.as_ref().is_some_and(|i| i.analysis == current),
-        analysis: info.map(|i| i.analysis),
+        stats: searcher.stats()?,
     };
     let mut out = io::stdout().lock();
     if json {
@@ -392,22 +425,23 @@ fn stats(index_dir: &Path, json: bool) -> anyhow::Result<()> {
         writeln!(out)?;
         return Ok(());
     }
-    let or_none = |v: Option<String>| v.unwrap_or_else(|| "(unknown)".into());
-    writeln!(out, "index:        {}", stats.index.display())?;
+    let or_none = |v: Option<&str>| terminal_safe(v.unwrap_or("(unknown)")).into_owned();
+    let s = &stats.stats;
     writeln!(
         out,
-        "folder:       {}",
-        or_none(stats.folder.map(|f| f.display().to_string()))
+        "index:        {}",
+        terminal_safe(&stats.index.display().to_string())
     )?;
-    writeln!(out, "reports:      {}", stats.reports)?;
+    writeln!(out, "folder:       {}", or_none(s.folder.as_deref()))?;
+    writeln!(out, "reports:      {}", s.reports)?;
     writeln!(
         out,
         "size on disk: {:.1} MB",
         stats.index_bytes as f64 / 1e6
     )?;
-    writeln!(out, "last update:  {}", or_none(stats.last_update))?;
-    writeln!(out, "analysis:     {}", or_none(stats.analysis))?;
-    if !stats.analysis_current {
+    writeln!(out, "last update:  {}", or_none(s.last_update.as_deref()))?;
+    writeln!(out, "analysis:     {}", or_none(s.analysis.as_deref()))?;
+    if !s.analysis_current {
         writeln!(
             out,
             "              (this build analyses text differently: `zhsearch index` will rebuild)"

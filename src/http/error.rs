@@ -8,6 +8,8 @@ use warp::reply::{Reply, Response};
 use warp::Rejection;
 
 use super::pages;
+use super::params::BadParam;
+use super::QUERY_BUDGET;
 
 /// Whether the client asked for a page or for JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +26,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
     pub format: Format,
+    /// Seconds after which to try again (`Retry-After`), for 503s.
+    pub retry_after: Option<u64>,
 }
 
 impl warp::reject::Reject for ApiError {}
@@ -34,7 +38,25 @@ impl ApiError {
             status,
             message: message.into(),
             format,
+            retry_after: None,
         }
+    }
+
+    /// 503 with `Retry-After`: the server is saturated or the search ran out of time.
+    pub fn busy(format: Format) -> Self {
+        ApiError {
+            retry_after: Some(QUERY_BUDGET.as_secs().max(1)),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server is busy: try again in a few seconds",
+                format,
+            )
+        }
+    }
+
+    /// A parameter that cannot be used.
+    pub fn from_param(err: BadParam, format: Format) -> Self {
+        ApiError::new(err.status, err.message, format)
     }
 
     pub fn bad_request(message: impl Into<String>, format: Format) -> Self {
@@ -46,6 +68,15 @@ impl ApiError {
     pub fn from_lib(err: crate::Error, format: Format) -> Self {
         if err.is_user_error() {
             ApiError::bad_request(err.to_string(), format)
+        } else if let crate::Error::Timeout(budget) = err {
+            tracing::info!("a search ran out of its {} ms budget", budget.as_millis());
+            ApiError {
+                message: format!(
+                    "the search did not finish within {} s: the server may be busy, or the query too costly; try again, or narrow it",
+                    budget.as_secs_f64()
+                ),
+                ..ApiError::busy(format)
+            }
         } else {
             tracing::error!("internal error: {err}");
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error", format)
@@ -67,14 +98,23 @@ impl ApiError {
                     .into_response()
             }
         };
-        warp::reply::with_status(reply, self.status).into_response()
+        let mut reply = warp::reply::with_status(reply, self.status).into_response();
+        if let Some(seconds) = self.retry_after {
+            reply
+                .headers_mut()
+                .insert(warp::http::header::RETRY_AFTER, seconds.into());
+        }
+        reply
     }
 }
 
 /// Turns every rejection into a response.
 pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     let err = if let Some(e) = rejection.find::<ApiError>() {
-        ApiError::new(e.status, e.message.clone(), e.format)
+        ApiError {
+            retry_after: e.retry_after,
+            ..ApiError::new(e.status, e.message.clone(), e.format)
+        }
     } else if rejection.is_not_found() {
         ApiError::new(StatusCode::NOT_FOUND, "not found", Format::Html)
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {

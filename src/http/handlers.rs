@@ -1,4 +1,8 @@
 //! Request parameters to a search, and the search to a reply.
+//!
+//! Every piece of work that grows with a report or a query runs on tokio's blocking pool,
+//! never on the async threads, holding one of a fixed number of permits for as long as it runs;
+//! searches carry the time budget into the library, which stops them when it is spent.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -8,140 +12,38 @@ use warp::http::StatusCode;
 use warp::reply::{Reply, Response};
 
 use super::error::{ApiError, Format};
-use super::{pages, AppState, MAX_DEPTH, MAX_LIMIT, MAX_QUERY_CHARS, QUERY_BUDGET};
-use crate::search::{parse_date_bound, Hit, ReportView, SearchRequest, SearchResults, Sort};
+use super::params::Params;
+use super::{pages, AppState, QUERY_BUDGET};
+use crate::search::{Highlighter, Hit, IndexStats, ReportView, SearchResults};
 
-/// Search parameters shared by the page and the API.
-#[derive(Debug, Clone, Default)]
-pub struct Params {
-    pub q: String,
-    pub limit: usize,
-    pub offset: usize,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub sort: Sort,
-}
-
-fn whole_number(name: &str, value: &str, max: usize, format: Format) -> Result<usize, ApiError> {
-    value
-        .trim()
-        .parse::<usize>()
-        .ok()
-        .filter(|&n| n <= max)
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                format!("{name} must be a whole number from 0 to {max}, not {value:?}"),
-                format,
-            )
-        })
-}
-
-impl Params {
-    /// Reads `q`, `limit`, `offset`, `from`, `to` and `sort` from a raw query string. Invalid
-    /// percent-encoding decodes to U+FFFD rather than failing.
-    pub fn parse(raw: &str, format: Format) -> Result<Params, ApiError> {
-        let mut p = Params {
-            limit: 10,
-            ..Params::default()
-        };
-        for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
-            let value = value.into_owned();
-            let non_empty = || Some(value.trim().to_string()).filter(|v| !v.is_empty());
-            match key.as_ref() {
-                "q" => p.q = value.clone(),
-                "limit" => p.limit = whole_number("limit", &value, MAX_LIMIT, format)?,
-                "offset" => p.offset = whole_number("offset", &value, MAX_DEPTH, format)?,
-                "from" => p.from = non_empty(),
-                "to" => p.to = non_empty(),
-                "sort" => {
-                    p.sort = match value.trim() {
-                        "" | "relevance" => Sort::Relevance,
-                        "date" => Sort::Date,
-                        other => {
-                            return Err(ApiError::bad_request(
-                                format!("sort must be relevance or date, not {other:?}"),
-                                format,
-                            ))
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        if p.q.chars().count() > MAX_QUERY_CHARS {
-            return Err(ApiError::new(
-                StatusCode::URI_TOO_LONG,
-                format!("the query is longer than {MAX_QUERY_CHARS} characters"),
-                format,
-            ));
-        }
-        if p.limit == 0 {
-            p.limit = 10;
-        }
-        if p.offset + p.limit > MAX_DEPTH {
-            return Err(ApiError::bad_request(
-                format!("offset + limit may not exceed {MAX_DEPTH}"),
-                format,
-            ));
-        }
-        Ok(p)
-    }
-
-    fn request(&self, format: Format) -> Result<SearchRequest, ApiError> {
-        let date = |d: &Option<String>, end| {
-            d.as_deref()
-                .map(|d| parse_date_bound(d, end))
-                .transpose()
-                .map_err(|e| ApiError::from_lib(e, format))
-        };
-        let mut req = SearchRequest::new(self.q.clone());
-        req.limit = self.limit;
-        req.offset = self.offset;
-        req.from = date(&self.from, false)?;
-        req.to = date(&self.to, true)?;
-        req.sort = self.sort;
-        req.years = true;
-        Ok(req)
-    }
-}
-
-/// Runs blocking library work on the blocking pool, within the time budget and the limit on
-/// concurrent searches.
+/// Runs blocking library work on the blocking pool, holding a permit for as long as the work
+/// runs (so the pool never has more than the permitted number of costly tasks). A request that
+/// finds no permit free within the budget is told the server is busy.
 async fn run<T: Send + 'static>(
     state: &Arc<AppState>,
     format: Format,
     work: impl FnOnce(&AppState) -> crate::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let busy = || {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the server is busy; try again",
-            format,
-        )
-    };
-    let _permit = tokio::time::timeout(QUERY_BUDGET, state.searches.acquire())
+    let permit = tokio::time::timeout(QUERY_BUDGET, Arc::clone(&state.searches).acquire_owned())
         .await
-        .map_err(|_| busy())?
-        .map_err(|_| busy())?;
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| ApiError::busy(format))?;
     let state = Arc::clone(state);
-    let task = tokio::task::spawn_blocking(move || work(&state));
-    match tokio::time::timeout(QUERY_BUDGET, task).await {
-        Ok(Ok(result)) => result.map_err(|e| ApiError::from_lib(e, format)),
-        Ok(Err(join)) => {
-            tracing::error!("search task failed: {join}");
+    let task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work(&state)
+    });
+    match task.await {
+        Ok(result) => result.map_err(|e| ApiError::from_lib(e, format)),
+        Err(join) => {
+            tracing::error!("request task failed: {join}");
             Err(ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal error",
                 format,
             ))
         }
-        Err(_) => Err(ApiError::bad_request(
-            format!(
-                "the query took longer than {} s; make it more specific",
-                QUERY_BUDGET.as_secs()
-            ),
-            format,
-        )),
     }
 }
 
@@ -160,12 +62,15 @@ async fn search(
     params: &Params,
     format: Format,
 ) -> Result<SearchResults, ApiError> {
-    let req = params.request(format)?;
+    let mut req = params
+        .request()
+        .map_err(|e| ApiError::from_lib(e, format))?;
+    req.budget = Some(QUERY_BUDGET);
     run(state, format, move |s| s.searcher.search(&req)).await
 }
 
 async fn api_search_inner(raw: String, state: Arc<AppState>) -> Result<Response, ApiError> {
-    let params = Params::parse(&raw, Format::Json)?;
+    let params = Params::parse(&raw).map_err(|e| ApiError::from_param(e, Format::Json))?;
     if params.q.trim().is_empty() {
         return Err(ApiError::bad_request(
             "missing query: add ?q=…",
@@ -183,50 +88,40 @@ async fn api_search_inner(raw: String, state: Arc<AppState>) -> Result<Response,
     .into_response())
 }
 
-async fn document(
-    state: &Arc<AppState>,
-    id: String,
-    format: Format,
-) -> Result<ReportView, ApiError> {
-    let not_found = || ApiError::new(StatusCode::NOT_FOUND, "no such report", format);
-    if crate::index::schema::parse_report_id(&id).is_none() {
-        return Err(not_found());
-    }
-    run(state, format, move |s| s.searcher.document(&id))
-        .await?
-        .ok_or_else(not_found)
+fn not_found(format: Format) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "no such report", format)
 }
 
 async fn api_doc_inner(id: String, state: Arc<AppState>) -> Result<Response, ApiError> {
-    let doc = document(&state, id, Format::Json).await?;
-    Ok(warp::reply::json(&doc).into_response())
-}
-
-#[derive(Serialize)]
-struct Stats {
-    reports: u64,
-    folder: Option<String>,
-    last_update: Option<u64>,
-    analysis: Option<String>,
+    if crate::index::schema::parse_report_id(&id).is_none() {
+        return Err(not_found(Format::Json));
+    }
+    // Serialized on the blocking pool too: a report may be megabytes long.
+    let body = run(&state, Format::Json, move |s| {
+        s.searcher
+            .document(&id)?
+            .map(|doc: ReportView| serde_json::to_vec(&doc))
+            .transpose()
+            .map_err(|e| crate::Error::io("serializing a report", e.into()))
+    })
+    .await?
+    .ok_or_else(|| not_found(Format::Json))?;
+    let mut reply = Response::new(body.into());
+    reply.headers_mut().insert(
+        warp::http::header::CONTENT_TYPE,
+        warp::http::HeaderValue::from_static("application/json"),
+    );
+    Ok(reply)
 }
 
 async fn api_stats_inner(state: Arc<AppState>) -> Result<Response, ApiError> {
-    let stats = run(&state, Format::Json, |s| {
-        let info = s.searcher.info()?;
-        Ok(Stats {
-            reports: s.searcher.num_docs(),
-            folder: info.as_ref().map(|i| i.root.display().to_string()),
-            last_update: info.as_ref().map(|i| i.updated),
-            analysis: info.map(|i| i.analysis),
-        })
-    })
-    .await?;
+    let stats: IndexStats = run(&state, Format::Json, |s| s.searcher.stats()).await?;
     Ok(warp::reply::json(&stats).into_response())
 }
 
 async fn search_page_inner(raw: String, state: Arc<AppState>) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let params = match Params::parse(&raw, Format::Html) {
+    let params = match Params::parse(&raw) {
         Ok(p) => p,
         Err(e) => {
             let page = pages::search_page(&Params::default(), None, Some(&e.message));
@@ -239,19 +134,27 @@ async fn search_page_inner(raw: String, state: Arc<AppState>) -> Result<Response
             StatusCode::OK,
         ));
     }
-    let (page, status) = match search(&state, &params, Format::Html).await {
+    let (page, status, retry) = match search(&state, &params, Format::Html).await {
         Ok(results) => (
             pages::search_page(&params, Some(&results), None),
             StatusCode::OK,
+            None,
         ),
-        Err(e) if e.status.is_client_error() => (
+        Err(e) if e.status.is_client_error() || e.retry_after.is_some() => (
             pages::search_page(&params, None, Some(&e.message)),
             e.status,
+            e.retry_after,
         ),
         Err(e) => return Err(e),
     };
     tracing::debug!("search page for {:?} in {:?}", params.q, started.elapsed());
-    Ok(with_status(page.into_string(), status))
+    let mut reply = with_status(page.into_string(), status);
+    if let Some(seconds) = retry {
+        reply
+            .headers_mut()
+            .insert(warp::http::header::RETRY_AFTER, seconds.into());
+    }
+    Ok(reply)
 }
 
 async fn doc_page_inner(
@@ -259,23 +162,31 @@ async fn doc_page_inner(
     raw: String,
     state: Arc<AppState>,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(&raw, Format::Html).unwrap_or_default();
-    let doc = document(&state, id, Format::Html).await?;
-    let q = params.q.clone();
-    // A query that does not parse highlights nothing; the page still shows the report.
-    let needles = if q.trim().is_empty() {
-        Vec::new()
-    } else {
-        run(&state, Format::Html, move |s| {
-            s.searcher.highlight_terms(&q)
-        })
-        .await
-        .unwrap_or_default()
-    };
-    Ok(with_status(
-        pages::doc_page(&doc, &params, &needles).into_string(),
-        StatusCode::OK,
-    ))
+    if crate::index::schema::parse_report_id(&id).is_none() {
+        return Err(not_found(Format::Html));
+    }
+    let params = Params::parse(&raw).map_err(|e| ApiError::from_param(e, Format::Html))?;
+    // Looking the report up, highlighting and rendering all grow with the report: all of it
+    // runs on the blocking pool, one part of a long report at a time.
+    let html = run(&state, Format::Html, move |s| {
+        let Some(doc) = s.searcher.document(&id)? else {
+            return Ok(None);
+        };
+        // A query that does not parse highlights nothing; the page still shows the report.
+        let highlighter = if params.q.trim().is_empty() {
+            Highlighter::new(&[])
+        } else {
+            s.searcher
+                .highlighter(&params.q)
+                .unwrap_or_else(|_| Highlighter::new(&[]))
+        };
+        Ok(Some(
+            pages::doc_page(&doc, &params, &highlighter).into_string(),
+        ))
+    })
+    .await?
+    .ok_or_else(|| not_found(Format::Html))?;
+    Ok(with_status(html, StatusCode::OK))
 }
 
 fn with_status(html: String, status: StatusCode) -> Response {

@@ -8,6 +8,7 @@
 mod error;
 mod handlers;
 mod pages;
+mod params;
 mod routes;
 mod watch;
 
@@ -24,12 +25,9 @@ use crate::index::sync::OWNER_FILE;
 use crate::index::{self, Indexer, SyncOptions};
 use crate::search::ReportSearcher;
 
-/// Longest query accepted, in characters.
-pub const MAX_QUERY_CHARS: usize = 1000;
-/// Most hits per page.
+/// Most hits per page of the web and the API (the command line allows up to
+/// [`crate::search::MAX_DEPTH`]).
 pub const MAX_LIMIT: usize = 100;
-/// Deepest result reachable by paging (`offset + limit`).
-pub const MAX_DEPTH: usize = 10_000;
 /// Time budget of one search.
 pub const QUERY_BUDGET: Duration = Duration::from_secs(5);
 /// Searches running at once; more wait for a slot.
@@ -51,7 +49,7 @@ pub struct ServeConfig {
 /// What every handler shares.
 pub struct AppState {
     searcher: ReportSearcher,
-    searches: Semaphore,
+    searches: Arc<Semaphore>,
 }
 
 /// A server bound to its address, ready to run.
@@ -125,7 +123,7 @@ impl Server {
             listener,
             state: Arc::new(AppState {
                 searcher,
-                searches: Semaphore::new(CONCURRENT_SEARCHES),
+                searches: Arc::new(Semaphore::new(CONCURRENT_SEARCHES)),
             }),
             watcher,
             owner_file,

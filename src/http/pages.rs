@@ -4,9 +4,15 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use warp::http::StatusCode;
 
-use super::handlers::Params;
-use crate::search::snippet::{highlight_all, Highlighted};
-use crate::search::{ReportView, SearchResults, Sort};
+use super::params::Params;
+use crate::search::{Highlighted, Highlighter, ReportView, SearchResults, Sort, DEFAULT_LIMIT};
+
+/// Paragraphs shown on one page of a long report.
+const PARAGRAPHS_PER_PART: usize = 400;
+/// Characters shown on one page of a long report (a longer paragraph is cut into pieces).
+const CHARS_PER_PART: usize = 40_000;
+/// Headings listed in a report's table of contents.
+const MAX_TOC: usize = 300;
 
 const STYLE: &str = r#"
 :root { --fg:#1f2328; --muted:#656d76; --accent:#b3261e; --line:#d8dee4; --bg:#fff; --mark:#fff3a3; }
@@ -82,7 +88,7 @@ fn search_url(p: &Params, offset: usize, from: Option<&str>, to: Option<&str>) -
     if p.sort == Sort::Date {
         s.append_pair("sort", "date");
     }
-    if p.limit != 10 {
+    if p.limit != DEFAULT_LIMIT {
         s.append_pair("limit", &p.limit.to_string());
     }
     if offset > 0 {
@@ -94,17 +100,21 @@ fn search_url(p: &Params, offset: usize, from: Option<&str>, to: Option<&str>) -
 /// Text with `<mark>`s; the very first mark of a page gets `id="m0"`.
 fn marked(h: &Highlighted, first: &mut bool) -> Markup {
     let chars: Vec<char> = h.text.chars().collect();
-    let piece = |a: usize, b: usize| {
-        chars[a.min(chars.len())..b.min(chars.len())]
-            .iter()
-            .collect::<String>()
-    };
+    let piece = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    // Ranges are sorted and disjoint by contract; anything else is clipped, never a panic.
+    let mut ranges = Vec::with_capacity(h.highlights.len());
     let mut at = 0;
+    for &[s, e] in &h.highlights {
+        let (s, e) = (s.clamp(at, chars.len()), e.min(chars.len()));
+        if s < e {
+            ranges.push((at, s, e));
+            at = e;
+        }
+    }
     html! {
-        @for [s, e] in &h.highlights {
-            (piece(at, *s))
-            @if std::mem::take(first) { mark id="m0" { (piece(*s, *e)) } } @else { mark { (piece(*s, *e)) } }
-            ({ at = *e; "" })
+        @for (before, s, e) in ranges {
+            (piece(before, s))
+            @if std::mem::take(first) { mark id="m0" { (piece(s, e)) } } @else { mark { (piece(s, e)) } }
         }
         (piece(at, chars.len()))
     }
@@ -161,7 +171,7 @@ fn year_chart(p: &Params, years: &[[i64; 2]]) -> Markup {
 
 fn pagination(p: &Params, total: usize) -> Markup {
     let per = p.limit.max(1);
-    let pages = total.div_ceil(per).min(super::MAX_DEPTH / per);
+    let pages = p.pages(total);
     let current = p.offset / per;
     let window = current.saturating_sub(4)..(current + 5).min(pages);
     html! {
@@ -230,36 +240,114 @@ pub fn search_page(p: &Params, results: Option<&SearchResults>, error: Option<&s
     layout(&title, body)
 }
 
-/// A whole report with the query's matches marked; the first is `#m0`.
-pub fn doc_page(doc: &ReportView, p: &Params, needles: &[String]) -> Markup {
-    let mut first = true;
-    let title = highlight_all(&doc.title, needles);
-    let back = search_url(p, p.offset, p.from.as_deref(), p.to.as_deref());
+/// The paragraphs of a report's page: its non-empty lines after the title line (the title
+/// is the page's heading; a report of one long line shows that line), with paragraphs longer
+/// than a page cut into page-sized pieces.
+fn paragraphs(doc: &ReportView) -> Vec<&str> {
     let mut lines = doc.text.lines().map(str::trim).filter(|l| !l.is_empty());
-    lines.next(); // the title, shown as the heading
-    let lines: Vec<&str> = lines.collect();
-    let heading_ids: Vec<Option<usize>> = lines
+    let mut out = Vec::new();
+    let mut first = lines.next();
+    if first == Some(doc.title.trim()) {
+        first = None;
+    }
+    for line in first.into_iter().chain(lines) {
+        let mut rest = line;
+        while let Some((cut, _)) = rest.char_indices().nth(CHARS_PER_PART) {
+            out.push(&rest[..cut]);
+            rest = &rest[cut..];
+        }
+        out.push(rest);
+    }
+    out
+}
+
+/// The part (from 0) each paragraph is shown in: a part ends after [`PARAGRAPHS_PER_PART`]
+/// paragraphs or once it holds [`CHARS_PER_PART`] characters.
+fn parts_of(paragraphs: &[&str]) -> Vec<usize> {
+    let mut part = 0;
+    let (mut count, mut chars) = (0, 0);
+    paragraphs
         .iter()
-        .map(|l| doc.headings.iter().position(|h| h == l))
+        .map(|p| {
+            let n = p.chars().count();
+            if count > 0 && (count >= PARAGRAPHS_PER_PART || chars + n > CHARS_PER_PART) {
+                part += 1;
+                (count, chars) = (0, 0);
+            }
+            count += 1;
+            chars += n;
+            part
+        })
+        .collect()
+}
+
+/// A report with the query's matches marked (the first is `#m0`), one part at a time: the
+/// work and the page stay bounded whatever the report's size. Linear in the report.
+pub fn doc_page(doc: &ReportView, p: &Params, highlighter: &Highlighter) -> Markup {
+    let mut first = true;
+    let title = highlighter.highlight_all(&doc.title);
+    let back = search_url(p, p.offset, p.from.as_deref(), p.to.as_deref());
+    let paragraphs = paragraphs(doc);
+    let parts = parts_of(&paragraphs);
+    let total_parts = parts.last().map_or(1, |&last| last + 1);
+    let current = p.part.min(total_parts) - 1;
+    // Each heading's first paragraph, for the table of contents and the anchors.
+    let mut heading_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, h) in doc.headings.iter().enumerate().take(MAX_TOC) {
+        heading_of.entry(h.trim()).or_insert(i);
+    }
+    let mut toc: Vec<(usize, usize)> = Vec::new(); // (heading, part)
+    let mut anchors = vec![None; paragraphs.len()];
+    for (k, para) in paragraphs.iter().enumerate() {
+        if let Some(i) = heading_of.remove(para) {
+            toc.push((i, parts[k]));
+            anchors[k] = Some(i);
+        }
+    }
+    toc.sort_unstable();
+    let part_url = |part: usize, anchor: &str| {
+        let query = &search_url(p, p.offset, p.from.as_deref(), p.to.as_deref())[2..];
+        let sep = if query.is_empty() { "" } else { "&" };
+        format!("/doc/{}?{query}{sep}part={}{anchor}", doc.id, part + 1)
+    };
+    let shown: Vec<(usize, &str)> = paragraphs
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| parts[*k] == current)
+        .map(|(k, para)| (k, *para))
         .collect();
+    let part_nav = html! {
+        @if total_parts > 1 {
+            nav.pages aria-label="分部分阅读" {
+                @if current > 0 { a href=(part_url(current - 1, "")) rel="prev" { "‹ 上一部分" } }
+                span.on { "第 " (current + 1) " / " (total_parts) " 部分" }
+                @if current + 1 < total_parts { a href=(part_url(current + 1, "")) rel="next" { "下一部分 ›" } }
+            }
+        }
+    };
     let body = html! {
         (search_form(p))
         main.wrap {
             @if !p.q.trim().is_empty() { p { a href=(back) { "← 返回搜索结果" } } }
             h1 { (marked(&title, &mut first)) }
             div.meta { (doc.date.as_deref().unwrap_or("无日期")) " · " (doc.path) " · " (doc.encoding) }
-            @if !doc.headings.is_empty() {
+            @if !toc.is_empty() {
                 nav.toc aria-label="目录" {
-                    ol { @for (i, h) in doc.headings.iter().enumerate() { li { a href=(format!("#h{i}")) { (h) } } } }
+                    ol { @for (i, part) in &toc {
+                        @let anchor = format!("#h{i}");
+                        li { a href=(if *part == current { anchor.clone() } else { part_url(*part, &anchor) }) { (doc.headings[*i]) } }
+                    } }
                 }
             }
+            (part_nav)
             article {
-                @for (line, heading) in lines.iter().zip(&heading_ids) {
-                    @let h = highlight_all(line, needles);
-                    @if let Some(i) = heading { h2 id=(format!("h{i}")) { (marked(&h, &mut first)) } }
+                @for (k, para) in &shown {
+                    @let h = highlighter.highlight_all(para);
+                    @if let Some(i) = anchors[*k] { h2 id=(format!("h{i}")) { (marked(&h, &mut first)) } }
                     @else { p { (marked(&h, &mut first)) } }
                 }
             }
+            (part_nav)
         }
     };
     layout(&format!("{} - zhsearch", doc.title), body)

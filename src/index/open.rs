@@ -88,7 +88,7 @@ pub fn outdated(dir: &Path) -> Result<Option<String>> {
     }
     let index = match ReportIndex::open(dir) {
         Ok(index) => index,
-        Err(Error::Option(_)) => return Ok(Some("index format changed".into())),
+        Err(Error::IndexFormat(_)) => return Ok(Some("index format changed".into())),
         Err(e) => return Err(e),
     };
     Ok(index.info()?.and_then(|i| i.stale()).map(str::to_string))
@@ -117,7 +117,7 @@ impl ReportIndex {
         let index = Index::open_in_dir(dir)?;
         let (schema, fields) = Fields::build();
         if index.schema() != schema {
-            return Err(Error::Option(format!(
+            return Err(Error::IndexFormat(format!(
                 "the index at {} was made by another version of zhsearch: run `zhsearch index --rebuild`",
                 dir.display()
             )));

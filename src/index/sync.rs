@@ -171,7 +171,7 @@ fn open_for_sync(dir: &Path, opts: &SyncOptions) -> Result<(ReportIndex, PathBuf
                 (Some(index), info, None)
             }
             // Another layout: rebuilt, from the folder it recorded unless another is given.
-            Err(Error::Option(_)) => (
+            Err(Error::IndexFormat(_)) => (
                 None,
                 super::open::recorded_info(dir)?,
                 Some("index format changed".to_string()),

@@ -18,8 +18,9 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::SeekDangerResult;
-use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyDocument, Term, TERMINATED};
 
+use super::deadline::Deadline;
 use super::query::{Expr, Scope, TextKind};
 use crate::analysis::{is_indexed_bigram, normalize, word_runs, words};
 use crate::index::Fields;
@@ -37,29 +38,14 @@ const VERBATIM_BOOST: f32 = 1.5;
 /// Bonus for the whole run or phrase found verbatim in the title.
 const TITLE_VERBATIM_BOOST: f32 = 4.0;
 
-/// The fields of one part of a report, and its stored original.
+/// The fields of one part of a report, its stored original, and the search's deadline.
 #[derive(Clone, Copy)]
-struct Part {
+struct Part<'a> {
     /// Bigrams of frequent characters; titles have none.
     gram: Option<Field>,
     chr: Field,
     stored: Field,
-}
-
-fn part(fields: &Fields, title: bool) -> Part {
-    if title {
-        Part {
-            gram: None,
-            chr: fields.title_char,
-            stored: fields.title,
-        }
-    } else {
-        Part {
-            gram: Some(fields.body_gram),
-            chr: fields.body_char,
-            stored: fields.text,
-        }
-    }
+    deadline: &'a Arc<Deadline>,
 }
 
 /// A compiled query.
@@ -101,11 +87,18 @@ impl Compiled {
 }
 
 /// Compiles a parsed query. `jieba` is called only for unquoted runs of three or more
-/// characters, where segmentation decides what the query means.
-pub fn compile(expr: &Expr, fields: &Fields, jieba: &dyn Fn() -> Arc<Jieba>) -> Compiled {
+/// characters, where segmentation decides what the query means. The scorers that do the
+/// costly work stop when `deadline` passes.
+pub fn compile(
+    expr: &Expr,
+    fields: &Fields,
+    jieba: &dyn Fn() -> Arc<Jieba>,
+    deadline: &Arc<Deadline>,
+) -> Compiled {
     let mut c = Compiler {
         fields,
         jieba,
+        deadline,
         scorers: Vec::new(),
         highlights: Vec::new(),
     };
@@ -120,11 +113,31 @@ pub fn compile(expr: &Expr, fields: &Fields, jieba: &dyn Fn() -> Arc<Jieba>) -> 
 struct Compiler<'a> {
     fields: &'a Fields,
     jieba: &'a dyn Fn() -> Arc<Jieba>,
+    deadline: &'a Arc<Deadline>,
     scorers: Vec<Box<dyn Query>>,
     highlights: Vec<String>,
 }
 
-impl Compiler<'_> {
+impl<'a> Compiler<'a> {
+    fn part(&self, title: bool) -> Part<'a> {
+        let f = self.fields;
+        if title {
+            Part {
+                gram: None,
+                chr: f.title_char,
+                stored: f.title,
+                deadline: self.deadline,
+            }
+        } else {
+            Part {
+                gram: Some(f.body_gram),
+                chr: f.body_char,
+                stored: f.text,
+                deadline: self.deadline,
+            }
+        }
+    }
+
     fn expr(&mut self, expr: &Expr, positive: bool) -> Box<dyn Query> {
         match expr {
             Expr::Text { scope, kind, text } => self.text(*scope, *kind, text, positive),
@@ -158,9 +171,9 @@ impl Compiler<'_> {
 
     fn text(&mut self, scope: Scope, kind: TextKind, raw: &str, positive: bool) -> Box<dyn Query> {
         let text = normalize(raw);
-        let parts: Vec<Part> = match scope {
-            Scope::Title => vec![part(self.fields, true)],
-            Scope::All | Scope::Body => vec![part(self.fields, false)],
+        let parts: Vec<Part<'a>> = match scope {
+            Scope::Title => vec![self.part(true)],
+            Scope::All | Scope::Body => vec![self.part(false)],
         };
         let main = parts[0];
         let title_bonus = scope == Scope::All;
@@ -170,7 +183,7 @@ impl Compiler<'_> {
                 if positive {
                     self.highlights.push(phrase.to_string());
                     if title_bonus {
-                        self.score_in(part(self.fields, true), phrase, TITLE_VERBATIM_BOOST);
+                        self.score_in(self.part(true), phrase, TITLE_VERBATIM_BOOST);
                     }
                 }
                 substring(main, phrase)
@@ -189,7 +202,7 @@ impl Compiler<'_> {
                     }
                     if positive {
                         self.highlights.push(run.to_string());
-                        let title = part(self.fields, true);
+                        let title = self.part(true);
                         if pieces.len() > 1 {
                             for w in &pieces {
                                 if title_bonus {
@@ -224,7 +237,7 @@ impl Compiler<'_> {
     }
 
     /// Adds a ranking clause: the BM25 of `text` in `part`, boosted.
-    fn score_in(&mut self, part: Part, text: &str, boost: f32) {
+    fn score_in(&mut self, part: Part<'a>, text: &str, boost: f32) {
         self.scorers
             .push(Box::new(BoostQuery::new(substring(part, text), boost)));
     }
@@ -241,13 +254,13 @@ fn and(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 }
 
 /// Documents whose normalized `part` contains `s` (already normalized) as a substring.
-fn substring(part: Part, s: &str) -> Box<dyn Query> {
+fn substring(part: Part<'_>, s: &str) -> Box<dyn Query> {
     and(substring_clauses(part, s))
 }
 
 /// The clauses whose intersection is [`substring`]: filters that add nothing, or the same
 /// constant to every document, to the score, and the queries that score the occurrences of `s`.
-fn substring_clauses(part: Part, s: &str) -> Vec<Box<dyn Query>> {
+fn substring_clauses(part: Part<'_>, s: &str) -> Vec<Box<dyn Query>> {
     if !s.chars().any(char::is_whitespace) {
         return exact_run(part, s);
     }
@@ -273,44 +286,71 @@ fn substring_clauses(part: Part, s: &str) -> Vec<Box<dyn Query>> {
         pieces.extend(exact_run(part, &chars_in_piece.iter().collect::<String>()));
     }
     if positioned.len() >= 2 {
-        pieces.push(Box::new(phrase(positioned)));
+        pieces.push(Box::new(phrase(part, positioned)));
     }
     if pieces.is_empty() {
         pieces.push(Box::new(AllQuery));
     }
-    pieces.push(Box::new(verify(part.stored, s.to_string())));
+    pieces.push(Box::new(verify(part, s.to_string())));
     pieces
 }
 
-/// A phrase query over `(offset, term)` pairs.
-fn phrase(terms: Vec<(usize, Term)>) -> Phrase {
-    Phrase(PhraseQuery::new_with_offset(terms))
+/// A phrase query over `(offset, term)` pairs, stopped by the part's deadline.
+fn phrase(part: Part<'_>, terms: Vec<(usize, Term)>) -> Phrase {
+    Phrase {
+        query: PhraseQuery::new_with_offset(terms),
+        deadline: Arc::clone(part.deadline),
+    }
 }
 
-/// A tantivy phrase query whose scorer takes any probe an exclusion makes.
+/// A tantivy phrase query whose scorer takes any probe an exclusion makes, and stops at the
+/// search's deadline.
 ///
 /// `NOT "…"` makes tantivy probe the excluded scorer at documents it may already have passed;
 /// the phrase scorer's own `seek_danger` asserts that never happens (a panic in debug builds).
 /// The wrapper answers such probes itself — the scorer's current document is a lower bound of
 /// its next match — and hands every other probe to the phrase scorer's cheap `seek_danger`.
+///
+/// Reading positions is where a costly query spends its time, so this is where the deadline
+/// is checked: once it has passed, the scorer reports no more documents, and the search (which
+/// checks the deadline when it is done) fails with a timeout instead of running on.
 #[derive(Clone, Debug)]
-struct Phrase(PhraseQuery);
+struct Phrase {
+    query: PhraseQuery,
+    deadline: Arc<Deadline>,
+}
 
 impl Query for Phrase {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(PhraseWeight(self.0.weight(scoring)?)))
+        Ok(Box::new(PhraseWeight {
+            inner: self.query.weight(scoring)?,
+            deadline: Arc::clone(&self.deadline),
+        }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        self.0.query_terms(visitor)
+        self.query.query_terms(visitor)
     }
 }
 
-struct PhraseWeight(Box<dyn Weight>);
+struct PhraseWeight {
+    inner: Box<dyn Weight>,
+    deadline: Arc<Deadline>,
+}
+
+impl PhraseWeight {
+    fn wrap(&self, inner: Box<dyn Scorer>) -> Box<dyn Scorer> {
+        Box::new(PhraseScorer {
+            inner,
+            deadline: Arc::clone(&self.deadline),
+            stopped: false,
+        })
+    }
+}
 
 impl Weight for PhraseWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        Ok(Box::new(PhraseScorer(self.0.scorer(reader, boost)?)))
+        Ok(self.wrap(self.inner.scorer(reader, boost)?))
     }
 
     fn scorer_danger(
@@ -319,55 +359,82 @@ impl Weight for PhraseWeight {
         target: DocId,
         boost: Score,
     ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
-        let (result, scorer) = self.0.scorer_danger(reader, target, boost)?;
-        Ok((result, Box::new(PhraseScorer(scorer))))
+        let (result, scorer) = self.inner.scorer_danger(reader, target, boost)?;
+        Ok((result, self.wrap(scorer)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.0.explain(reader, doc)
+        self.inner.explain(reader, doc)
     }
 }
 
-struct PhraseScorer(Box<dyn Scorer>);
+struct PhraseScorer {
+    inner: Box<dyn Scorer>,
+    deadline: Arc<Deadline>,
+    /// The deadline passed: the scorer is exhausted from now on.
+    stopped: bool,
+}
+
+impl PhraseScorer {
+    /// Whether to stop now. One look at the clock costs far less than one step of a phrase
+    /// scorer, which may read the positions of many documents.
+    fn stop(&mut self) -> bool {
+        self.stopped = self.stopped || self.deadline.expired();
+        self.stopped
+    }
+}
 
 impl DocSet for PhraseScorer {
     fn advance(&mut self) -> DocId {
-        self.0.advance()
+        if self.stop() {
+            return TERMINATED;
+        }
+        self.inner.advance()
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        self.0.seek(target)
+        if self.stop() {
+            return TERMINATED;
+        }
+        self.inner.seek(target)
     }
 
     fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
-        let doc = self.0.doc();
+        if self.stop() {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        let doc = self.inner.doc();
         if target < doc {
             SeekDangerResult::SeekLowerBound(doc)
         } else {
-            self.0.seek_danger(target)
+            self.inner.seek_danger(target)
         }
     }
 
     fn doc(&self) -> DocId {
-        self.0.doc()
+        if self.stopped {
+            TERMINATED
+        } else {
+            self.inner.doc()
+        }
     }
 
     fn size_hint(&self) -> u32 {
-        self.0.size_hint()
+        self.inner.size_hint()
     }
 
     fn cost(&self) -> u64 {
-        self.0.cost()
+        self.inner.cost()
     }
 }
 
 impl Scorer for PhraseScorer {
     fn score(&mut self) -> Score {
-        self.0.score()
+        self.inner.score()
     }
 }
 
-fn char_term(part: Part, c: char) -> Term {
+fn char_term(part: Part<'_>, c: char) -> Term {
     Term::from_field_text(part.chr, c.encode_utf8(&mut [0; 4]))
 }
 
@@ -375,7 +442,7 @@ fn char_term(part: Part, c: char) -> Term {
 /// [`is_indexed_bigram`]) is a term; anything else is a phrase over its characters at
 /// consecutive positions, narrowed first by the documents holding its indexed bigrams. Each
 /// scores the BM25 of the string's occurrences. Returns the clauses to intersect.
-fn exact_run(part: Part, s: &str) -> Vec<Box<dyn Query>> {
+fn exact_run(part: Part<'_>, s: &str) -> Vec<Box<dyn Query>> {
     let chars: Vec<char> = s.chars().collect();
     let gram_term = |i: usize| -> Option<Term> {
         let field = part.gram?;
@@ -410,19 +477,26 @@ fn exact_run(part: Part, s: &str) -> Vec<Box<dyn Query>> {
                 .enumerate()
                 .map(|(i, &c)| (i, char_term(part, c)))
                 .collect();
-            clauses.push(Box::new(phrase(terms)));
+            clauses.push(Box::new(phrase(part, terms)));
             clauses
         }
     }
 }
 
-/// Documents whose stored `field`, normalized, contains `needle`.
-fn verify(field: Field, needle: String) -> DocPredicateQuery {
+/// Documents whose stored `part`, normalized, contains `needle`. Reading stored text is
+/// costly: past the deadline every document is rejected (and the search reports the timeout).
+fn verify(part: Part<'_>, needle: String) -> DocPredicateQuery {
     let needle = Arc::new(needle);
+    let field = part.stored;
+    let deadline = Arc::clone(part.deadline);
     let predicate = FunctionPredicate::from(move |segment: &SegmentReader| {
         let store = segment.get_store_reader(4)?;
         let needle = Arc::clone(&needle);
+        let deadline = Arc::clone(&deadline);
         Ok(move |doc: DocId| {
+            if deadline.expired() {
+                return false;
+            }
             store
                 .get::<TantivyDocument>(doc)
                 .ok()

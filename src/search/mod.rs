@@ -1,6 +1,7 @@
 //! Queries to ranked, highlighted hits.
 
 pub mod compile;
+pub mod deadline;
 pub mod query;
 pub mod snippet;
 pub mod years;
@@ -22,7 +23,14 @@ use crate::error::{Error, Result};
 use crate::index::schema::names;
 use crate::index::{IndexInfo, ReportIndex};
 use crate::ingest::ReportDate;
-pub use snippet::Highlighted;
+pub use deadline::Deadline;
+pub use query::MAX_QUERY_CHARS;
+pub use snippet::{Highlighted, Highlighter};
+
+/// Hits per page unless asked otherwise.
+pub const DEFAULT_LIMIT: usize = 10;
+/// Deepest hit a search can reach: `offset + limit` at most this (and `limit` too).
+pub const MAX_DEPTH: usize = 10_000;
 
 /// Result order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -54,21 +62,66 @@ pub struct SearchRequest {
     pub snippet_chars: usize,
     /// Also count matching reports per year ([`SearchResults::years`]).
     pub years: bool,
+    /// Time the search may take; past it the search stops and fails with
+    /// [`Error::Timeout`]. `None`: no limit.
+    pub budget: Option<Duration>,
 }
 
 impl SearchRequest {
-    /// A request for the first ten hits by relevance.
+    /// A request for the first [`DEFAULT_LIMIT`] hits by relevance, without a time budget.
     pub fn new(query: impl Into<String>) -> Self {
         SearchRequest {
             query: query.into(),
-            limit: 10,
+            limit: DEFAULT_LIMIT,
             offset: 0,
             from: None,
             to: None,
             sort: Sort::Relevance,
             snippet_chars: snippet::SNIPPET_CHARS,
             years: false,
+            budget: None,
         }
+    }
+
+    /// Sets the page: `limit` from 1 to `max_limit` (at most [`MAX_DEPTH`]), and
+    /// `offset + limit` at most [`MAX_DEPTH`]. The one place these bounds are checked, for
+    /// the command line and the web alike.
+    pub fn page(mut self, limit: usize, offset: usize, max_limit: usize) -> Result<Self> {
+        let max_limit = max_limit.min(MAX_DEPTH);
+        if !(1..=max_limit).contains(&limit) {
+            return Err(Error::Option(format!(
+                "limit must be a whole number from 1 to {max_limit}, not {limit}"
+            )));
+        }
+        if offset.saturating_add(limit) > MAX_DEPTH {
+            return Err(Error::Option(format!(
+                "offset + limit may not exceed {MAX_DEPTH} (offset {offset}, limit {limit})"
+            )));
+        }
+        self.limit = limit;
+        self.offset = offset;
+        Ok(self)
+    }
+
+    /// Sets the date range from `YYYY`, `YYYY-MM` or `YYYY-MM-DD` bounds (see
+    /// [`parse_date_bound`]); `from` may not be after `to`.
+    pub fn dates(mut self, from: Option<&str>, to: Option<&str>) -> Result<Self> {
+        let from = from.map(|d| parse_date_bound(d, false)).transpose()?;
+        let to = to.map(|d| parse_date_bound(d, true)).transpose()?;
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                let show =
+                    |k: i64| ReportDate::from_key(k).map_or(k.to_string(), |d| d.to_string());
+                return Err(Error::Option(format!(
+                    "the range starts on {} and ends on {}, before it starts",
+                    show(f),
+                    show(t)
+                )));
+            }
+        }
+        self.from = from;
+        self.to = to;
+        Ok(self)
     }
 }
 
@@ -126,6 +179,21 @@ pub struct ReportView {
     pub text: String,
     /// Encoding of the file.
     pub encoding: String,
+}
+
+/// What an index holds, for `zhsearch stats` and `/api/stats` alike.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexStats {
+    /// Reports in the index.
+    pub reports: u64,
+    /// The indexed folder, absolute.
+    pub folder: Option<String>,
+    /// Time of the last commit, RFC 3339 (UTC, seconds).
+    pub last_update: Option<String>,
+    /// The analysis configuration the index was built with.
+    pub analysis: Option<String>,
+    /// Whether this build analyses text the same way (otherwise `index` rebuilds).
+    pub analysis_current: bool,
 }
 
 /// Parses a date bound: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (also with `/` or `.`). `end` picks
@@ -212,16 +280,25 @@ impl ReportSearcher {
         self.index.info()
     }
 
+    /// What the index holds.
+    pub fn stats(&self) -> Result<IndexStats> {
+        let info = self.info()?;
+        let current = crate::analysis::analysis_config();
+        Ok(IndexStats {
+            reports: self.num_docs(),
+            folder: info.as_ref().map(|i| i.root.display().to_string()),
+            last_update: info.as_ref().map(|i| {
+                humantime::format_rfc3339_seconds(
+                    std::time::UNIX_EPOCH + Duration::from_secs(i.updated),
+                )
+                .to_string()
+            }),
+            analysis_current: info.as_ref().is_some_and(|i| i.analysis == current),
+            analysis: info.map(|i| i.analysis),
+        })
+    }
+
     fn date_filter(&self, from: Option<i64>, to: Option<i64>) -> Result<Option<Box<dyn Query>>> {
-        if let (Some(f), Some(t)) = (from, to) {
-            if f > t {
-                return Err(Error::Option(format!(
-                    "--from {} is after --to {}",
-                    ReportDate::from_key(f).map_or(f.to_string(), |d| d.to_string()),
-                    ReportDate::from_key(t).map_or(t.to_string(), |d| d.to_string()),
-                )));
-            }
-        }
         if from.is_none() && to.is_none() {
             return Ok(None);
         }
@@ -238,12 +315,14 @@ impl ReportSearcher {
     /// Runs a search and returns one page of highlighted hits.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let started = Instant::now();
+        let deadline = Deadline::after(req.budget);
         let expr = query::parse(&req.query)?;
-        let compiled = compile::compile(&expr, &self.index.fields, &jieba);
+        let compiled = compile::compile(&expr, &self.index.fields, &jieba, &deadline);
         let filter = self.date_filter(req.from, req.to)?;
         let query = compiled.ranked(filter);
         let searcher = self.reader.searcher();
-        let limit = req.limit.max(1);
+        let limit = req.limit.clamp(1, MAX_DEPTH);
+        let offset = req.offset.min(MAX_DEPTH - limit);
         let top: Vec<(Score, DocAddress)>;
         let total;
         let years;
@@ -251,14 +330,13 @@ impl ReportSearcher {
         match req.sort {
             Sort::Relevance => {
                 let collector = TopDocs::with_limit(limit)
-                    .and_offset(req.offset)
+                    .and_offset(offset)
                     .order_by_score();
                 (top, total, years) = searcher.search(&*query, &(collector, Count, year_counts))?;
             }
             Sort::Date => {
-                let collector = TopDocs::with_limit(limit)
-                    .and_offset(req.offset)
-                    .tweak_score(|segment: &tantivy::SegmentReader| {
+                let collector = TopDocs::with_limit(limit).and_offset(offset).tweak_score(
+                    |segment: &tantivy::SegmentReader| {
                         let dates = segment
                             .fast_fields()
                             .column_opt::<i64>(names::DATE)
@@ -268,7 +346,8 @@ impl ReportSearcher {
                             let date = dates.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
                             (date, score)
                         }
-                    });
+                    },
+                );
                 let (dated, count, by_year): (Vec<DatedHit>, usize, Vec<[i64; 2]>) =
                     searcher.search(&*query, &(collector, Count, year_counts))?;
                 top = dated.into_iter().map(|((_, s), a)| (s, a)).collect();
@@ -276,15 +355,13 @@ impl ReportSearcher {
                 years = by_year;
             }
         }
+        // A scorer stopped by the deadline makes the counts and the page incomplete.
+        deadline.check()?;
+        let highlighter = Highlighter::new(&compiled.highlights);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
-            hits.push(self.hit(
-                &searcher,
-                address,
-                score,
-                &compiled.highlights,
-                req.snippet_chars,
-            )?);
+            deadline.check()?;
+            hits.push(self.hit(&searcher, address, score, &highlighter, req.snippet_chars)?);
         }
         Ok(SearchResults {
             total,
@@ -299,7 +376,7 @@ impl ReportSearcher {
         searcher: &tantivy::Searcher,
         address: DocAddress,
         score: Score,
-        needles: &[String],
+        highlighter: &Highlighter,
         width: usize,
     ) -> Result<Hit> {
         let f = &self.index.fields;
@@ -319,8 +396,8 @@ impl ReportSearcher {
             .and_then(|c| c.first(address.doc_id))
             .and_then(ReportDate::from_key)
             .map(|d| d.to_string());
-        let snip = snippet::snippet(&text, needles, width);
-        let title_hl = snippet::highlight_all(&title, needles);
+        let snip = highlighter.snippet(&text, width);
+        let title_hl = highlighter.highlight_all(&title);
         let path = crate::index::path_of(segment, address.doc_id)?;
         Ok(Hit {
             id: crate::index::schema::report_id(&path),
@@ -340,10 +417,11 @@ impl ReportSearcher {
         Ok(self.reader.reload()?)
     }
 
-    /// The normalized strings a query highlights.
-    pub fn highlight_terms(&self, query_text: &str) -> Result<Vec<String>> {
+    /// What highlights a query's matches in any text.
+    pub fn highlighter(&self, query_text: &str) -> Result<Highlighter> {
         let expr = query::parse(query_text)?;
-        Ok(compile::compile(&expr, &self.index.fields, &jieba).highlights)
+        let compiled = compile::compile(&expr, &self.index.fields, &jieba, &Deadline::none());
+        Ok(Highlighter::new(&compiled.highlights))
     }
 
     /// The report with this id, if the index holds it.
@@ -430,7 +508,7 @@ impl ReportSearcher {
         to: Option<i64>,
     ) -> Result<Vec<String>> {
         let expr = query::parse(query_text)?;
-        let compiled = compile::compile(&expr, &self.index.fields, &jieba);
+        let compiled = compile::compile(&expr, &self.index.fields, &jieba, &Deadline::none());
         let query = compiled.unranked(self.date_filter(from, to)?);
         let searcher = self.reader.searcher();
         let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(

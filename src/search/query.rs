@@ -181,7 +181,7 @@ fn lex(query: &str) -> Result<Vec<Token>> {
 }
 
 /// Deepest nesting of parentheses and `NOT`s accepted.
-const MAX_DEPTH: usize = 64;
+const MAX_NESTING: usize = 64;
 
 struct Parser {
     tokens: Vec<Token>,
@@ -269,9 +269,9 @@ impl Parser {
     }
 
     fn unary_inner(&mut self, scope: Scope) -> Result<Option<Expr>> {
-        if self.depth > MAX_DEPTH {
+        if self.depth > MAX_NESTING {
             return Err(error(
-                format!("the query nests parentheses or NOT more than {MAX_DEPTH} deep"),
+                format!("the query nests parentheses or NOT more than {MAX_NESTING} deep"),
                 self.column(),
             ));
         }
@@ -367,6 +367,9 @@ fn word_expr(scope: Scope, text: String) -> Option<Expr> {
     })
 }
 
+/// Longest query, in characters, both as typed and once normalized.
+pub const MAX_QUERY_CHARS: usize = 1000;
+
 /// Parses a query. Errors name what is wrong and the 1-based column where it is.
 ///
 /// ```
@@ -376,8 +379,25 @@ fn word_expr(scope: Scope, text: String) -> Option<Expr> {
 /// assert!(parse("title:").is_err());
 /// ```
 pub fn parse(query: &str) -> Result<Expr> {
-    let tokens = lex(query)?;
     let end_column = query.chars().count() + 1;
+    if end_column > MAX_QUERY_CHARS + 1 {
+        return Err(error(
+            format!("the query is longer than {MAX_QUERY_CHARS} characters"),
+            MAX_QUERY_CHARS + 1,
+        ));
+    }
+    // Normalization can multiply lengths (ﷺ is 18 characters once normalized, ㍻ two): the
+    // limit holds for what is searched, not only for what was typed.
+    let normalized = crate::analysis::normalize(query).chars().count();
+    if normalized > MAX_QUERY_CHARS {
+        return Err(error(
+            format!(
+                "the query is {normalized} characters long once normalized (some characters, such as ﷺ or ㍻, stand for several); at most {MAX_QUERY_CHARS} are searched"
+            ),
+            1,
+        ));
+    }
+    let tokens = lex(query)?;
     if tokens.is_empty() {
         return Err(error("empty query", 1));
     }
@@ -518,11 +538,24 @@ mod tests {
     }
 
     #[test]
+    fn long_queries_are_measured_after_normalization_too() {
+        // 990 ﷺ are 990 characters as typed and 17,820 once normalized.
+        let (column, message) = err_column(&"ﷺ".repeat(990));
+        assert_eq!(column, 1);
+        assert!(message.contains("17820 characters"), "{message}");
+        assert!(parse(&"ﷺ".repeat(55)).is_ok());
+        assert!(parse(&"党".repeat(MAX_QUERY_CHARS)).is_ok());
+        assert!(parse(&"党".repeat(MAX_QUERY_CHARS + 1)).is_err());
+    }
+
+    #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
-        let deep = format!("{}党建{}", "(".repeat(100_000), ")".repeat(100_000));
+        let deep = format!("{}党建{}", "(".repeat(400), ")".repeat(400));
         assert!(err_column(&deep).1.contains("deep"));
-        let nots = format!("{}党建", "NOT ".repeat(100_000));
+        let nots = format!("{}党建", "NOT ".repeat(200));
         assert!(err_column(&nots).1.contains("deep"));
+        let huge = format!("{}党建{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert_eq!(err_column(&huge).0, MAX_QUERY_CHARS + 1);
         let ok = format!("{}党建{}", "(".repeat(20), ")".repeat(20));
         assert_eq!(parse(&ok).unwrap(), words("党建"));
     }
