@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Writes src/frequent_chars.txt: the Han characters that carry most of jieba's dictionary.
 
-usage: scripts/frequent_chars.py [--top 500] [DICT]
+usage: scripts/frequent_chars.py [--top 500] [--out src/frequent_chars.txt] [DICT]
+
+The same ranking, written with `--top 800 --out src/ingest/common_han.txt`, is the table by
+which decoding recognises clean GB18030 Chinese (src/ingest/decode.rs); the two lists are kept
+apart so that retuning the index never changes how files are decoded.
 
 DICT is jieba-rs's dict.txt (default: the copy cargo unpacked for the version in Cargo.lock).
 Each character is weighted by the summed frequency of the dictionary words it occurs in; the
@@ -32,6 +36,7 @@ def default_dict():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--top", type=int, default=500)
+    ap.add_argument("--out", default=os.path.join("src", "frequent_chars.txt"))
     ap.add_argument("dict", nargs="?")
     args = ap.parse_args()
     weight = collections.Counter()
@@ -43,7 +48,7 @@ def main():
                     if "\u4e00" <= c <= "\u9fff":
                         weight[c] += int(parts[1])
     top = sorted(c for c, _ in weight.most_common(args.top))
-    with open(os.path.join(ROOT, "src", "frequent_chars.txt"), "w", encoding="utf-8") as out:
+    with open(os.path.join(ROOT, args.out), "w", encoding="utf-8") as out:
         out.write("".join(c + "\n" for c in top))
     print(f"{len(top)} characters")
 

@@ -48,6 +48,12 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The disk holding the index filled up while writing; the last commit is intact.
+    #[error(
+        "the disk holding the index at {} is full: nothing was changed, the index is as it was after its last update, and what this run wrote has been removed. Free some space and run `zhsearch index` again",
+        .0.display()
+    )]
+    DiskFull(PathBuf),
     /// The index library failed.
     #[error("index error: {0}")]
     Index(#[from] tantivy::TantivyError),

@@ -56,10 +56,27 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("zhsearch: {}", terminal_safe(&format!("{err:#}")));
+            eprintln!("zhsearch: {}", terminal_safe(&one_line(&err)));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes on one line, each said once (a library error often repeats its
+/// source's message).
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for e in err.chain() {
+        let message = e.to_string();
+        if line.contains(&message) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&message);
+    }
+    line
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -454,3 +471,84 @@ fn stats(index_dir: &Path, json: bool) -> anyhow::Result<()> {
 /// system allocator (BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Our own SGR sequences (`ESC [ … m`) removed.
+    fn strip_styles(s: &str) -> String {
+        let mut out = String::new();
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' && chars.peek() == Some(&'[') {
+                for d in chars.by_ref() {
+                    if d == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    fn any_text() -> impl Strategy<Value = String> {
+        let pieces: &[&str] = &[
+            "½",
+            "ﷺ",
+            "㋉",
+            "党",
+            "建",
+            "a",
+            " ",
+            "\n",
+            "\r",
+            "\u{1b}",
+            "\u{1b}[31m",
+            "\u{7}",
+            "\u{7f}",
+            "\u{9b}",
+            "\u{202e}",
+            "\u{2066}",
+            "\t",
+            "é",
+            "e\u{301}",
+        ];
+        prop::collection::vec(
+            prop_oneof![
+                3 => prop::sample::select(pieces).prop_map(str::to_string),
+                1 => any::<char>().prop_map(|c| c.to_string()),
+            ],
+            0..30,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Whatever the text and the ranges (even out of order or out of bounds), painting
+        /// never panics, writes the text it was given (control characters made visible, one
+        /// for one) and no control character but the styles' own escapes.
+        #[test]
+        fn painting_shows_the_text_and_nothing_a_report_wrote_to_the_terminal(
+            text in any_text(),
+            ranges in prop::collection::vec((0..40usize, 0..40usize), 0..6),
+        ) {
+            let ranges: Vec<[usize; 2]> = ranges.into_iter().map(|(a, b)| [a, b]).collect();
+            for colored in [false, true] {
+                let mut out = Vec::new();
+                paint(&mut out, &text, &ranges, Style::new().bold(), Style::new().underline(), colored)
+                    .unwrap();
+                let out = String::from_utf8(out).unwrap();
+                let plain = strip_styles(&out);
+                prop_assert_eq!(&plain, &*terminal_safe(&text));
+                prop_assert_eq!(plain.chars().count(), text.chars().count());
+                prop_assert!(!plain.chars().any(|c| c.is_control()), "{:?}", plain);
+            }
+        }
+    }
+}

@@ -39,7 +39,6 @@ pub struct ReportIndex {
     pub index: Index,
     /// Field handles.
     pub fields: Fields,
-    dir: PathBuf,
 }
 
 fn settings() -> IndexSettings {
@@ -123,11 +122,7 @@ impl ReportIndex {
             )));
         }
         register_tokenizers(&index);
-        Ok(ReportIndex {
-            index,
-            fields,
-            dir: dir.to_path_buf(),
-        })
+        Ok(ReportIndex { index, fields })
     }
 
     /// Creates an empty index in `dir`, replacing whatever index was there.
@@ -147,16 +142,7 @@ impl ReportIndex {
             .settings(settings())
             .open_or_create(directory)?;
         register_tokenizers(&index);
-        Ok(ReportIndex {
-            index,
-            fields,
-            dir: dir.to_path_buf(),
-        })
-    }
-
-    /// The folder holding the index.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+        Ok(ReportIndex { index, fields })
     }
 
     /// What the last commit recorded, if it was made by zhsearch.
@@ -165,23 +151,58 @@ impl ReportIndex {
     }
 }
 
+/// Whether `name` is one of the files tantivy keeps for a segment.
+fn is_segment_file(name: &str) -> bool {
+    [
+        ".idx",
+        ".pos",
+        ".term",
+        ".store",
+        ".fast",
+        ".fieldnorm",
+        ".del",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
+}
+
 /// Removes tantivy's files from `dir`, keeping anything else (such as a `.gitignore`).
 fn remove_index_files(dir: &Path) -> Result<()> {
+    remove_files_where(dir, |name| {
+        name == "meta.json" || name == ".managed.json" || is_segment_file(name)
+    })
+}
+
+/// Removes the segment files of `dir` that the last commit does not use: what a failed or
+/// killed run wrote. tantivy's own garbage collection knows only the files it managed to
+/// record, and recording them is itself a write that a full disk refuses. Returns the bytes
+/// freed.
+pub fn remove_uncommitted_files(dir: &Path) -> Result<u64> {
+    let metas = Index::open_in_dir(dir)?.load_metas()?;
+    let live: std::collections::HashSet<String> = metas
+        .segments
+        .iter()
+        .map(|s| s.id().uuid_string())
+        .collect();
+    let mut freed = 0;
+    remove_files_where(dir, |name| {
+        let orphan =
+            is_segment_file(name) && name.split('.').next().is_some_and(|id| !live.contains(id));
+        if orphan {
+            freed += std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
+        }
+        orphan
+    })?;
+    Ok(freed)
+}
+
+fn remove_files_where(dir: &Path, mut remove: impl FnMut(&str) -> bool) -> Result<()> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let ours = name == "meta.json"
-            || name == ".managed.json"
-            || name.ends_with(".idx")
-            || name.ends_with(".pos")
-            || name.ends_with(".term")
-            || name.ends_with(".store")
-            || name.ends_with(".fast")
-            || name.ends_with(".fieldnorm")
-            || name.ends_with(".del");
-        if ours && entry.path().is_file() {
+        if remove(&name) && entry.path().is_file() {
             std::fs::remove_file(entry.path())
                 .map_err(|e| Error::io(format!("removing {}", entry.path().display()), e))?;
         }

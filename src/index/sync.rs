@@ -214,6 +214,8 @@ pub struct Indexer {
     root: PathBuf,
     /// Why the next sync must rebuild, if it must.
     rebuild: Option<String>,
+    /// The index folder.
+    dir: PathBuf,
 }
 
 impl Indexer {
@@ -224,11 +226,24 @@ impl Indexer {
             .index
             .writer_with_num_threads(2, WRITER_MEMORY)
             .map_err(|e| lock_error(dir, e))?;
+        // Files a killed or failed run left behind (half-written segments) belong to no
+        // commit: remove them before writing more, so that space freed is space usable.
+        // Holding the writer lock, nothing else is writing them.
+        match super::open::remove_uncommitted_files(dir) {
+            Ok(0) => {}
+            Ok(bytes) => tracing::info!(
+                "removed {:.1} MB of unfinished files from {}",
+                bytes as f64 / 1e6,
+                dir.display()
+            ),
+            Err(e) => tracing::warn!("removing unfinished files from {}: {e}", dir.display()),
+        }
         Ok(Indexer {
             index,
             writer,
             root,
             rebuild,
+            dir: dir.to_path_buf(),
         })
     }
 
@@ -245,12 +260,21 @@ impl Indexer {
     /// Brings the index in line with the folder: one scan, one diff, one commit (none if
     /// nothing changed).
     pub fn sync(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<SyncSummary> {
+        let rebuild = self.rebuild.clone();
         let result = self.sync_once(progress);
-        if result.is_err() {
-            // Drop whatever this attempt added, so a later attempt starts from the last commit.
+        if let Err(err) = result {
+            // Drop whatever this attempt added, so a later attempt starts from the last
+            // commit, and remove the files it wrote: after a full disk, the space it took is
+            // given back at once.
             if let Err(e) = self.writer.rollback() {
                 tracing::warn!("rolling back a failed sync: {e}");
             }
+            if let Err(e) = super::open::remove_uncommitted_files(&self.dir) {
+                tracing::warn!("removing the files of a failed sync: {e}");
+            }
+            // A rebuild that failed is still owed.
+            self.rebuild = rebuild;
+            return Err(explain_write_failure(&self.dir, err));
         }
         result
     }
@@ -321,7 +345,7 @@ impl Indexer {
         }
         for file in to_read {
             progress(Progress::Read);
-            let bytes = match std::fs::read(ingest::absolute(&root, &file.path)) {
+            let bytes = match ingest::read(&root, &file.path) {
                 Ok(b) => b,
                 Err(e) => {
                     summary.skipped.push(Skipped {
@@ -396,6 +420,52 @@ impl Indexer {
     pub fn finish(self) -> Result<()> {
         self.writer.wait_merging_threads()?;
         Ok(())
+    }
+}
+
+/// Whether an error says the disk is full, anywhere in its chain.
+fn says_disk_full(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let io = e.downcast_ref::<std::io::Error>();
+        if io.is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull)
+            || e.to_string().contains("os error 28")
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// Bytes available to unprivileged users on the file system holding `dir`.
+#[cfg(unix)]
+// statvfs's field types differ between platforms (u32 on some): the conversions are not useless
+// everywhere.
+#[allow(clippy::useless_conversion)]
+fn available_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `path` is a NUL-terminated string and `stat` a valid, writable statvfs.
+    let rc = unsafe { libc::statvfs(path.as_ptr(), &mut stat) };
+    (rc == 0).then(|| u64::from(stat.f_bavail).saturating_mul(u64::from(stat.f_frsize)))
+}
+
+#[cfg(not(unix))]
+fn available_bytes(_: &Path) -> Option<u64> {
+    None
+}
+
+/// A failed sync, said once and plainly: a full disk (which tantivy may report only as a
+/// killed writer thread) becomes [`Error::DiskFull`]; anything else is passed on.
+fn explain_write_failure(dir: &Path, err: Error) -> Error {
+    let killed = err.to_string().contains("killed");
+    let nearly_full = available_bytes(dir).is_some_and(|free| free < (WRITER_MEMORY as u64));
+    if says_disk_full(&err) || (killed && nearly_full) {
+        Error::DiskFull(dir.to_path_buf())
+    } else {
+        err
     }
 }
 

@@ -93,8 +93,28 @@ const DETECT_MIN_NON_ASCII: usize = 1024;
 /// Han characters a clean GB18030 reading must yield to be judged without the detector.
 const MIN_HAN: usize = 16;
 
+/// The 800 Han characters that carry most of jieba's dictionary
+/// (`scripts/frequent_chars.py --top 800 --out src/ingest/common_han.txt`). Decoding's own
+/// copy: the index's list of frequent characters may be retuned without changing how files
+/// are decoded.
+const COMMON_HAN: &str = include_str!("common_han.txt");
+
+/// Whether each character of the CJK Unified Ideographs block is in [`COMMON_HAN`].
+static IS_COMMON_HAN: std::sync::LazyLock<Vec<bool>> = std::sync::LazyLock::new(|| {
+    let mut table = vec![false; 0x9fff - 0x4e00 + 1];
+    for c in COMMON_HAN.chars() {
+        if let Some(slot) = (c as usize)
+            .checked_sub(0x4e00)
+            .and_then(|i| table.get_mut(i))
+        {
+            *slot = true;
+        }
+    }
+    table
+});
+
 /// The text, if `bytes` are valid GB18030 whose Han characters are mostly common ones (see
-/// [`crate::analysis::is_frequent`]), as in any real Chinese report: the usual case for a
+/// [`COMMON_HAN`]), as in any real Chinese report: the usual case for a
 /// legacy-encoded file here, and the one cheap enough to check before asking the detector.
 /// Bytes of another double-byte encoding (Big5, Shift_JIS, EUC-KR) read as GB18030 give rare
 /// characters in no particular order, far below that share.
@@ -104,7 +124,7 @@ fn common_chinese_gb18030(bytes: &[u8]) -> Option<Decoded> {
     for c in text.chars() {
         if ('\u{4e00}'..='\u{9fff}').contains(&c) {
             han += 1;
-            common += usize::from(crate::analysis::is_frequent(c));
+            common += usize::from(IS_COMMON_HAN[c as usize - 0x4e00]);
         }
     }
     (han >= MIN_HAN && common * 2 >= han).then(|| Decoded {

@@ -56,6 +56,8 @@ fn days_in_month(year: u16, month: u8) -> u8 {
 
 /// Header lines searched for a date.
 const DATE_LINES: usize = 6;
+/// Most section headings kept for one report.
+pub const MAX_HEADINGS: usize = 500;
 /// Longest section heading, in characters.
 const MAX_HEADING_CHARS: usize = 40;
 /// Longest title kept, in characters (a report without a title line starts with a paragraph).
@@ -88,13 +90,21 @@ pub fn find_date(text: &str) -> Option<ReportDate> {
     labelled.or_else(|| lines.iter().find_map(|l| parse(l)))
 }
 
-/// The title: the first non-empty line, trimmed, cut at [`MAX_TITLE_CHARS`] characters.
+/// The title line: the first non-empty line, trimmed. The one place this rule lives.
+pub fn title_line(text: &str) -> Option<&str> {
+    text.lines().map(str::trim).find(|l| !l.is_empty())
+}
+
+/// The non-empty lines after the title line, trimmed: the body's paragraphs.
+pub fn lines_after_title(text: &str) -> impl Iterator<Item = &str> {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    lines.next();
+    lines
+}
+
+/// The title: the [`title_line`], cut at [`MAX_TITLE_CHARS`] characters.
 pub fn find_title(text: &str) -> String {
-    let line = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
+    let line = title_line(text).unwrap_or("");
     match line.char_indices().nth(MAX_TITLE_CHARS) {
         Some((cut, _)) => format!("{}…", &line[..cut]),
         None => line.to_string(),
@@ -103,11 +113,11 @@ pub fn find_title(text: &str) -> String {
 
 /// Section headings: short lines after the title with no sentence punctuation, such as
 /// `突出党建统领 打造坚强堡垒`. Date lines and lines without letters are not headings.
+/// At most [`MAX_HEADINGS`] are kept: a report of many short lines is not a table of contents.
 pub fn find_headings(text: &str) -> Vec<String> {
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    lines.next(); // the title
-    lines
+    lines_after_title(text)
         .filter(|l| is_heading(l))
+        .take(MAX_HEADINGS)
         .map(str::to_string)
         .collect()
 }
@@ -120,11 +130,6 @@ fn is_heading(line: &str) -> bool {
         && line.chars().filter(|c| c.is_alphabetic()).count() * 2 >= chars
         && find_date(line).is_none()
         && !line.contains("浏览")
-}
-
-/// Paragraphs: non-empty lines, trimmed.
-pub fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty())
 }
 
 #[cfg(test)]

@@ -79,7 +79,7 @@ impl Format for Markdown {
             }
         }
         // The first heading is normally the title, not a section.
-        let title = text.lines().map(str::trim).find(|l| !l.is_empty());
+        let title = super::extract::title_line(&text);
         if headings.first().map(String::as_str) == title {
             headings.remove(0);
         }

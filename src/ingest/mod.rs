@@ -57,11 +57,6 @@ impl Report {
             encoding: decoded.encoding,
         })
     }
-
-    /// Paragraphs of the report: its non-empty lines.
-    pub fn paragraphs(&self) -> impl Iterator<Item = &str> {
-        extract::paragraphs(&self.text)
-    }
 }
 
 /// A report file found by [`scan`].
@@ -86,6 +81,11 @@ pub struct Skipped {
 
 /// Lists the report files under `root` (recursively, hidden entries excluded), sorted by path,
 /// with the entries that could not be read.
+///
+/// Symbolic links are not followed (as ripgrep and fd do by default): a link to a file or a
+/// folder is left out, so nothing outside the folder is ever indexed — nor served, since the
+/// web server shows only what the index holds. A file whose name is not valid UTF-8 is named
+/// (lossily) and skipped with that reason.
 pub fn scan(root: &Path) -> Result<(Vec<FileEntry>, Vec<Skipped>)> {
     if !root.is_dir() {
         return Err(Error::Folder {
@@ -96,7 +96,7 @@ pub fn scan(root: &Path) -> Result<(Vec<FileEntry>, Vec<Skipped>)> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let walker = walkdir::WalkDir::new(root)
-        .follow_links(true)
+        .follow_links(false)
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
@@ -115,6 +115,19 @@ pub fn scan(root: &Path) -> Result<(Vec<FileEntry>, Vec<Skipped>)> {
             continue;
         }
         let path = relative(root, entry.path());
+        if entry
+            .path()
+            .strip_prefix(root)
+            .ok()
+            .and_then(Path::to_str)
+            .is_none()
+        {
+            skipped.push(Skipped {
+                path,
+                reason: "the file name is not valid UTF-8: rename it to index it".into(),
+            });
+            continue;
+        }
         match entry.metadata() {
             Ok(meta) if meta.len() > MAX_FILE_BYTES => skipped.push(Skipped {
                 path,
@@ -147,6 +160,32 @@ pub fn relative(root: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     parts.join("/")
+}
+
+/// Reads a report file found by [`scan`], refusing to follow a symbolic link that replaced
+/// it since the scan.
+pub fn read(root: &Path, rel: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut file = options.open(absolute(root, rel))?;
+    let mut bytes = Vec::new();
+    // Never more than the limit, even if the file grew since the scan.
+    file.by_ref()
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
 }
 
 /// The absolute location of a relative report path.
@@ -183,7 +222,6 @@ mod tests {
         assert_eq!(r.title, "博乐市小营盘镇党委");
         assert_eq!(r.date.map(|d| d.to_string()).as_deref(), Some("2017-11-09"));
         assert_eq!(r.headings, vec!["突出党建统领 打造坚强堡垒"]);
-        assert_eq!(r.paragraphs().count(), 4);
         assert_eq!(
             Report::from_bytes("a.txt", b"").unwrap_err(),
             Unreadable::Empty
