@@ -32,3 +32,6 @@ pub mod ingest;
 pub mod search;
 
 pub use error::{Error, Result};
+
+#[cfg(test)]
+mod proptests;

@@ -9,26 +9,8 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
-use support::{corpus, TestServer};
+use support::{corpus, get, json, q, TestServer};
 use zhsearch::search::ReportSearcher;
-
-fn get(url: &str) -> (u16, String) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let resp = reqwest::get(url).await.unwrap();
-        let status = resp.status().as_u16();
-        (status, resp.text().await.unwrap())
-    })
-}
-
-fn json(url: &str) -> (u16, Value) {
-    let (status, body) = get(url);
-    let v = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{url}: {e}: {body}"));
-    (status, v)
-}
 
 /// A GET over a plain socket, for requests an HTTP client library refuses to build.
 fn raw_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
@@ -53,10 +35,6 @@ fn raw_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
         .map(|(_, b)| b.to_string())
         .unwrap_or_default();
     (status, body)
-}
-
-fn q(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 #[test]

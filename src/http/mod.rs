@@ -7,7 +7,7 @@
 
 mod error;
 mod handlers;
-mod pages;
+pub(crate) mod pages;
 mod params;
 mod routes;
 mod watch;

@@ -5,6 +5,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use warp::http::StatusCode;
 
 use super::params::Params;
+use crate::ingest::extract::{lines_after_title, title_line};
 use crate::search::{Highlighted, Highlighter, ReportView, SearchResults, Sort, DEFAULT_LIMIT};
 
 /// Paragraphs shown on one page of a long report.
@@ -98,7 +99,7 @@ fn search_url(p: &Params, offset: usize, from: Option<&str>, to: Option<&str>) -
 }
 
 /// Text with `<mark>`s; the very first mark of a page gets `id="m0"`.
-fn marked(h: &Highlighted, first: &mut bool) -> Markup {
+pub(crate) fn marked(h: &Highlighted, first: &mut bool) -> Markup {
     let chars: Vec<char> = h.text.chars().collect();
     let piece = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
     // Ranges are sorted and disjoint by contract; anything else is clipped, never a panic.
@@ -244,13 +245,9 @@ pub fn search_page(p: &Params, results: Option<&SearchResults>, error: Option<&s
 /// is the page's heading; a report of one long line shows that line), with paragraphs longer
 /// than a page cut into page-sized pieces.
 fn paragraphs(doc: &ReportView) -> Vec<&str> {
-    let mut lines = doc.text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let title = title_line(&doc.text).filter(|&line| line != doc.title.trim());
     let mut out = Vec::new();
-    let mut first = lines.next();
-    if first == Some(doc.title.trim()) {
-        first = None;
-    }
-    for line in first.into_iter().chain(lines) {
+    for line in title.into_iter().chain(lines_after_title(&doc.text)) {
         let mut rest = line;
         while let Some((cut, _)) = rest.char_indices().nth(CHARS_PER_PART) {
             out.push(&rest[..cut]);

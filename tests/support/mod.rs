@@ -26,6 +26,31 @@ pub fn corpus() -> tempfile::TempDir {
     dir
 }
 
+/// GET a URL: the status and the body.
+pub fn get(url: &str) -> (u16, String) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let resp = reqwest::get(url).await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.text().await.unwrap())
+    })
+}
+
+/// GET a URL whose answer is JSON.
+pub fn json(url: &str) -> (u16, serde_json::Value) {
+    let (status, body) = get(url);
+    let v = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{url}: {e}: {body}"));
+    (status, v)
+}
+
+/// Percent-encodes a query parameter.
+pub fn q(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
 /// A running server; stopped when dropped.
 pub struct TestServer {
     pub addr: SocketAddr,

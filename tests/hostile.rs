@@ -1,0 +1,381 @@
+//! Regression tests for hostile input — reports, file names, queries and disks that crashed,
+//! froze or leaked — on the real binary and the real server, each in its own temporary folder.
+
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use support::TestServer;
+
+/// Characters whose normalized form is longer, shorter or different, in a title and a body.
+const EXPANDING: &str = "含有½ ¼ ¾ ﷺ ℡ ℻ ㏾ ㍍ ㌢ ㈱ ⑴ ㋉的报告\n\n\
+    正文1月3日 t l (x) ½ ﷺﷺ ㋉ 结束。第二段：Ａ１ ﬁ ㍻ 和 ⒜。\r\n";
+
+/// Queries that used to panic the terminal output, drop page connections or overlap highlights.
+const EXPANDING_QUERIES: &[&str] = &[
+    "½",
+    "ﷺ",
+    "1 月",
+    "3 日",
+    "t l",
+    "\"(\" \")\"",
+    "title:½",
+    "㋉",
+    "10月",
+    "1",
+    "fi",
+    "平成",
+];
+
+fn zhsearch(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("zhsearch").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("ZHSEARCH_LOG")
+        .env_remove("RUST_BACKTRACE");
+    cmd
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    zhsearch(dir).args(args).output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A folder with `corpus/` holding the given reports.
+fn folder(reports: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in reports {
+        let path = dir.path().join("corpus").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// Highlights must be sorted, disjoint, non-empty and inside their text.
+fn assert_well_formed(text: &str, highlights: &Value) {
+    let len = text.chars().count();
+    let mut at = 0;
+    for h in highlights.as_array().unwrap() {
+        let (s, e) = (
+            h[0].as_u64().unwrap() as usize,
+            h[1].as_u64().unwrap() as usize,
+        );
+        assert!(
+            at <= s && s < e && e <= len,
+            "{highlights} in {text:?} ({len} characters)"
+        );
+        at = e;
+    }
+}
+
+fn is_one_error_line(out: &Output) -> bool {
+    let err = stderr(out);
+    out.status.code() == Some(2)
+        && err.lines().count() == 1
+        && err.starts_with("zhsearch: ")
+        && !err.contains("panicked")
+}
+
+#[test]
+fn highlighting_characters_that_normalization_expands_never_crashes() {
+    let dir = folder(&[("a.txt", EXPANDING.as_bytes())]);
+    assert!(run(dir.path(), &["index", "corpus"]).status.success());
+    for q in EXPANDING_QUERIES {
+        for color in ["always", "never"] {
+            let out = run(dir.path(), &["search", "--color", color, "--", q]);
+            assert_eq!(out.status.code(), Some(0), "{q}: {}", stderr(&out));
+            assert!(!stderr(&out).contains("panicked"), "{q}: {}", stderr(&out));
+        }
+        let out = run(dir.path(), &["search", "--json", "--", q]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let hit = &v["hits"][0];
+        assert_well_formed(hit["snippet"].as_str().unwrap(), &hit["highlights"]);
+        assert!(
+            !hit["highlights"].as_array().unwrap().is_empty() || q.starts_with("title:"),
+            "{q}: nothing highlighted in {hit}"
+        );
+    }
+}
+
+#[test]
+fn pages_with_expanding_characters_render_with_marks() {
+    let dir = folder(&[("a.txt", EXPANDING.as_bytes())]);
+    let server = TestServer::start(dir.path(), false);
+    for q in EXPANDING_QUERIES {
+        let (status, body) = support::get(&server.url(&format!("/?q={}", support::q(q))));
+        assert_eq!(status, 200, "{q}: {body}");
+        assert!(body.contains("<mark"), "{q}");
+        let (_, v) = support::json(&server.url(&format!("/api/search?q={}", support::q(q))));
+        let hit = &v["hits"][0];
+        assert_well_formed(hit["snippet"].as_str().unwrap(), &hit["highlights"]);
+        let id = hit["id"].as_str().unwrap();
+        let (status, body) = support::get(&server.url(&format!("/doc/{id}?q={}", support::q(q))));
+        assert_eq!(status, 200, "{q}: {body}");
+        assert!(body.contains("<mark id=\"m0\">"), "{q}");
+    }
+}
+
+#[test]
+fn a_query_that_normalization_multiplies_is_refused_at_once() {
+    let dir = folder(&[("a.txt", "ﷺﷺ\n\n正文".as_bytes())]);
+    assert!(run(dir.path(), &["index", "corpus"]).status.success());
+    let long = "ﷺ".repeat(990);
+    let out = run(dir.path(), &["search", &long]);
+    assert!(is_one_error_line(&out), "{}", stderr(&out));
+    assert!(stderr(&out).contains("once normalized"), "{}", stderr(&out));
+    let server = TestServer::start(dir.path(), false);
+    let (status, v) = support::json(&server.url(&format!("/api/search?q={}", support::q(&long))));
+    assert_eq!(status, 400, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("once normalized"));
+}
+
+#[test]
+fn a_report_of_200000_short_lines_is_shown_in_bounded_parts() {
+    let mut huge = String::from("超长报告\n");
+    for i in 1..=200_000 {
+        huge.push_str(&format!("第{i}条 加强党建工作\n"));
+    }
+    let one_line = format!("一行写成的报告{}", "正文内容，".repeat(400));
+    let dir = folder(&[
+        ("huge.txt", huge.as_bytes()),
+        ("one.txt", one_line.as_bytes()),
+    ]);
+    let server = TestServer::start(dir.path(), false);
+    let id_of = |q: &str| {
+        let (_, v) = support::json(&server.url(&format!("/api/search?q={}", support::q(q))));
+        v["hits"][0]["id"].as_str().unwrap().to_string()
+    };
+    let id = id_of("\"第199999条\"");
+    let (status, first) = support::get(&server.url(&format!("/doc/{id}")));
+    assert_eq!(status, 200);
+    assert!(first.len() < 1 << 20, "{} bytes", first.len());
+    assert!(first.contains("第1条 加强党建工作") && !first.contains("第199999条"));
+    let parts: usize = first
+        .split("第 1 / ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no part navigation"));
+    assert!(parts > 1);
+    let (status, last) = support::get(&server.url(&format!("/doc/{id}?part={parts}")));
+    assert_eq!(status, 200);
+    assert!(last.contains("第200000条 加强党建工作"));
+    assert!(last.len() < 1 << 20, "{} bytes", last.len());
+    // The table of contents is bounded too.
+    assert!(first.matches("href=\"/doc/").count() < 1000);
+    // A report written as one line shows its text, not only its title.
+    let id = id_of("一行写成的报告");
+    let (status, page) = support::get(&server.url(&format!("/doc/{id}")));
+    assert_eq!(status, 200);
+    assert!(
+        page.matches("正文内容").count() >= 400,
+        "the body is missing"
+    );
+}
+
+#[test]
+fn api_and_cli_bounds_agree_and_fail_with_one_line() {
+    let dir = folder(&[("a.txt", "党建\n\n正文党建".as_bytes())]);
+    for args in [
+        &["-n", "1000000000000000"][..],
+        &["-n", "18446744073709551615"],
+        &["-n", "0"],
+        &["-n", "10001"],
+        &["--offset", "9999", "-n", "2"],
+        &["--offset", "18446744073709551615"],
+        &["--from", "2020", "--to", "2019"],
+    ] {
+        let out = run(dir.path(), &[&["search", "党建"][..], args].concat());
+        assert!(is_one_error_line(&out), "{args:?}: {}", stderr(&out));
+    }
+    let out = run(dir.path(), &["search", "-n", "10000", "党建"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let server = TestServer::start(dir.path(), false);
+    for bad in [
+        "limit=0",
+        "limit=101",
+        "offset=9991",
+        "limit=18446744073709551616",
+    ] {
+        let (status, v) = support::json(&server.url(&format!("/api/search?q=x&{bad}")));
+        assert_eq!(status, 400, "{bad}: {v}");
+    }
+}
+
+#[test]
+fn terminal_escapes_in_reports_are_shown_not_obeyed() {
+    let report = "标题\u{1b}[31m红\u{1b}]0;pwned\u{7}\n\n正文\u{1b}[2J党建\u{9b}31m和\u{202e}反向";
+    let dir = folder(&[("esc.txt", report.as_bytes())]);
+    for color in ["always", "never"] {
+        let out = run(dir.path(), &["search", "--color", color, "党建"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let without_styles = regex_lite_strip(&stdout);
+        assert!(
+            !without_styles.chars().any(|c| c.is_control() && c != '\n'),
+            "{stdout:?}"
+        );
+        assert!(
+            without_styles.contains("标题␛[31m红␛]0;pwned␇"),
+            "{stdout:?}"
+        );
+    }
+    // JSON stays exact.
+    let out = run(dir.path(), &["search", "--json", "党建"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["hits"][0]["title"].as_str().unwrap().contains('\u{1b}'));
+}
+
+/// Removes the SGR sequences (`ESC [ digits;… m`) that `--color always` writes itself.
+fn regex_lite_strip(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("\u{1b}[") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 2..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap_or(tail.len());
+        if tail[end..].starts_with('m') {
+            rest = &tail[end + 1..];
+        } else {
+            out.push_str("\u{1b}[");
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_folder_are_neither_indexed_nor_served() {
+    let dir = folder(&[("a.txt", "报告\n\n党建正文".as_bytes())]);
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("secret.txt"), "机密\n\n机密文件内容").unwrap();
+    let corpus = dir.path().join("corpus");
+    std::os::unix::fs::symlink(outside.join("secret.txt"), corpus.join("p.txt")).unwrap();
+    std::os::unix::fs::symlink(&outside, corpus.join("dir")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", corpus.join("passwd.txt")).unwrap();
+    let out = run(dir.path(), &["index", "corpus"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for q in ["机密", "root"] {
+        let out = run(dir.path(), &["search", "-l", q]);
+        assert_eq!(out.status.code(), Some(1), "{q} found: {out:?}");
+    }
+    let out = run(dir.path(), &["search", "-l", "党建"]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "a.txt\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_with_newlines_and_invalid_utf8_are_handled() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = folder(&[("a\nb.txt", "换行\n\n党建正文".as_bytes())]);
+    let bad = std::ffi::OsStr::from_bytes(b"\xff\xfe.txt");
+    std::fs::write(dir.path().join("corpus").join(bad), "乱码名\n\n党建").unwrap();
+    let out = run(dir.path(), &["index", "corpus"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not valid UTF-8"), "{}", stderr(&out));
+    let out = run(dir.path(), &["search", "-l", "-0", "党建"]);
+    assert_eq!(out.stdout, b"a\nb.txt\0");
+    let out = run(dir.path(), &["search", "-0", "党建"]);
+    assert_eq!(out.status.code(), Some(2), "--null needs -l");
+}
+
+/// A tmpfs of `mb` MiB at `path`, unmounted when dropped; `None` where mounting is not allowed.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(path: &Path, mb: u32) -> Option<Tmpfs> {
+        std::fs::create_dir_all(path).ok()?;
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={mb}m"), "tmpfs"])
+            .arg(path)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Tmpfs(path.to_path_buf()))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+fn du(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+#[test]
+fn a_full_disk_loses_nothing_and_the_next_run_recovers() {
+    let dir = folder(&[]);
+    let Some(disk) = Tmpfs::mount(&dir.path().join("disk"), 3) else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let index = disk.0.join("index");
+    let index = index.to_str().unwrap();
+    let corpus = dir.path().join("corpus");
+    // Text that compresses badly, so that a few MiB of reports overflow 3 MiB of disk.
+    let mut seed = 7u64;
+    let mut report = |n: usize| {
+        let mut s = String::from("报告\n\n");
+        for _ in 0..n {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            s.push(char::from_u32(0x4e00 + ((seed >> 33) % 20_000) as u32).unwrap());
+        }
+        s
+    };
+    for i in 0..20 {
+        std::fs::create_dir_all(&corpus).unwrap();
+        std::fs::write(corpus.join(format!("{i}.txt")), report(2000)).unwrap();
+    }
+    assert!(run(dir.path(), &["--index", index, "index", "corpus"])
+        .status
+        .success());
+    let before = du(Path::new(index));
+    let found = run(dir.path(), &["--index", index, "search", "-l", "报告"]).stdout;
+    std::fs::create_dir_all(corpus.join("more")).unwrap();
+    for i in 0..400 {
+        std::fs::write(corpus.join(format!("more/{i}.txt")), report(5000)).unwrap();
+    }
+    let out = run(dir.path(), &["--index", index, "index", "corpus"]);
+    assert!(is_one_error_line(&out), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is full"), "{}", stderr(&out));
+    assert_eq!(stderr(&out).matches("os error 28").count(), 0);
+    // The failed run removed what it wrote; the last commit answers as before.
+    assert!(
+        du(Path::new(index)) <= before + (64 << 10),
+        "{} > {before}",
+        du(Path::new(index))
+    );
+    let again = run(dir.path(), &["--index", index, "search", "-l", "报告"]);
+    assert_eq!(again.stdout, found);
+    // Space freed: the next run succeeds.
+    std::fs::remove_dir_all(corpus.join("more")).unwrap();
+    let out = run(dir.path(), &["--index", index, "index", "corpus"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(
+        dir.path(),
+        &["--index", index, "index", "corpus", "--rebuild"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
