@@ -4,11 +4,13 @@
 //! This module adds presentation only: parsing parameters, calling the library, rendering.
 //! Routes (`routes.rs`) are composition; handlers (`handlers.rs`) turn parameters into a search
 //! and a reply; `error.rs` is the one place errors become responses; `pages.rs` renders HTML.
+//! `serve.rs` is the accept loop around the routes.
 
 mod error;
 mod handlers;
 mod pages;
 mod routes;
+mod serve;
 mod watch;
 
 use std::future::Future;
@@ -47,6 +49,11 @@ pub struct ServeConfig {
     /// Index changes in the corpus folder as they happen.
     pub watch: bool,
 }
+
+/// The client's address, in the extensions of every request the server receives: read it in a
+/// filter with `warp::ext::optional::<PeerAddr>()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerAddr(pub SocketAddr);
 
 /// What every handler shares.
 pub struct AppState {
@@ -140,11 +147,7 @@ impl Server {
     /// Serves until `shutdown` completes, then stops watching and releases the index.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         tracing::info!("listening on http://{}", self.addr);
-        warp::serve(routes::routes(self.state))
-            .incoming(self.listener)
-            .graceful(shutdown)
-            .run()
-            .await;
+        serve::serve(self.listener, routes::routes(self.state), shutdown).await;
         if let Some(w) = self.watcher {
             w.stop();
         }
