@@ -4,8 +4,9 @@
 //! This module adds presentation only: parsing parameters, calling the library, rendering.
 //! Routes (`routes.rs`) are composition; handlers (`handlers.rs`) turn parameters into a search
 //! and a reply; `error.rs` is the one place errors become responses; `pages.rs` renders HTML.
-//! `serve.rs` is the accept loop around the routes.
+//! `serve.rs` is the accept loop around the routes; `auth.rs` the optional password.
 
+mod auth;
 mod error;
 mod handlers;
 mod pages;
@@ -48,6 +49,9 @@ pub struct ServeConfig {
     pub addr: SocketAddr,
     /// Index changes in the corpus folder as they happen.
     pub watch: bool,
+    /// Require HTTP Basic auth on every route but `/healthz`, with the first line of this file
+    /// as the password.
+    pub password_file: Option<PathBuf>,
 }
 
 /// The client's address, in the extensions of every request the server receives: read it in a
@@ -59,6 +63,8 @@ pub struct PeerAddr(pub SocketAddr);
 pub struct AppState {
     searcher: ReportSearcher,
     searches: Semaphore,
+    /// The password check, when `--password-file` was given.
+    auth: Option<Arc<auth::Gate>>,
 }
 
 /// A server bound to its address, ready to run.
@@ -74,6 +80,11 @@ impl Server {
     /// Prepares the index (building it from the corpus if there is none; with `watch`, taking
     /// the writer lock and catching up with the folder) and binds the address.
     pub async fn bind(config: ServeConfig) -> Result<Server> {
+        // Before indexing, which can take a while: a bad password file should fail at once.
+        let auth = match &config.password_file {
+            Some(path) => Some(Arc::new(auth::Gate::from_file(path)?)),
+            None => None,
+        };
         // Unquoted runs of three or more characters are segmented by jieba: load it while the
         // index is prepared, so that the first such search does not wait for it.
         tokio::task::spawn_blocking(|| drop(crate::analysis::jieba()));
@@ -112,6 +123,13 @@ impl Server {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::io("reading the bound address", e))?;
+        if auth.is_none() && !addr.ip().is_loopback() {
+            tracing::warn!(
+                "listening on {addr} without --password-file: anyone who can reach this address \
+                 can read every report in {}; consider --password-file FILE (see SECURITY.md)",
+                config.corpus.display()
+            );
+        }
         let mut owner_file = None;
         let watcher = match indexer {
             Some(indexer) => {
@@ -133,6 +151,7 @@ impl Server {
             state: Arc::new(AppState {
                 searcher,
                 searches: Semaphore::new(CONCURRENT_SEARCHES),
+                auth,
             }),
             watcher,
             owner_file,

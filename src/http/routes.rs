@@ -9,7 +9,7 @@ use warp::reply::Reply;
 use warp::Filter;
 
 use super::error::{recover, ApiError, Format};
-use super::{handlers, AppState};
+use super::{auth, handlers, AppState};
 
 fn with_state(
     state: Arc<AppState>,
@@ -46,6 +46,7 @@ pub fn routes(
         .and(warp::path!("api" / "doc" / String))
         .and(with_state(state.clone()))
         .and_then(handlers::api_doc);
+    let gate = state.auth.clone();
     let api_stats = get
         .and(warp::path!("api" / "stats"))
         .and(with_state(state))
@@ -72,7 +73,7 @@ pub fn routes(
             info.elapsed()
         );
     });
-    search_page
+    let app = search_page
         .or(doc_page)
         .unify()
         .or(api_search)
@@ -81,11 +82,15 @@ pub fn routes(
         .unify()
         .or(api_stats)
         .unify()
-        .or(healthz)
-        .unify()
         .or(unknown)
         .unify()
         .recover(recover)
+        .unify();
+    // `app` never rejects, so a rejection here is the password check's.
+    healthz
+        .or(auth::guard(gate).and(app))
+        .unify()
+        .recover(auth::recover)
         .unify()
         .map(with_security_headers)
         .with(log)
