@@ -91,6 +91,10 @@ pub enum Command {
         /// Watch the corpus folder and index changes as they happen.
         #[arg(long)]
         watch: bool,
+        /// Require a password (HTTP Basic auth, any user name) on every page and API route but
+        /// /healthz: the first line of FILE. Use it when listening beyond loopback; see SECURITY.md.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
     },
     /// Show what the index holds.
     Stats {

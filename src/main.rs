@@ -180,12 +180,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             corpus,
             addr,
             watch,
+            password_file,
         } => {
             serve(zhsearch::http::ServeConfig {
                 corpus,
                 index: cli.index,
                 addr,
                 watch,
+                password_file,
             })?;
             Ok(ExitCode::SUCCESS)
         }

@@ -4,12 +4,15 @@
 //! This module adds presentation only: parsing parameters, calling the library, rendering.
 //! Routes (`routes.rs`) are composition; handlers (`handlers.rs`) turn parameters into a search
 //! and a reply; `error.rs` is the one place errors become responses; `pages.rs` renders HTML.
+//! `serve.rs` is the accept loop around the routes; `auth.rs` the optional password.
 
+mod auth;
 mod error;
 mod handlers;
 pub(crate) mod pages;
 mod params;
 mod routes;
+mod serve;
 mod watch;
 
 use std::future::Future;
@@ -44,12 +47,22 @@ pub struct ServeConfig {
     pub addr: SocketAddr,
     /// Index changes in the corpus folder as they happen.
     pub watch: bool,
+    /// Require HTTP Basic auth on every route but `/healthz`, with the first line of this file
+    /// as the password.
+    pub password_file: Option<PathBuf>,
 }
+
+/// The client's address, in the extensions of every request the server receives: read it in a
+/// filter with `warp::ext::optional::<PeerAddr>()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerAddr(pub SocketAddr);
 
 /// What every handler shares.
 pub struct AppState {
     searcher: ReportSearcher,
     searches: Arc<Semaphore>,
+    /// The password check, when `--password-file` was given.
+    auth: Option<Arc<auth::Gate>>,
 }
 
 /// A server bound to its address, ready to run.
@@ -65,6 +78,11 @@ impl Server {
     /// Prepares the index (building it from the corpus if there is none; with `watch`, taking
     /// the writer lock and catching up with the folder) and binds the address.
     pub async fn bind(config: ServeConfig) -> Result<Server> {
+        // Before indexing, which can take a while: a bad password file should fail at once.
+        let auth = match &config.password_file {
+            Some(path) => Some(Arc::new(auth::Gate::from_file(path)?)),
+            None => None,
+        };
         // Unquoted runs of three or more characters are segmented by jieba: load it while the
         // index is prepared, so that the first such search does not wait for it.
         tokio::task::spawn_blocking(|| drop(crate::analysis::jieba()));
@@ -103,6 +121,13 @@ impl Server {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::io("reading the bound address", e))?;
+        if auth.is_none() && !addr.ip().is_loopback() {
+            tracing::warn!(
+                "listening on {addr} without --password-file: anyone who can reach this address \
+                 can read every report in {}; consider --password-file FILE (see SECURITY.md)",
+                config.corpus.display()
+            );
+        }
         let mut owner_file = None;
         let watcher = match indexer {
             Some(indexer) => {
@@ -124,6 +149,7 @@ impl Server {
             state: Arc::new(AppState {
                 searcher,
                 searches: Arc::new(Semaphore::new(CONCURRENT_SEARCHES)),
+                auth,
             }),
             watcher,
             owner_file,
@@ -138,11 +164,7 @@ impl Server {
     /// Serves until `shutdown` completes, then stops watching and releases the index.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         tracing::info!("listening on http://{}", self.addr);
-        warp::serve(routes::routes(self.state))
-            .incoming(self.listener)
-            .graceful(shutdown)
-            .run()
-            .await;
+        serve::serve(self.listener, routes::routes(self.state), shutdown).await;
         if let Some(w) = self.watcher {
             w.stop();
         }

@@ -9,7 +9,7 @@ use warp::reply::Reply;
 use warp::Filter;
 
 use super::error::{recover, ApiError, Format};
-use super::{handlers, AppState};
+use super::{auth, handlers, AppState};
 
 fn with_state(
     state: Arc<AppState>,
@@ -46,6 +46,7 @@ pub fn routes(
         .and(warp::path!("api" / "doc" / String))
         .and(with_state(state.clone()))
         .and_then(handlers::api_doc);
+    let gate = state.auth.clone();
     let api_stats = get
         .and(warp::path!("api" / "stats"))
         .and(with_state(state))
@@ -72,7 +73,7 @@ pub fn routes(
             info.elapsed()
         );
     });
-    search_page
+    let app = search_page
         .or(doc_page)
         .unify()
         .or(api_search)
@@ -81,21 +82,27 @@ pub fn routes(
         .unify()
         .or(api_stats)
         .unify()
-        .or(healthz)
-        .unify()
         .or(unknown)
         .unify()
         .recover(recover)
+        .unify();
+    // `app` never rejects, so a rejection here is the password check's.
+    healthz
+        .or(auth::guard(gate).and(app))
         .unify()
-        .map(|reply: warp::reply::Response| {
-            let mut reply = reply;
-            let headers = reply.headers_mut();
-            headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-            headers.insert(
-                CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'"),
-            );
-            reply
-        })
+        .recover(auth::recover)
+        .unify()
+        .map(with_security_headers)
         .with(log)
+}
+
+/// Adds the headers every answer carries: no MIME sniffing, and a CSP that allows no scripts.
+pub(super) fn with_security_headers(mut reply: warp::reply::Response) -> warp::reply::Response {
+    let headers = reply.headers_mut();
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'"),
+    );
+    reply
 }

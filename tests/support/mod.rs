@@ -61,12 +61,22 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(dir: &Path, watch: bool) -> TestServer {
+        TestServer::launch(dir, watch, None)
+    }
+
+    /// A server that asks for the password in `password_file` (`serve --password-file`).
+    pub fn with_password_file(dir: &Path, password_file: &Path) -> TestServer {
+        TestServer::launch(dir, false, Some(password_file.to_path_buf()))
+    }
+
+    fn launch(dir: &Path, watch: bool, password_file: Option<PathBuf>) -> TestServer {
         let index = dir.join("index");
         let config = ServeConfig {
             corpus: dir.join("corpus"),
             index: index.clone(),
             addr: "127.0.0.1:0".parse().unwrap(),
             watch,
+            password_file,
         };
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
