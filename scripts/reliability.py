@@ -91,14 +91,8 @@ def log(msg=""):
     print(msg, flush=True)
 
 
-def pct(xs, p):
-    xs = sorted(xs)
-    if not xs:
-        return float("nan")
-    k = (len(xs) - 1) * p / 100
-    lo = int(k)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+sys.path.insert(0, HERE)
+from bench import pct  # noqa: E402  (the percentile of the benchmark, the same definition)
 
 
 def free_port():
@@ -312,6 +306,10 @@ class Pool:
     def make_corpus(self, corpus, rels):
         """A fresh corpus of these reports (hard links when possible)."""
         shutil.rmtree(corpus, ignore_errors=True)
+        self.add_to(corpus, rels)
+
+    def add_to(self, corpus, rels):
+        """These reports added to a corpus (hard links when possible)."""
         for rel in rels:
             dst = os.path.join(corpus, rel)
             os.makedirs(os.path.dirname(dst), exist_ok=True)
@@ -925,13 +923,7 @@ def section_disk(args, pool, res):
         before = search_l(probe_base)
         log(f"  base: {len(base):,} reports indexed in {secs:.1f} s, index {mib(du0)}, {mib(free0)} free")
 
-        for rel in extra:
-            dst = os.path.join(corpus, rel)
-            os.makedirs(os.path.dirname(dst), exist_ok=True)
-            try:
-                os.link(pool.path(rel), dst)
-            except OSError:
-                shutil.copy2(pool.path(rel), dst)
+        pool.add_to(corpus, extra)
         rc, err, secs = run_index()
         du1, free1 = du_bytes(index), free()
         lines = [l for l in err.splitlines() if l.strip()]

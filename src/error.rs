@@ -50,7 +50,7 @@ pub enum Error {
     },
     /// The disk holding the index filled up while writing; the last commit is intact.
     #[error(
-        "the disk holding the index at {} is full: nothing was changed, the index is as it was after its last update, and what this run wrote has been removed. Free some space and run `zhsearch index` again",
+        "the disk is full (writing the index at {}): nothing was changed, the index is as it was after its last update, and what this run wrote has been removed. Free some space and run `zhsearch index` again",
         .0.display()
     )]
     DiskFull(PathBuf),

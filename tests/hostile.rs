@@ -137,6 +137,23 @@ fn a_query_that_normalization_multiplies_is_refused_at_once() {
 }
 
 #[test]
+fn a_search_past_its_budget_stops_and_says_so() {
+    let dir = support::corpus();
+    assert!(run(dir.path(), &["index", "corpus"]).status.success());
+    let searcher = zhsearch::search::ReportSearcher::open(&dir.path().join("index")).unwrap();
+    // Positions (a phrase), bigrams only, and stored-text verification (a phrase with a space).
+    for q in ["\"小营盘镇党委\"", "党建", "\"党建统领 打造\""] {
+        let mut req = zhsearch::search::SearchRequest::new(q);
+        assert!(searcher.search(&req).unwrap().total > 0, "{q}");
+        req.budget = Some(std::time::Duration::ZERO);
+        match searcher.search(&req) {
+            Err(zhsearch::Error::Timeout(_)) => {}
+            other => panic!("{q}: {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn a_report_of_200000_short_lines_is_shown_in_bounded_parts() {
     let mut huge = String::from("超长报告\n");
     for i in 1..=200_000 {
@@ -359,7 +376,11 @@ fn a_full_disk_loses_nothing_and_the_next_run_recovers() {
     }
     let out = run(dir.path(), &["--index", index, "index", "corpus"]);
     assert!(is_one_error_line(&out), "{}", stderr(&out));
-    assert!(stderr(&out).contains("is full"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the disk is full"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(stderr(&out).matches("os error 28").count(), 0);
     // The failed run removed what it wrote; the last commit answers as before.
     assert!(

@@ -135,3 +135,24 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     };
     Ok(err.into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spent_budget_and_a_full_server_are_503_with_retry_after() {
+        let timeout = ApiError::from_lib(
+            crate::Error::Timeout(std::time::Duration::from_secs(5)),
+            Format::Json,
+        );
+        for err in [timeout, ApiError::busy(Format::Html)] {
+            assert_eq!(err.status, StatusCode::SERVICE_UNAVAILABLE);
+            let reply = err.into_response();
+            assert_eq!(reply.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(reply.headers()[warp::http::header::RETRY_AFTER], "5");
+        }
+        let user = ApiError::from_lib(crate::Error::Option("bad".into()), Format::Json);
+        assert_eq!(user.status, StatusCode::BAD_REQUEST);
+    }
+}

@@ -65,6 +65,9 @@ async fn search(
     let mut req = params
         .request()
         .map_err(|e| ApiError::from_lib(e, format))?;
+    // A malformed query is told so at once, not after waiting for a slot. Parsing is linear in
+    // a query of at most 1,000 characters: cheap enough for the async threads.
+    crate::search::query::parse(&req.query).map_err(|e| ApiError::from_lib(e, format))?;
     req.budget = Some(QUERY_BUDGET);
     run(state, format, move |s| s.searcher.search(&req)).await
 }

@@ -33,8 +33,12 @@ use crate::search::ReportSearcher;
 pub const MAX_LIMIT: usize = 100;
 /// Time budget of one search.
 pub const QUERY_BUDGET: Duration = Duration::from_secs(5);
-/// Searches running at once; more wait for a slot.
-const CONCURRENT_SEARCHES: usize = 8;
+/// Searches and document pages worked on at once: one per core (at least two). The work is
+/// CPU-bound, so more would only slow each down and starve `--watch`'s indexing of the CPU it
+/// needs to make new reports searchable; further requests wait for a slot (within the budget).
+fn concurrent_searches() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
+}
 
 /// How to run the server.
 #[derive(Debug, Clone)]
@@ -148,7 +152,7 @@ impl Server {
             listener,
             state: Arc::new(AppState {
                 searcher,
-                searches: Arc::new(Semaphore::new(CONCURRENT_SEARCHES)),
+                searches: Arc::new(Semaphore::new(concurrent_searches())),
                 auth,
             }),
             watcher,
