@@ -188,6 +188,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 addr,
                 watch,
                 password_file,
+                budget: zhsearch::http::QUERY_BUDGET,
             })?;
             Ok(ExitCode::SUCCESS)
         }

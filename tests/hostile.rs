@@ -154,6 +154,35 @@ fn a_search_past_its_budget_stops_and_says_so() {
 }
 
 #[test]
+fn the_server_answers_a_search_past_its_budget_with_503_and_retry_after() {
+    let dir = support::corpus();
+    let server = TestServer::with(dir.path(), |c| c.budget = std::time::Duration::ZERO);
+    for path in [
+        "/api/search?q=%22%E5%B0%8F%E8%90%A5%E7%9B%98%E9%95%87%22",
+        "/?q=%E5%85%9A%E5%BB%BA",
+    ] {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (status, retry) = rt.block_on(async {
+            let resp = reqwest::get(server.url(path)).await.unwrap();
+            let retry = resp
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string());
+            (resp.status().as_u16(), retry)
+        });
+        assert_eq!((status, retry.as_deref()), (503, Some("5")), "{path}");
+    }
+    // A malformed query is still a 400, and said at once.
+    let (status, _) = support::get(&server.url("/api/search?q=%22open"));
+    assert_eq!(status, 400);
+    let (status, body) = support::get(&server.url("/healthz"));
+    assert_eq!((status, body.as_str()), (200, "ok"));
+}
+
+#[test]
 fn a_report_of_200000_short_lines_is_shown_in_bounded_parts() {
     let mut huge = String::from("超长报告\n");
     for i in 1..=200_000 {

@@ -13,7 +13,7 @@ use warp::reply::{Reply, Response};
 
 use super::error::{ApiError, Format};
 use super::params::Params;
-use super::{pages, AppState, QUERY_BUDGET};
+use super::{pages, AppState};
 use crate::search::{Highlighter, Hit, IndexStats, ReportView, SearchResults};
 
 /// Runs blocking library work on the blocking pool, holding a permit for as long as the work
@@ -24,7 +24,7 @@ async fn run<T: Send + 'static>(
     format: Format,
     work: impl FnOnce(&AppState) -> crate::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let permit = tokio::time::timeout(QUERY_BUDGET, Arc::clone(&state.searches).acquire_owned())
+    let permit = tokio::time::timeout(state.budget, Arc::clone(&state.searches).acquire_owned())
         .await
         .ok()
         .and_then(Result::ok)
@@ -68,7 +68,7 @@ async fn search(
     // A malformed query is told so at once, not after waiting for a slot. Parsing is linear in
     // a query of at most 1,000 characters: cheap enough for the async threads.
     crate::search::query::parse(&req.query).map_err(|e| ApiError::from_lib(e, format))?;
-    req.budget = Some(QUERY_BUDGET);
+    req.budget = Some(state.budget);
     run(state, format, move |s| s.searcher.search(&req)).await
 }
 

@@ -54,6 +54,8 @@ pub struct ServeConfig {
     /// Require HTTP Basic auth on every route but `/healthz`, with the first line of this file
     /// as the password.
     pub password_file: Option<PathBuf>,
+    /// Time budget of one search ([`QUERY_BUDGET`] unless a test wants another).
+    pub budget: Duration,
 }
 
 /// The client's address, in the extensions of every request the server receives: read it in a
@@ -65,6 +67,8 @@ pub struct PeerAddr(pub SocketAddr);
 pub struct AppState {
     searcher: ReportSearcher,
     searches: Arc<Semaphore>,
+    /// Time budget of one search.
+    budget: Duration,
     /// The password check, when `--password-file` was given.
     auth: Option<Arc<auth::Gate>>,
 }
@@ -153,6 +157,7 @@ impl Server {
             state: Arc::new(AppState {
                 searcher,
                 searches: Arc::new(Semaphore::new(concurrent_searches())),
+                budget: config.budget,
                 auth,
             }),
             watcher,

@@ -61,23 +61,26 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(dir: &Path, watch: bool) -> TestServer {
-        TestServer::launch(dir, watch, None)
+        TestServer::with(dir, |c| c.watch = watch)
     }
 
     /// A server that asks for the password in `password_file` (`serve --password-file`).
     pub fn with_password_file(dir: &Path, password_file: &Path) -> TestServer {
-        TestServer::launch(dir, false, Some(password_file.to_path_buf()))
+        TestServer::with(dir, |c| c.password_file = Some(password_file.to_path_buf()))
     }
 
-    fn launch(dir: &Path, watch: bool, password_file: Option<PathBuf>) -> TestServer {
+    /// A server with the default configuration as `configure` changes it.
+    pub fn with(dir: &Path, configure: impl FnOnce(&mut ServeConfig)) -> TestServer {
         let index = dir.join("index");
-        let config = ServeConfig {
+        let mut config = ServeConfig {
             corpus: dir.join("corpus"),
             index: index.clone(),
             addr: "127.0.0.1:0".parse().unwrap(),
-            watch,
-            password_file,
+            watch: false,
+            password_file: None,
+            budget: zhsearch::http::QUERY_BUDGET,
         };
+        configure(&mut config);
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
