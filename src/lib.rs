@@ -29,6 +29,7 @@ pub mod error;
 pub mod http;
 pub mod index;
 pub mod ingest;
+pub mod knowledge;
 pub mod search;
 
 pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! People, places and organizations named in a report.

@@ -1,0 +1,1 @@
+//! The words that best characterize a report.

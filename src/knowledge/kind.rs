@@ -1,0 +1,1 @@
+//! The document type of a report, from its title (and first lines).

@@ -1,0 +1,12 @@
+//! What each report is and what it is about, read from its text at index time: its document
+//! type ([`kind`]), the people, places and organizations it names ([`entities`]) and the words
+//! that characterize it ([`keywords`]).
+//!
+//! This module sits between analysis and index in the pipeline: ingest knows nothing of it, and
+//! the index stores what it extracts. Everything that decides what is extracted (rules, word
+//! lists, gazetteers) is covered by [`extraction_config`], which the index records so that a
+//! change re-extracts.
+
+pub mod entities;
+pub mod keywords;
+pub mod kind;
