@@ -14,6 +14,8 @@ const PARAGRAPHS_PER_PART: usize = 400;
 const CHARS_PER_PART: usize = 40_000;
 /// Headings listed in a report's table of contents.
 const MAX_TOC: usize = 300;
+/// Longest table of contents shown unfolded.
+const OPEN_TOC: usize = 12;
 
 const STYLE: &str = r#"
 :root { --fg:#1f2328; --muted:#656d76; --accent:#b3261e; --line:#d8dee4; --bg:#fff; --mark:#fff3a3; }
@@ -54,7 +56,8 @@ nav.years .y { position:absolute; bottom:-18px; font-size:11px; color:var(--mute
 article p { margin: 0 0 1em; text-align: justify; }
 article h2 { font-size:18px; margin:1.4em 0 .6em; }
 h1 { font-size:24px; line-height:1.5; margin:16px 0 4px; }
-.toc { font-size:14px; background:#f6f8fa; padding:8px 16px; border-radius:6px; margin:12px 0; }
+.toc { font-size:14px; background:#f6f8fa; padding:8px 16px; border-radius:6px; margin:12px 0; flex-basis:auto; }
+.toc summary { cursor:pointer; color:var(--fg); }
 .toc ol { margin:0; padding-left:1.4em; }
 .help { color:var(--muted); font-size:14px; }
 .help code { background:#f6f8fa; padding:0 4px; border-radius:3px; }
@@ -328,15 +331,19 @@ pub fn doc_page(doc: &ReportView, p: &Params, highlighter: &Highlighter) -> Mark
             @if !p.q.trim().is_empty() { p { a href=(back) { "← 返回搜索结果" } } }
             h1 { (marked(&title, &mut first)) }
             div.meta { (doc.date.as_deref().unwrap_or("无日期")) " · " (doc.path) " · " (doc.encoding) }
+            (part_nav)
             @if !toc.is_empty() {
-                nav.toc aria-label="目录" {
-                    ol { @for (i, part) in &toc {
-                        @let anchor = format!("#h{i}");
-                        li { a href=(if *part == current { anchor.clone() } else { part_url(*part, &anchor) }) { (doc.headings[*i]) } }
-                    } }
+                // A long table of contents is folded, so that the text stays near the top.
+                details.toc open[toc.len() <= OPEN_TOC] {
+                    summary { "目录（" (toc.len()) " 项）" }
+                    nav aria-label="目录" {
+                        ol { @for (i, part) in &toc {
+                            @let anchor = format!("#h{i}");
+                            li { a href=(if *part == current { anchor.clone() } else { part_url(*part, &anchor) }) { (doc.headings[*i]) } }
+                        } }
+                    }
                 }
             }
-            (part_nav)
             article {
                 @for (k, para) in &shown {
                     @let h = highlighter.highlight_all(para);
