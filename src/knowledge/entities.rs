@@ -1,1 +1,1285 @@
 //! People, places and organizations named in a report.
+//!
+//! Stock jieba tags (nr/ns/nt) find barely half of the names a reader would list, so the
+//! extractor adds the domain knowledge jieba lacks, in one pass over the text:
+//!
+//! 1. jieba's tagger runs once over `title + "\n" + text`; its word boundaries and tags are the
+//!    evidence every rule below reads.
+//! 2. One Aho-Corasick automaton finds every lexicon entry: China's administrative divisions
+//!    (full names, and short forms that must also be a word of their own), countries, world
+//!    places, known organizations, and a stop list of generic bodies and events.
+//! 3. Organizations are composed around a suffix (党委, 委员会, 公司, 部…) by walking left over
+//!    name-like words to the leftmost proper start (a place, an organization, a proper noun):
+//!    `博乐市小营盘镇党委` is one organization. Events (会议, 论坛, 奥运会…) are composed the same
+//!    way; they are never reported but hide the names inside them.
+//! 4. People come from jieba's person tags filtered by a surname list, transliterated names
+//!    (also joined across `·`), and context (a title before, 说/表示 after, a byline).
+//! 5. Overlaps are resolved longest first: a name nested in a longer one counts only where it
+//!    also stands on its own, which is the annotation rule.
+//!
+//! The rules follow `../shared/entities/README.md`; [`VERSION`] and [`data_checksum`] identify
+//! them in the index.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use jieba_rs::{Jieba, Tag};
+
+/// Version of the rules; bump when output changes. Together with [`data_checksum`] it goes
+/// into the index so that a change re-extracts.
+pub const VERSION: u32 = 1;
+
+/// China's administrative divisions, `LEVEL NAME` per line (see `data/README.md`).
+const DIVISIONS: &str = include_str!("data/divisions.txt");
+/// Countries and territories (CLDR names).
+const COUNTRIES: &str = include_str!("data/countries.txt");
+/// World places, regions and China's rivers and mountains.
+const WORLD: &str = include_str!("data/world.txt");
+/// Organizations known by name.
+const ORGS: &str = include_str!("data/orgs.txt");
+/// Generic words and events that are never reported.
+const STOP: &str = include_str!("data/stop.txt");
+
+/// A checksum of every data file the extractor loads (xxh3), recorded in the index beside
+/// [`VERSION`].
+pub fn data_checksum() -> u64 {
+    let mut all = String::new();
+    for data in [DIVISIONS, COUNTRIES, WORLD, ORGS, STOP] {
+        all.push_str(data);
+        // A separator, so moving a line from the end of one file to the start of the next
+        // changes the checksum.
+        all.push('\u{0}');
+    }
+    xxhash_rust::xxh3::xxh3_64(all.as_bytes())
+}
+
+/// The distinct people, places and organizations a report names, each sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Entities {
+    /// Names of individual people.
+    pub person: Vec<String>,
+    /// Countries, divisions, cities, regions, rivers, mountains.
+    pub place: Vec<String>,
+    /// Party and state bodies, companies, universities, international organizations.
+    pub org: Vec<String>,
+}
+
+/// What a candidate span is. `Block` spans (events, generic words) are never reported; they
+/// only hide the shorter names inside them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Org,
+    Place,
+    Person,
+    Block,
+}
+
+/// When a lexicon match counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gate {
+    /// Its first character starts a jieba word: full names with their suffix (博乐市,
+    /// 小营盘镇), whose last character jieba often glues to the next word (镇党委).
+    Start,
+    /// Starts and ends on jieba word boundaries: names without a suffix (青岛, 巴黎).
+    Aligned,
+    /// Is exactly one jieba word tagged as a place: county short forms, which are often
+    /// common words (长子, 和顺, 平山).
+    PlaceWord,
+    /// Always: stop words hide whatever they contain.
+    Always,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Lexeme {
+    kind: Kind,
+    gate: Gate,
+}
+
+/// Suffixes that end an organization's name. A name is composed only when something proper
+/// stands before the suffix; the bare suffix (党委, 公司) is generic.
+const ORG_SUFFIXES: &[&str] = &[
+    "委员会",
+    "常委会",
+    "人民政府",
+    "办公厅",
+    "办公室",
+    "党委",
+    "党组",
+    "党支部",
+    "党总支",
+    "党工委",
+    "工委",
+    "纪委",
+    "监委",
+    "政法委",
+    "公司",
+    "集团",
+    "大学",
+    "学院",
+    "中学",
+    "小学",
+    "法院",
+    "检察院",
+    "银行",
+    "协会",
+    "学会",
+    "联合会",
+    "商会",
+    "研究院",
+    "研究所",
+    "研究中心",
+    "科学院",
+    "医院",
+    "电视台",
+    "电台",
+    "通讯社",
+    "报社",
+    "日报",
+    "出版社",
+    "基金会",
+    "代表团",
+    "舰队",
+    "战区",
+    "部队",
+    "支队",
+    "大队",
+    "总队",
+    "军区",
+    "海军",
+    "陆军",
+    "空军",
+    "警察局",
+    "议会",
+    "国会",
+    "众议院",
+    "参议院",
+    "内阁",
+    "组织",
+    "联盟",
+    "合作社",
+    "俱乐部",
+    "机构",
+    "总局",
+    "管理局",
+    "海关",
+    "仪仗队",
+    "分院",
+    "部",
+    "局",
+    "署",
+    "厅",
+    "委",
+    "办",
+    "院",
+    "社",
+    "队",
+    "所",
+    "兵团",
+    "国防军",
+];
+
+/// Roles written right after an organization's name, in the same jieba word (党委书记).
+const ROLES: &[&str] = &[
+    "副书记",
+    "书记",
+    "主任",
+    "副主任",
+    "主席",
+    "副主席",
+    "委员",
+    "议员",
+    "部长",
+    "局长",
+    "院长",
+    "校长",
+    "发言人",
+    "负责人",
+];
+
+/// Words that end with an organization suffix but name no organization.
+const NOT_ORG_HEADS: &[&str] = &[
+    "干部",
+    "全部",
+    "内部",
+    "外部",
+    "局部",
+    "东部",
+    "西部",
+    "南部",
+    "北部",
+    "中部",
+    "总部",
+    "基部",
+    "头部",
+    "胸部",
+    "腹部",
+    "底部",
+    "顶部",
+    "腰部",
+    "面部",
+    "本部",
+    "东南部",
+    "西南部",
+    "东北部",
+    "西北部",
+    "中西部",
+    "格局",
+    "布局",
+    "大局",
+    "全局",
+    "结局",
+    "当局",
+    "开局",
+    "时局",
+    "战局",
+    "骗局",
+    "僵局",
+    "政局",
+    "剧院",
+    "影院",
+    "电影院",
+    "寺院",
+    "庭院",
+    "场所",
+    "厕所",
+    "住所",
+    "处所",
+    "社会",
+    "公社",
+    "结社",
+    "团队",
+    "军队",
+    "球队",
+    "排队",
+    "车队",
+    "梯队",
+    "常委",
+    "编委",
+    "主委",
+    "社会",
+    "部队",
+    "领导班子",
+    "部署",
+    "乐队",
+    "团队",
+    "护卫队",
+    "志愿队",
+    "服务队",
+    "工作队",
+    "小分队",
+    "医疗队",
+    "突击队",
+    "宣讲团",
+];
+
+/// Descriptive words that make a suffix generic rather than a name (上市公司, 外资银行).
+const GENERIC_STEMS: &[&str] = &[
+    "上市",
+    "外资",
+    "有限",
+    "证券",
+    "金融",
+    "定点",
+    "代表",
+    "军乐",
+    "科考",
+    "国有",
+    "民营",
+    "私营",
+    "地方",
+    "基层",
+    "相关",
+    "有关",
+    "各级",
+    "当地",
+    "国外",
+    "外国",
+    "海外",
+    "本地",
+    "大型",
+    "中小",
+    "跨国",
+    "合资",
+    "独资",
+    "股份",
+    "全资",
+    "控股",
+    "下属",
+    "直属",
+    "上级",
+    "下级",
+    "主管",
+    "职能",
+    "政府",
+    "国家",
+    "人民",
+    "一些",
+    "多家",
+    "各类",
+    "广大",
+    "知名",
+    "著名",
+    "重点",
+    "骨干",
+    "龙头",
+    "互联网",
+    "科技",
+    "保险",
+    "投资",
+    "商业",
+    "专业",
+    "综合",
+];
+
+/// Generic one-character prefixes: 镇党委 or 该公司 names no particular organization.
+const GENERIC_PREFIX: &str = "省市县区镇乡村该本我各全总分党团其此某原新老这那国";
+
+/// Suffixes that make a name an event, a meeting, a document or an idea rather than an
+/// organization: never reported, they hide the names inside them (巴黎奥运会).
+const EVENT_SUFFIXES: &[&str] = &[
+    "会议",
+    "大会",
+    "全会",
+    "峰会",
+    "论坛",
+    "博览会",
+    "展览会",
+    "交易会",
+    "洽谈会",
+    "运动会",
+    "奥运会",
+    "冬奥会",
+    "亚运会",
+    "世博会",
+    "进博会",
+    "年会",
+    "座谈会",
+    "研讨会",
+    "发布会",
+    "招待会",
+    "报告会",
+    "对话会",
+    "仪式",
+    "典礼",
+    "活动",
+    "战争",
+    "事件",
+    "思想",
+    "理论",
+    "精神",
+    "宣言",
+    "倡议",
+    "计划",
+    "战略",
+    "条约",
+    "协定",
+    "条例",
+    "决议",
+    "决定",
+    "规划",
+    "纲要",
+    "意见",
+    "通知",
+    "方案",
+    "工程",
+    "讲话",
+    "行动",
+    "联赛",
+    "锦标赛",
+    "公开赛",
+    "杯",
+    "节",
+    "周年",
+    "纪念日",
+    "会谈",
+    "谈判",
+    "经济带",
+    "大湾区",
+    "自贸区",
+    "自由贸易试验区",
+    "示范区",
+    "开发区",
+    "高新区",
+    "流域",
+    "机场",
+    "港口",
+    "大桥",
+    "大会堂",
+    "博物馆",
+    "纪念馆",
+    "广场",
+    "车站",
+    "火车站",
+    "高铁站",
+    "公园",
+    "景区",
+    "宾馆",
+    "饭店",
+    "酒店",
+    "关系",
+    "时间",
+    "常任理事国",
+    "大国",
+    "基金",
+];
+
+/// Words that start an organization's name although jieba does not tag them as proper.
+const ORG_PREFIXES: &[&str] = &[
+    "中国",
+    "中华",
+    "中共",
+    "中央",
+    "国家",
+    "全国",
+    "国际",
+    "世界",
+    "最高",
+    "联合国",
+    "人民",
+    "国务院",
+    "亚洲",
+    "欧洲",
+    "非洲",
+    "美洲",
+    "太平洋",
+];
+
+/// Single surnames common in Chinese names (by frequency), then compound surnames.
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘\
+于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺\
+顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳\
+甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳\
+时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商\
+刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝习栗蔺汝衣粟帅钮封冀荆郁胥";
+const COMPOUND_SURNAMES: &[&str] = &[
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+    "令狐", "夏侯", "端木", "呼延",
+];
+
+/// Characters of transliterated foreign names (阿拉法特, 梅德韦杰夫).
+const TRANSLIT: &str = "阿埃艾爱安昂奥巴拔拜班邦贝本比彼毕宾波伯博布查达戴丹道德登迪蒂丁东杜多厄恩尔\
+法范菲费芬丰弗福夫盖甘冈戈格根古瓜哈海汉豪赫黑亨洪胡霍基吉加贾杰金卡开凯坎康科克肯库夸奎拉莱赖兰朗劳勒\
+雷里利连列林琳卢鲁路伦罗洛马迈麦曼芒梅蒙米密明莫姆穆纳娜乃南内尼涅努诺欧帕潘佩彭皮普齐契乔切琼萨塞桑瑟\
+森沙尚舍圣施什斯松苏索塔泰坦汤唐特提汀图托瓦万旺威韦维温沃乌武西希锡夏谢辛休雅亚扬耶伊因尤于约泽扎詹\
+佐兹策茨楚卜叶廷蕾丽莉露娅芙茜琪黛拉玛佳朱津久纽诺哲霍兹";
+
+/// Titles and roles written right before a name (总统特朗普, 记者王可可).
+const TITLES: &[&str] = &[
+    "总统",
+    "副总统",
+    "总理",
+    "副总理",
+    "首相",
+    "主席",
+    "副主席",
+    "国王",
+    "女王",
+    "王储",
+    "亲王",
+    "外长",
+    "部长",
+    "副部长",
+    "秘书长",
+    "发言人",
+    "记者",
+    "大使",
+    "书记",
+    "副书记",
+    "省长",
+    "市长",
+    "县长",
+    "局长",
+    "所长",
+    "院长",
+    "校长",
+    "司令",
+    "司令员",
+    "政委",
+    "主任",
+    "委员",
+    "院士",
+    "教授",
+    "博士",
+    "队长",
+    "总书记",
+    "议长",
+    "总干事",
+    "首席执行官",
+    "董事长",
+    "总经理",
+    "经理",
+    "村民",
+    "工程师",
+    "医生",
+    "专家",
+    "运动员",
+    "选手",
+    "演员",
+    "同志",
+    "编辑",
+    "责任编辑",
+    "通讯员",
+    "法官",
+    "检察官",
+    "将军",
+    "元帅",
+    "上将",
+    "总统府",
+];
+
+/// Words right after a name that show it is one (王可可说, 李明同志).
+const AFTER_NAME: &[&str] = &[
+    "说", "表示", "指出", "强调", "称", "介绍", "认为", "宣布", "同志", "先生", "女士", "一行",
+    "会见", "会谈", "出席", "主持", "致辞", "回答", "告诉", "透露", "坦言", "呼吁",
+];
+
+/// Tags of words an organization's name may run through (nouns, proper nouns, abbreviations,
+/// distinguishing words, verbal nouns).
+fn org_part_tag(tag: &str) -> bool {
+    matches!(tag, "n" | "nz" | "ns" | "nt" | "nrt" | "j" | "b" | "eng")
+}
+
+/// Tags that can start an organization's name on their own.
+fn proper_tag(tag: &str) -> bool {
+    matches!(tag, "ns" | "nt" | "nz" | "j" | "nrt" | "eng")
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}')
+}
+
+fn all_han(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(is_han)
+}
+
+fn char_len(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Lines of a data file that are not comments, split on whitespace.
+fn words(data: &'static str) -> impl Iterator<Item = &'static str> {
+    data.lines()
+        .filter(|line| !line.starts_with('#'))
+        .flat_map(str::split_whitespace)
+}
+
+/// Built once per process (loading data costs time), shared behind an Arc; Send + Sync.
+pub struct EntityExtractor {
+    jieba: Arc<Jieba>,
+    lexicon: AhoCorasick,
+    lexemes: Vec<Lexeme>,
+    stop: HashSet<&'static str>,
+    surnames: HashSet<char>,
+    titles: HashSet<&'static str>,
+    after_name: HashSet<&'static str>,
+}
+
+/// A span of the text and what it is; spans are byte ranges of `title + "\n" + text`.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    start: usize,
+    end: usize,
+    kind: Kind,
+}
+
+/// Where the places and organizations found by the lexicon start and end (the longest one
+/// ending at each byte), for composing longer names from them.
+struct KnownNames {
+    starts: HashSet<usize>,
+    ends: HashMap<usize, usize>,
+}
+
+/// jieba's words with lookups by byte position.
+struct Words<'a> {
+    tags: Vec<Tag<'a>>,
+    /// Index of the word starting at each byte, or `NONE`.
+    starting: Vec<u32>,
+    /// Index of the word ending at each byte, or `NONE`.
+    ending: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl<'a> Words<'a> {
+    fn new(tags: Vec<Tag<'a>>, len: usize) -> Words<'a> {
+        let mut starting = vec![NONE; len + 1];
+        let mut ending = vec![NONE; len + 1];
+        for (i, t) in tags.iter().enumerate() {
+            starting[t.byte_start] = i as u32;
+            ending[t.byte_end] = i as u32;
+        }
+        Words {
+            tags,
+            starting,
+            ending,
+        }
+    }
+
+    fn starting_at(&self, pos: usize) -> Option<&Tag<'a>> {
+        self.tags.get(*self.starting.get(pos)? as usize)
+    }
+
+    fn ending_at(&self, pos: usize) -> Option<&Tag<'a>> {
+        self.tags.get(*self.ending.get(pos)? as usize)
+    }
+}
+
+impl EntityExtractor {
+    /// Loads the gazetteers and word lists (a few milliseconds) around a shared segmenter.
+    pub fn new(jieba: Arc<Jieba>) -> EntityExtractor {
+        let mut entries: HashMap<&'static str, Lexeme> = HashMap::new();
+        let place = |gate| Lexeme {
+            kind: Kind::Place,
+            gate,
+        };
+        for line in DIVISIONS.lines() {
+            let Some((level, name)) = line.split_once(' ') else {
+                continue;
+            };
+            let lexeme = match level {
+                "P" | "C" | "A" | "T" => place(Gate::Start),
+                "p" | "c" => place(Gate::Aligned),
+                _ => place(Gate::PlaceWord),
+            };
+            // Two-character full names (和县, 城区) are as ambiguous as short forms.
+            let lexeme = if lexeme.gate == Gate::Start && char_len(name) < 3 {
+                place(Gate::PlaceWord)
+            } else {
+                lexeme
+            };
+            entries.entry(name).or_insert(lexeme);
+        }
+        for name in words(COUNTRIES).chain(words(WORLD)) {
+            entries.insert(name, place(Gate::Aligned));
+        }
+        for name in words(ORGS) {
+            entries.insert(
+                name,
+                Lexeme {
+                    kind: Kind::Org,
+                    gate: Gate::Aligned,
+                },
+            );
+        }
+        let stop: HashSet<&'static str> = words(STOP).collect();
+        for &name in &stop {
+            entries.insert(
+                name,
+                Lexeme {
+                    kind: Kind::Block,
+                    gate: Gate::Always,
+                },
+            );
+        }
+        let (patterns, lexemes): (Vec<&str>, Vec<Lexeme>) = entries.into_iter().unzip();
+        // The patterns are a fixed list checked by the unit tests; building can only fail on
+        // limits (size) that this data is far from.
+        #[allow(clippy::expect_used)]
+        let lexicon = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .expect("the lexicon builds");
+        let mut surnames: HashSet<char> = SURNAMES.chars().collect();
+        surnames.retain(|c| is_han(*c));
+        EntityExtractor {
+            jieba,
+            lexicon,
+            lexemes,
+            stop,
+            surnames,
+            titles: TITLES.iter().copied().collect(),
+            after_name: AFTER_NAME.iter().copied().collect(),
+        }
+    }
+
+    /// Entities of `title + "\n" + text`, each an exact substring of it.
+    pub fn extract(&self, title: &str, text: &str) -> Entities {
+        let full = format!("{title}\n{text}");
+        let words = Words::new(self.jieba.tag(&full, true), full.len());
+        let mut candidates = Vec::new();
+        self.lexicon_candidates(&full, &words, &mut candidates);
+        let proper_starts: HashSet<usize> = candidates
+            .iter()
+            .filter(|c| matches!(c.kind, Kind::Place | Kind::Org))
+            .map(|c| c.start)
+            .collect();
+        let mut known_ends: HashMap<usize, usize> = HashMap::new();
+        for c in &candidates {
+            if matches!(c.kind, Kind::Place | Kind::Org) {
+                // The longest known name ending here (小营盘镇, not 营盘镇).
+                known_ends
+                    .entry(c.end)
+                    .and_modify(|start| *start = (*start).min(c.start))
+                    .or_insert(c.start);
+            }
+        }
+        let mut known = vec![false; full.len()];
+        for c in &candidates {
+            if let Some(span) = known.get_mut(c.start..c.end) {
+                span.fill(true);
+            }
+        }
+        self.composed_candidates(
+            &words,
+            &KnownNames {
+                starts: proper_starts,
+                ends: known_ends,
+            },
+            &mut candidates,
+        );
+        self.person_candidates(&words, &known, &mut candidates);
+        resolve(&full, candidates)
+    }
+
+    /// Lexicon entries found in the text whose gate lets them count.
+    fn lexicon_candidates(&self, full: &str, words: &Words, out: &mut Vec<Candidate>) {
+        let starts_word = |pos: usize| words.starting_at(pos).is_some();
+        let ends_word = |pos: usize| words.ending_at(pos).is_some();
+        for m in self.lexicon.find_overlapping_iter(full) {
+            let Some(lexeme) = self.lexemes.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            let (start, end) = (m.start(), m.end());
+            let counts = match lexeme.gate {
+                Gate::Always => true,
+                Gate::Start => starts_word(start),
+                Gate::Aligned => starts_word(start) && ends_word(end),
+                Gate::PlaceWord => words
+                    .starting_at(start)
+                    .is_some_and(|w| w.byte_end == end && w.tag.starts_with("ns")),
+            };
+            if counts {
+                out.push(Candidate {
+                    start,
+                    end,
+                    kind: lexeme.kind,
+                });
+            }
+        }
+    }
+
+    /// Organizations and events composed around a suffix, organizations jieba tags, and
+    /// villages.
+    fn composed_candidates(&self, words: &Words, known: &KnownNames, out: &mut Vec<Candidate>) {
+        for (i, w) in words.tags.iter().enumerate() {
+            // Stop words are still heads: 镇党委 is generic, 小营盘镇|党委 is not.
+            if !all_han(w.word) {
+                continue;
+            }
+            if let Some(suffix) = EVENT_SUFFIXES.iter().find(|s| w.word.ends_with(*s)) {
+                // An event hides the names inside it; the walk is the organization's.
+                let start = self.walk_left(words, i, w.byte_end, suffix, known, false);
+                if let Some(start) = start {
+                    out.push(Candidate {
+                        start,
+                        end: w.byte_end,
+                        kind: Kind::Block,
+                    });
+                }
+                continue;
+            }
+            if let Some(start) = self.village(words, i) {
+                out.push(Candidate {
+                    start,
+                    end: w.byte_end,
+                    kind: Kind::Place,
+                });
+                continue;
+            }
+            // A clean role after the name keeps the organization (党委|书记, 欧洲议会|议员).
+            let core = ROLES
+                .iter()
+                .find_map(|r| w.word.strip_suffix(r).filter(|c| !c.is_empty()))
+                .unwrap_or(w.word);
+            let Some(suffix) = ORG_SUFFIXES.iter().find(|s| core.ends_with(*s)) else {
+                continue;
+            };
+            if !matches!(w.tag, "n" | "nt" | "nz" | "j" | "ns")
+                || NOT_ORG_HEADS.iter().any(|h| w.word.ends_with(h))
+            {
+                continue;
+            }
+            let end = w.byte_start + core.len();
+            if let Some(start) = self.walk_left(words, i, end, suffix, known, true) {
+                out.push(Candidate {
+                    start,
+                    end,
+                    kind: Kind::Org,
+                });
+            }
+        }
+    }
+
+    /// The start of a village's name ending with word `i`: a proper word and 村 (长岭|村), or
+    /// one word ending in 村 that jieba takes for a name (小岗村).
+    fn village(&self, words: &Words, i: usize) -> Option<usize> {
+        const COMMON: &[&str] = &[
+            "农村",
+            "乡村",
+            "山村",
+            "渔村",
+            "城中村",
+            "新农村",
+            "本村",
+            "全村",
+            "该村",
+            "各村",
+        ];
+        let w = words.tags.get(i)?;
+        let proper = |t: &str| matches!(t, "ns" | "nr" | "nrt" | "nz");
+        if w.word == "村" {
+            let before = words.tags.get(i.checked_sub(1)?)?;
+            (proper(before.tag) && all_han(before.word) && char_len(before.word) >= 2)
+                .then_some(before.byte_start)
+        } else {
+            (w.word.ends_with('村')
+                && char_len(w.word) >= 3
+                && proper(w.tag)
+                && !COMMON.iter().any(|c| w.word.ends_with(c)))
+            .then_some(w.byte_start)
+        }
+    }
+
+    /// The start of the longest name ending with word `i` (whose text ends with `suffix`):
+    /// a walk left over name-like words and known names, stopping at the leftmost proper
+    /// start. None for an organization when nothing proper stands before the suffix.
+    fn walk_left(
+        &self,
+        words: &Words,
+        i: usize,
+        head_end: usize,
+        suffix: &str,
+        known: &KnownNames,
+        need_proper: bool,
+    ) -> Option<usize> {
+        let head = words.tags.get(i)?;
+        let suffix_start = head_end.checked_sub(suffix.len())?;
+        let stem = head
+            .word
+            .get(..suffix_start.checked_sub(head.byte_start)?)?;
+        let is_proper = |w: &Tag| {
+            known.starts.contains(&w.byte_start)
+                || proper_tag(w.tag)
+                || ORG_PREFIXES.contains(&w.word)
+        };
+        let generic_stem = stem.is_empty()
+            || GENERIC_STEMS.contains(&stem)
+            || (char_len(stem) == 1 && stem.chars().all(|c| GENERIC_PREFIX.contains(c)));
+        // The head alone (外交部, 中国体育代表团) when jieba knows it as an organization.
+        let mut best = (head.tag == "nt" && !generic_stem && !self.stop.contains(head.word))
+            .then_some(head.byte_start);
+        let mut pos = head.byte_start;
+        // A known place or organization ending where the suffix starts (小营盘镇|党委 inside
+        // the word 镇党委).
+        if let Some(&start) = known.ends.get(&suffix_start) {
+            if start < suffix_start && start + 40 >= head.byte_start {
+                pos = start;
+                best = Some(start);
+            }
+        }
+        for _ in 0..6 {
+            if let Some(&start) = known.ends.get(&pos) {
+                pos = start;
+                best = Some(start);
+                continue;
+            }
+            let Some(w) = words.ending_at(pos) else { break };
+            let joins = matches!(w.word, "和" | "与")
+                && words
+                    .ending_at(w.byte_start)
+                    .is_some_and(|p| org_part_tag(p.tag));
+            let part = org_part_tag(w.tag) && all_han(w.word) && !self.stop.contains(w.word);
+            if !(joins || part) {
+                break;
+            }
+            pos = w.byte_start;
+            if !need_proper || is_proper(w) {
+                best = Some(pos);
+            }
+        }
+        if need_proper {
+            best
+        } else {
+            Some(best.unwrap_or(head.byte_start))
+        }
+    }
+
+    /// People: jieba's person words with a known surname, transliterated names (runs of
+    /// transliteration characters, also joined across `·`), and words that context marks as
+    /// names.
+    fn person_candidates(&self, words: &Words, known: &[bool], out: &mut Vec<Candidate>) {
+        let tags = &words.tags;
+        let known_at = |w: &Tag| {
+            known
+                .get(w.byte_start..w.byte_end)
+                .is_some_and(|k| k.iter().any(|b| *b))
+        };
+        let dotted = |k: usize| {
+            let dot = |j: Option<usize>| {
+                j.and_then(|j| tags.get(j))
+                    .is_some_and(|t| matches!(t.word, "·" | "•"))
+            };
+            dot(k.checked_sub(1)) || dot(Some(k + 1)) || dot(Some(k + 2))
+        };
+        // A known place next to a middle dot is part of a name (努尔苏丹·纳扎尔巴耶夫).
+        let translit_at = |k: usize| {
+            let Some(w) = tags.get(k) else { return false };
+            all_han(w.word)
+                && w.word.chars().all(|c| TRANSLIT.contains(c))
+                && (!known_at(w) || dotted(k))
+                && !self.titles.contains(w.word)
+                && !self.after_name.contains(w.word)
+        };
+        let titled = |i: usize| {
+            i > 0
+                && tags
+                    .get(i - 1)
+                    .is_some_and(|p| self.titles.contains(p.word))
+        };
+        let closed = |i: usize| {
+            tags.get(i).is_none_or(|n| {
+                self.after_name.contains(n.word)
+                    || n.word.chars().all(|c| "，。、：；（）() \n".contains(c))
+            })
+        };
+        let mut i = 0;
+        while i < tags.len() {
+            let w = &tags[i];
+            // A run of transliteration characters with a person tag in it: 哈姆|杜克, and
+            // 努尔苏丹·纳扎尔巴耶夫 across the dot.
+            if translit_at(i) {
+                let mut j = i;
+                let mut tagged = false;
+                let mut chars = 0;
+                let mut end = w.byte_end;
+                while let Some(t) = tags.get(j) {
+                    if translit_at(j) {
+                        tagged |= t.tag.starts_with("nr");
+                        chars += char_len(t.word);
+                        end = t.byte_end;
+                        j += 1;
+                    } else if let Some(name) = t.word.strip_suffix(['说', '称']).filter(|n| {
+                        // HMM glues a speech verb to an unknown name (杜克说).
+                        all_han(n) && n.chars().all(|c| TRANSLIT.contains(c))
+                    }) {
+                        tagged |= t.tag.starts_with("nr");
+                        chars += char_len(name);
+                        end = t.byte_start + name.len();
+                        j += 1;
+                        break;
+                    } else if matches!(t.word, "·" | "•" | "-") && translit_at(j + 1) && j > i {
+                        chars += 1;
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                let start = w.byte_start;
+                let context =
+                    titled(i) || closed(j) || end < tags.get(j - 1).map_or(end, |t| t.byte_end);
+                if (chars >= 3 && (tagged || context)) || (chars == 2 && tagged && context) {
+                    out.push(Candidate {
+                        start,
+                        end,
+                        kind: Kind::Person,
+                    });
+                }
+                if j - i > 1 || chars >= 3 {
+                    i = j;
+                    continue;
+                }
+            }
+            i += 1;
+            if !all_han(w.word) || self.stop.contains(w.word) || known_at(w) {
+                continue;
+            }
+            // jieba often cuts a name after its surname (丁|薛祥, 沈|丹阳): a lone surname
+            // tagged as a person joins a short name-like word after it.
+            if w.tag == "nr" && char_len(w.word) == 1 && self.has_surname_char(w.word) {
+                if let Some(n) = tags.get(i) {
+                    let given = char_len(n.word);
+                    if all_han(n.word)
+                        && (1..=2).contains(&given)
+                        && matches!(n.tag, "nr" | "nrfg" | "ns" | "zg" | "ng" | "j")
+                        && !self.after_name.contains(n.word)
+                        && !known_at(n)
+                    {
+                        out.push(Candidate {
+                            start: w.byte_start,
+                            end: n.byte_end,
+                            kind: Kind::Person,
+                        });
+                        i += 1;
+                        continue;
+                    }
+                }
+            }
+            let len = char_len(w.word);
+            let context = titled(i - 1) || closed(i);
+            // jieba's dictionary tags many common words nr (谢谢, 高水平): a word it knows
+            // needs a title before or a speech verb after, unless its given name is no word.
+            let said = titled(i - 1)
+                || tags
+                    .get(i)
+                    .is_some_and(|n| self.after_name.contains(n.word));
+            let person = match w.tag {
+                "nr" | "nrfg" => {
+                    self.has_surname(w.word)
+                        && match len {
+                            3 => {
+                                w.tag == "nrfg"
+                                    || said
+                                    || !self.jieba.has_word(w.word)
+                                    || w.word
+                                        .char_indices()
+                                        .nth(1)
+                                        .is_some_and(|(k, _)| !self.jieba.has_word(&w.word[k..]))
+                            }
+                            2 => said || !self.jieba.has_word(w.word),
+                            4 => {
+                                w.tag == "nrfg"
+                                    || COMPOUND_SURNAMES.iter().any(|s| w.word.starts_with(s))
+                            }
+                            _ => false,
+                        }
+                }
+                "nrt" => len >= 3 || context,
+                // A title before and a speech verb or punctuation after: 主席塔亚拉维说.
+                _ => titled(i - 1) && closed(i) && (2..=4).contains(&len) && self.name_like(w),
+            };
+            // 马方 (the Malaysian side) and 巴勒斯坦人 (a people) are not names.
+            let collective =
+                (len == 2 && w.word.ends_with('方')) || (len >= 3 && w.word.ends_with('人'));
+            if person && !collective {
+                out.push(Candidate {
+                    start: w.byte_start,
+                    end: w.byte_end,
+                    kind: Kind::Person,
+                });
+            }
+        }
+    }
+
+    /// A name jieba left untagged may still be one: not a common word class.
+    fn name_like(&self, w: &Tag) -> bool {
+        !matches!(
+            w.tag,
+            "v" | "vn"
+                | "p"
+                | "u"
+                | "d"
+                | "c"
+                | "r"
+                | "m"
+                | "q"
+                | "f"
+                | "t"
+                | "a"
+                | "ad"
+                | "uj"
+                | "ul"
+                | "ns"
+                | "nt"
+        ) && !self.titles.contains(w.word)
+            && !self.after_name.contains(w.word)
+    }
+
+    fn has_surname_char(&self, word: &str) -> bool {
+        word.chars()
+            .next()
+            .is_some_and(|c| self.surnames.contains(&c))
+    }
+
+    fn has_surname(&self, name: &str) -> bool {
+        COMPOUND_SURNAMES
+            .iter()
+            .any(|s| name.starts_with(s) && name.len() > s.len())
+            || name
+                .chars()
+                .next()
+                .is_some_and(|c| self.surnames.contains(&c))
+    }
+}
+
+/// Longest spans first; a span overlapping one already taken is dropped, so a name inside a
+/// longer name counts only where it also stands alone.
+fn resolve(full: &str, mut candidates: Vec<Candidate>) -> Entities {
+    candidates.sort_by(|a, b| {
+        (b.end - b.start)
+            .cmp(&(a.end - a.start))
+            .then(a.kind.cmp(&b.kind))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut taken = vec![false; full.len()];
+    let mut found: [Vec<String>; 3] = Default::default();
+    for c in candidates {
+        let Some(span) = taken.get_mut(c.start..c.end) else {
+            continue;
+        };
+        if span.iter().any(|t| *t) {
+            continue;
+        }
+        span.fill(true);
+        let Some(name) = full.get(c.start..c.end) else {
+            continue;
+        };
+        let slot = match c.kind {
+            Kind::Person => 0,
+            Kind::Place => 1,
+            Kind::Org => 2,
+            Kind::Block => continue,
+        };
+        found[slot].push(name.to_string());
+    }
+    let [mut person, mut place, mut org] = found;
+    for list in [&mut person, &mut place, &mut org] {
+        list.sort();
+        list.dedup();
+    }
+    Entities { person, place, org }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::LazyLock;
+
+    use super::*;
+
+    static EXTRACTOR: LazyLock<EntityExtractor> =
+        LazyLock::new(|| EntityExtractor::new(crate::analysis::jieba()));
+
+    fn extract(text: &str) -> Entities {
+        EXTRACTOR.extract("标题", text)
+    }
+
+    fn has(list: &[String], name: &str) -> bool {
+        list.iter().any(|n| n == name)
+    }
+
+    #[test]
+    fn gazetteer_places_full_and_short_names() {
+        let found = extract("记者来到吉林省辽源市，又去了青岛和杭州。");
+        for place in ["吉林省", "辽源市", "青岛", "杭州"] {
+            assert!(has(&found.place, place), "{place} in {found:?}");
+        }
+    }
+
+    #[test]
+    fn gazetteer_countries_and_world_places() {
+        let found = extract("法国和匈牙利的代表在巴黎讨论了东南亚局势。");
+        for place in ["法国", "匈牙利", "巴黎", "东南亚"] {
+            assert!(has(&found.place, place), "{place} in {found:?}");
+        }
+    }
+
+    #[test]
+    fn county_short_forms_that_are_common_words_are_not_places() {
+        // 长子 (a county in Shanxi) and 平安 (a district) are also everyday words.
+        let found = extract("他是家里的长子，一家人平平安安。");
+        assert!(found.place.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn longest_organization_wins() {
+        let found = extract("博乐市小营盘镇党委组织党员学习。");
+        assert!(has(&found.org, "博乐市小营盘镇党委"), "{found:?}");
+        assert!(!has(&found.org, "党委"), "{found:?}");
+        assert!(
+            !has(&found.place, "博乐市") && !has(&found.place, "小营盘镇"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn organizations_composed_from_a_place_and_a_suffix() {
+        let found = extract("韩国外交部发言人表示，阿根廷地铁工人协会宣布罢工。");
+        assert!(has(&found.org, "韩国外交部"), "{found:?}");
+        assert!(has(&found.org, "阿根廷地铁工人协会"), "{found:?}");
+    }
+
+    #[test]
+    fn nested_names_count_only_where_they_stand_alone() {
+        let nested = extract("博乐市小营盘镇党委书记说。");
+        assert!(!has(&nested.place, "小营盘镇"), "{nested:?}");
+        let alone = extract("博乐市小营盘镇党委书记来到小营盘镇。");
+        assert!(has(&alone.place, "小营盘镇"), "{alone:?}");
+        assert!(!has(&alone.place, "博乐市"), "{alone:?}");
+    }
+
+    #[test]
+    fn events_hide_the_names_inside_them() {
+        let inside = extract("运动员们备战巴黎奥运会。");
+        assert!(!has(&inside.place, "巴黎"), "{inside:?}");
+        let alone = extract("运动员们备战巴黎奥运会，已经抵达巴黎。");
+        assert!(has(&alone.place, "巴黎"), "{alone:?}");
+    }
+
+    #[test]
+    fn person_with_surname_and_context() {
+        let found = extract("李克强同志指出，要做好工作。国家主席习近平说。");
+        assert!(has(&found.person, "李克强"), "{found:?}");
+        assert!(has(&found.person, "习近平"), "{found:?}");
+    }
+
+    #[test]
+    fn common_words_tagged_as_names_are_not_people() {
+        // jieba's dictionary tags 谢谢 as a person name.
+        let found = extract("谢谢大家的支持。");
+        assert!(found.person.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn foreign_names_joined_across_the_middle_dot() {
+        let found = extract("哈萨克斯坦总统努尔苏丹·纳扎尔巴耶夫表示欢迎。");
+        assert!(has(&found.person, "努尔苏丹·纳扎尔巴耶夫"), "{found:?}");
+        assert!(!has(&found.place, "努尔苏丹"), "{found:?}");
+    }
+
+    #[test]
+    fn transliterated_names_from_their_parts() {
+        let found = extract("苏丹总理哈姆杜克说，局势稳定。");
+        assert!(has(&found.person, "哈姆杜克"), "{found:?}");
+    }
+
+    #[test]
+    fn stop_list_generic_bodies_and_events() {
+        let found = extract("中央政府和美军都表示关注，领导小组在二十大后成立。");
+        assert!(found.org.is_empty(), "{found:?}");
+        let channel = extract("央视网消息：新华社报道。");
+        assert!(!has(&channel.org, "央视网"), "{channel:?}");
+        assert!(has(&channel.org, "新华社"), "{channel:?}");
+    }
+
+    #[test]
+    fn every_entity_is_a_substring_and_lists_are_sorted_and_distinct() {
+        let texts = [
+            "国务院总理李克强在人民大会堂会见法国总理瓦尔斯。",
+            "湖北省秭归县长岭村党支部书记周立玖带领村民致富。",
+            "",
+            "·—— ·· 、、 abc 123",
+        ];
+        for text in texts {
+            let found = EXTRACTOR.extract("", text);
+            let full = format!("\n{text}");
+            for list in [&found.person, &found.place, &found.org] {
+                let mut sorted = list.clone();
+                sorted.sort();
+                sorted.dedup();
+                assert_eq!(&sorted, list);
+                for name in list {
+                    assert!(full.contains(name.as_str()), "{name} in {text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn data_files_name_their_source_and_checksum_is_stable() {
+        for data in [COUNTRIES, WORLD, ORGS, STOP] {
+            assert!(data.starts_with('#'), "a header naming the source");
+        }
+        assert_eq!(data_checksum(), data_checksum());
+        assert!(DIVISIONS.lines().count() > 20_000);
+    }
+}
