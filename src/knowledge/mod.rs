@@ -4,8 +4,8 @@
 //!
 //! This module sits between analysis and index in the pipeline: ingest knows nothing of it, and
 //! the index stores what it extracts. Everything that decides what is extracted (rules, word
-//! lists, gazetteers) is covered by [`extraction_config`], which the index records so that a
-//! change re-extracts.
+//! lists, gazetteers) is versioned (each part's `VERSION`, and checksums of its data files), so
+//! that the index can record it and re-extract when it changes.
 
 pub mod entities;
 pub mod keywords;
