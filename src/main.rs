@@ -301,7 +301,12 @@ fn sync(
         .with_context(|| format!("indexing into {}", index_dir.display()))?;
     bar.finish_and_clear();
     for s in &summary.skipped {
-        eprintln!("zhsearch: skipped {}: {}", s.path, s.reason);
+        // File names come from the folder: a name may hold a newline or an escape sequence.
+        eprintln!(
+            "zhsearch: skipped {}: {}",
+            terminal_safe(&s.path),
+            terminal_safe(&s.reason)
+        );
     }
     if !quiet {
         if let Some(why) = &summary.rebuilt {

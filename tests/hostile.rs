@@ -325,12 +325,18 @@ fn symlinks_out_of_the_folder_are_neither_indexed_nor_served() {
 #[test]
 fn file_names_with_newlines_and_invalid_utf8_are_handled() {
     use std::os::unix::ffi::OsStrExt;
-    let dir = folder(&[("a\nb.txt", "换行\n\n党建正文".as_bytes())]);
+    let dir = folder(&[
+        ("a\nb.txt", "换行\n\n党建正文".as_bytes()),
+        ("esc\u{1b}[2J.txt", b"\0binary"),
+    ]);
     let bad = std::ffi::OsStr::from_bytes(b"\xff\xfe.txt");
     std::fs::write(dir.path().join("corpus").join(bad), "乱码名\n\n党建").unwrap();
     let out = run(dir.path(), &["index", "corpus"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("not valid UTF-8"), "{}", stderr(&out));
+    // A skipped file's name reaches the terminal with its escape made visible.
+    assert!(stderr(&out).contains("esc␛[2J.txt"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains('\u{1b}'));
     let out = run(dir.path(), &["search", "-l", "-0", "党建"]);
     assert_eq!(out.stdout, b"a\nb.txt\0");
     let out = run(dir.path(), &["search", "-0", "党建"]);
