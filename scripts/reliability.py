@@ -164,6 +164,20 @@ def proc_status(pid, key):
 
 # ---------------------------------------------------------------- HTTP ----
 
+def poll_healthz(port, stop, health, every, timeout):
+    """Polls /healthz every `every` s until `stop` is set (at most 600 s), appending
+    (seconds, answered 200) to `health`."""
+    deadline = time.monotonic() + 600
+    while not stop.is_set() and time.monotonic() < deadline:
+        t = time.monotonic()
+        try:
+            ok = http_get(port, "/healthz", timeout=timeout)[0] == 200
+        except (OSError, http.client.HTTPException):
+            ok = False
+        health.append((time.monotonic() - t, ok))
+        time.sleep(max(0.0, every - (time.monotonic() - t)))
+
+
 def http_get(port, path, timeout=10.0, read=True):
     """(status, headers dict, body bytes, seconds); raises OSError/HTTPException on a dropped
     connection or a timeout."""
@@ -626,17 +640,6 @@ def section_doc(args, pool, res):
         health = []  # (seconds, ok)
         stop = threading.Event()
 
-        def healthz():
-            deadline = time.monotonic() + 600
-            while not stop.is_set() and time.monotonic() < deadline:
-                t = time.monotonic()
-                try:
-                    st = http_get(server.port, "/healthz", timeout=30)[0]
-                    health.append((time.monotonic() - t, st == 200))
-                except (OSError, http.client.HTTPException):
-                    health.append((time.monotonic() - t, False))
-                time.sleep(max(0.0, 0.1 - (time.monotonic() - t)))
-
         pages = [None] * 3
 
         def page(k):
@@ -646,7 +649,7 @@ def section_doc(args, pool, res):
             except (OSError, http.client.HTTPException) as e:
                 pages[k] = (repr(e), 0, float("nan"))
 
-        hz = threading.Thread(target=healthz, daemon=True)
+        hz = threading.Thread(target=poll_healthz, args=(server.port, stop, health, 0.1, 30), daemon=True)
         hz.start()
         time.sleep(0.5)
         ts = [threading.Thread(target=page, args=(k,), daemon=True) for k in range(3)]
@@ -755,21 +758,10 @@ def section_flood(args, pool, res):
         health = []
         stop = threading.Event()
 
-        def healthz():
-            deadline = time.monotonic() + 600
-            while not stop.is_set() and time.monotonic() < deadline:
-                t = time.monotonic()
-                try:
-                    ok = http_get(server.port, "/healthz", timeout=5)[0] == 200
-                except (OSError, http.client.HTTPException):
-                    ok = False
-                health.append((time.monotonic() - t, ok))
-                time.sleep(max(0.0, 0.2 - (time.monotonic() - t)))
-
         threads = [threading.Thread(target=one, args=(k,), daemon=True) for k in range(len(queries))]
         for t in threads:
             t.start()
-        hz = threading.Thread(target=healthz, daemon=True)
+        hz = threading.Thread(target=poll_healthz, args=(server.port, stop, health, 0.2, 5), daemon=True)
         hz.start()
         try:
             barrier.wait(timeout=30)

@@ -98,14 +98,21 @@ impl ApiError {
                     .into_response()
             }
         };
-        let mut reply = warp::reply::with_status(reply, self.status).into_response();
-        if let Some(seconds) = self.retry_after {
-            reply
-                .headers_mut()
-                .insert(warp::http::header::RETRY_AFTER, seconds.into());
-        }
-        reply
+        with_retry_after(
+            warp::reply::with_status(reply, self.status).into_response(),
+            self.retry_after,
+        )
     }
+}
+
+/// `reply` with `Retry-After: seconds`, when there are any.
+pub fn with_retry_after(mut reply: Response, seconds: Option<u64>) -> Response {
+    if let Some(seconds) = seconds {
+        reply
+            .headers_mut()
+            .insert(warp::http::header::RETRY_AFTER, seconds.into());
+    }
+    reply
 }
 
 /// Turns every rejection into a response.

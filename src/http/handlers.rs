@@ -11,7 +11,7 @@ use serde::Serialize;
 use warp::http::StatusCode;
 use warp::reply::{Reply, Response};
 
-use super::error::{ApiError, Format};
+use super::error::{with_retry_after, ApiError, Format};
 use super::params::Params;
 use super::{pages, AppState};
 use crate::search::{Highlighter, Hit, IndexStats, ReportView, SearchResults};
@@ -151,13 +151,10 @@ async fn search_page_inner(raw: String, state: Arc<AppState>) -> Result<Response
         Err(e) => return Err(e),
     };
     tracing::debug!("search page for {:?} in {:?}", params.q, started.elapsed());
-    let mut reply = with_status(page.into_string(), status);
-    if let Some(seconds) = retry {
-        reply
-            .headers_mut()
-            .insert(warp::http::header::RETRY_AFTER, seconds.into());
-    }
-    Ok(reply)
+    Ok(with_retry_after(
+        with_status(page.into_string(), status),
+        retry,
+    ))
 }
 
 async fn doc_page_inner(

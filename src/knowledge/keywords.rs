@@ -134,14 +134,16 @@ struct Candidate {
     first: usize,
 }
 
+/// The lines of a data file that hold data: trimmed, without blank lines and `#` comments.
+fn data_lines(data: &'static str) -> impl Iterator<Item = &'static str> {
+    data.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
 impl KeywordExtractor {
     /// An extractor segmenting with `jieba` (normally [`crate::analysis::jieba`]).
     pub fn new(jieba: Arc<Jieba>) -> KeywordExtractor {
-        let data_lines = |data: &'static str| {
-            data.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        };
         let idf = data_lines(IDF_TABLE).filter_map(|line| {
             let (word, idf) = line.split_once(' ')?;
             Some((word, Entry::Idf(idf.trim().parse().ok()?)))
@@ -333,10 +335,7 @@ mod tests {
     #[test]
     fn the_tables_parse_entirely() {
         let mut words = HashSet::new();
-        for line in IDF_TABLE
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-        {
+        for line in data_lines(IDF_TABLE) {
             let parsed = line.split_once(' ').map(|(w, idf)| (w, idf.parse::<f32>()));
             let Some((word, Ok(idf))) = parsed else {
                 panic!("malformed IDF line {line:?}");
@@ -345,19 +344,13 @@ mod tests {
             assert!(words.insert(word), "{word} twice");
         }
         assert!(words.len() > 50_000);
-        let stop: HashSet<&str> = STOP_WORDS
-            .lines()
-            .filter(|l| !l.starts_with('#'))
+        let stop: HashSet<&str> = data_lines(STOP_WORDS)
             .flat_map(str::split_whitespace)
             .collect();
         for word in &stop {
             assert_eq!(EXTRACTOR.lexicon.get(word), Some(&Entry::Stop), "{word}");
         }
-        let terms: HashSet<&str> = TERMS
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .flat_map(str::split_whitespace)
-            .collect();
+        let terms: HashSet<&str> = data_lines(TERMS).flat_map(str::split_whitespace).collect();
         for term in &terms {
             assert!(has_keyword_shape(term), "{term}");
             assert!(!stop.contains(term), "{term} is a term and a stop word");

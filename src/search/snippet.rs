@@ -188,16 +188,6 @@ impl Highlighter {
     }
 }
 
-/// Every occurrence of the needles (normalized strings) in `text`, highlighted.
-pub fn highlight_all(text: &str, needles: &[String]) -> Highlighted {
-    Highlighter::new(needles).highlight_all(text)
-}
-
-/// The best window of `text` for the needles; see [`Highlighter::snippet`].
-pub fn snippet(text: &str, needles: &[String], width: usize) -> Highlighted {
-    Highlighter::new(needles).snippet(text, width)
-}
-
 /// Character counts at the starts and ends of a run of matches (and at a few more byte
 /// offsets), computed in one pass over the text.
 struct CharPositions {
@@ -371,6 +361,14 @@ fn header_len(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn highlight_all(text: &str, needles: &[String]) -> Highlighted {
+        Highlighter::new(needles).highlight_all(text)
+    }
+
+    fn snippet(text: &str, needles: &[String], width: usize) -> Highlighted {
+        Highlighter::new(needles).snippet(text, width)
+    }
 
     fn marked(h: &Highlighted) -> String {
         let chars: Vec<char> = h.text.chars().collect();
