@@ -36,9 +36,7 @@ pub const VERSION: u32 = 1;
 
 /// The type of a report: one of the 25 types of the party and government documents zhsearch
 /// reads, or [`Kind::Other`].
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     /// 通知: a notice, including one that issues (印发) another document.
     Notice,
@@ -157,6 +155,13 @@ impl Kind {
     pub fn from_label(label: &str) -> Option<Kind> {
         let label = label.trim();
         Kind::ALL.into_iter().find(|k| k.label() == label)
+    }
+}
+
+/// Serialized as its label (`述职报告`), as users read and type it.
+impl serde::Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.label())
     }
 }
 

@@ -1,12 +1,91 @@
 //! What each report is and what it is about, read from its text at index time: its document
-//! type ([`kind`]), the people, places and organizations it names ([`entities`]) and the words
-//! that characterize it ([`keywords`]).
+//! type ([`kind`]), the people, places and organizations it names ([`entities`]), the words
+//! that characterize it ([`keywords`]) and a fingerprint of its text that finds its near
+//! duplicates ([`similar`]).
 //!
 //! This module sits between analysis and index in the pipeline: ingest knows nothing of it, and
 //! the index stores what it extracts. Everything that decides what is extracted (rules, word
-//! lists, gazetteers) is versioned (each part's `VERSION`, and checksums of its data files), so
-//! that the index can record it and re-extract when it changes.
+//! lists, gazetteers) is versioned (each part's `VERSION`, and checksums of its data files);
+//! [`version`] sums them up, the index records it, and `zhsearch index` re-extracts when it
+//! changes.
 
 pub mod entities;
 pub mod keywords;
 pub mod kind;
+pub mod similar;
+
+use std::sync::Arc;
+
+use jieba_rs::Jieba;
+use serde::Serialize;
+
+pub use entities::{Entities, EntityExtractor};
+pub use keywords::KeywordExtractor;
+pub use kind::Kind;
+
+/// Keywords kept per report.
+pub const KEYWORDS: usize = 8;
+
+/// Everything that decides what is extracted, as one string: stored in the index, and a
+/// different value means the index must be re-extracted (`zhsearch index` rebuilds it).
+pub fn version() -> String {
+    format!(
+        "kind v{}, entities v{} (data {:08x}), keywords v{} (data {:08x}), similar v{}",
+        kind::VERSION,
+        entities::VERSION,
+        entities::data_checksum() as u32,
+        keywords::VERSION,
+        keywords::data_checksum() as u32,
+        similar::VERSION,
+    )
+}
+
+/// What is known of one report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Knowledge {
+    /// Its document type.
+    pub kind: Kind,
+    /// The [`KEYWORDS`] words that best characterize it, best first.
+    pub keywords: Vec<String>,
+    /// The people, places and organizations it names.
+    pub entities: Entities,
+    /// Locality-sensitive hashes of its text: reports sharing one are near-duplicate candidates.
+    #[serde(skip)]
+    pub bands: Vec<u64>,
+}
+
+/// Reads what a report is and what it is about. Cheap to clone (the dictionaries are shared);
+/// build it once per process.
+#[derive(Clone)]
+pub struct Extractor {
+    entities: Arc<EntityExtractor>,
+    keywords: Arc<KeywordExtractor>,
+}
+
+impl std::fmt::Debug for Extractor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Extractor")
+            .field("version", &version())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Extractor {
+    /// An extractor segmenting with `jieba` (normally [`crate::analysis::jieba`]).
+    pub fn new(jieba: Arc<Jieba>) -> Extractor {
+        Extractor {
+            entities: Arc::new(EntityExtractor::new(Arc::clone(&jieba))),
+            keywords: Arc::new(KeywordExtractor::new(jieba)),
+        }
+    }
+
+    /// What `title` and `text` (the report's title line and whole text) say.
+    pub fn extract(&self, title: &str, text: &str) -> Knowledge {
+        Knowledge {
+            kind: kind::classify(title, text),
+            keywords: self.keywords.keywords(title, text, KEYWORDS),
+            entities: self.entities.extract(title, text),
+            bands: similar::Fingerprint::of(text).bands(),
+        }
+    }
+}
