@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 
 /// Version of the on-disk layout (schema and stored metadata). Bump it on any schema change:
 /// `zhsearch index` then rebuilds instead of mixing layouts.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// What the index records about itself in each commit (tantivy's commit payload, so it is
 /// written atomically with the documents it describes).
@@ -26,6 +26,10 @@ pub struct IndexInfo {
     /// of earlier layouts, which are rebuilt for their format anyway).
     #[serde(alias = "segmenter")]
     pub analysis: String,
+    /// [`crate::knowledge::version`] at the time of the commit: what decided the kinds,
+    /// entities, keywords and fingerprints stored (empty in indexes that had none).
+    #[serde(default)]
+    pub knowledge: String,
     /// The indexed folder, absolute.
     pub root: PathBuf,
     /// Commit time, seconds since the Unix epoch.
@@ -101,6 +105,8 @@ impl IndexInfo {
             Some("index format changed")
         } else if self.analysis != crate::analysis::analysis_config() {
             Some("analysis configuration changed")
+        } else if self.knowledge != crate::knowledge::version() {
+            Some("knowledge extraction changed")
         } else {
             None
         }

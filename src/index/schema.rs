@@ -5,12 +5,18 @@
 //! match, exactly as a substring scan would, and their frequencies rank them with BM25.
 //! `body` is the whole text, title line included; titles are short and are indexed by their
 //! characters only.
+//!
+//! What the knowledge base knows of a report ([`crate::knowledge`]) is kept verbatim, one
+//! untokenized term per value: `kind`, `person`, `place`, `org` and `keyword` answer
+//! `kind:述职报告` and friends with a term lookup, and their fast columns count facets. `band`
+//! holds the report's MinHash band terms, which find near-duplicate candidates.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
 
 use crate::analysis::{CHAR_TOKENIZER, GRAM_TOKENIZER};
+use crate::knowledge::Facet;
 
 /// Every field of the index.
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +46,18 @@ pub struct Fields {
     pub body_gram: Field,
     /// Whole text, characters with positions.
     pub body_char: Field,
+    /// Document type label (`述职报告`): one untokenized term, stored, fast.
+    pub kind: Field,
+    /// People named (one value each): untokenized, stored, fast.
+    pub person: Field,
+    /// Places named: as [`Fields::person`].
+    pub place: Field,
+    /// Organizations named: as [`Fields::person`].
+    pub org: Field,
+    /// Keywords, best first: as [`Fields::person`].
+    pub keyword: Field,
+    /// MinHash band terms (indexed only): reports sharing one are near-duplicate candidates.
+    pub band: Field,
 }
 
 /// Names of the fast fields read by name.
@@ -85,6 +103,17 @@ pub fn parse_report_id(id: &str) -> Option<u64> {
 }
 
 impl Fields {
+    /// The field holding a facet's values.
+    pub fn facet(&self, facet: Facet) -> Field {
+        match facet {
+            Facet::Kind => self.kind,
+            Facet::Person => self.person,
+            Facet::Place => self.place,
+            Facet::Org => self.org,
+            Facet::Keyword => self.keyword,
+        }
+    }
+
     /// The schema and its fields.
     pub fn build() -> (Schema, Fields) {
         let mut b = Schema::builder();
@@ -114,6 +143,12 @@ impl Fields {
             title_char: b.add_text_field("title_char", title_chr),
             body_gram: b.add_text_field("body_gram", gram),
             body_char: b.add_text_field("body_char", body_chr),
+            kind: b.add_text_field(Facet::Kind.name(), STRING | STORED | FAST),
+            person: b.add_text_field(Facet::Person.name(), STRING | STORED | FAST),
+            place: b.add_text_field(Facet::Place.name(), STRING | STORED | FAST),
+            org: b.add_text_field(Facet::Org.name(), STRING | STORED | FAST),
+            keyword: b.add_text_field(Facet::Keyword.name(), STRING | STORED | FAST),
+            band: b.add_u64_field("band", INDEXED),
         };
         (b.build(), fields)
     }

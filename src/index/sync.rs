@@ -19,6 +19,8 @@ use super::schema::names;
 use crate::analysis::{analysis_config, normalize};
 use crate::error::{Error, Result};
 use crate::ingest::{self, FileEntry, Report, Skipped};
+use crate::knowledge::{self, Extractor, Knowledge};
+use rayon::prelude::*;
 
 /// Memory budget of the index writer, shared by its threads.
 const WRITER_MEMORY: usize = 256 << 20;
@@ -125,10 +127,36 @@ fn known_files(index: &ReportIndex) -> Result<HashMap<String, Known>> {
     Ok(known)
 }
 
+/// Reads, decodes and extracts one file: its hash (0 when unreadable) and its document, or
+/// why it cannot be indexed.
+fn prepare(
+    index: &ReportIndex,
+    extractor: &Extractor,
+    root: &Path,
+    file: &FileEntry,
+) -> (u64, std::result::Result<TantivyDocument, String>) {
+    let bytes = match ingest::read(root, &file.path) {
+        Ok(b) => b,
+        Err(e) => return (0, Err(e.to_string())),
+    };
+    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    let report = match Report::from_bytes(&file.path, &bytes) {
+        Ok(r) => r,
+        Err(reason) => return (hash, Err(reason.to_string())),
+    };
+    drop(bytes);
+    let knowledge = extractor.extract(&report.title, &report.text);
+    (
+        hash,
+        Ok(to_document(index, &report, &knowledge, file, hash)),
+    )
+}
+
 /// The tantivy document for a report.
 fn to_document(
     index: &ReportIndex,
     report: &Report,
+    knowledge: &Knowledge,
     file: &FileEntry,
     hash: u64,
 ) -> TantivyDocument {
@@ -152,7 +180,31 @@ fn to_document(
     let body = normalize(&report.text);
     doc.add_text(f.body_gram, &body);
     doc.add_text(f.body_char, &body);
+    let k = knowledge;
+    doc.add_text(f.kind, k.kind.label());
+    let e = &k.entities;
+    for (field, values) in [
+        (f.person, &e.person),
+        (f.place, &e.place),
+        (f.org, &e.org),
+        (f.keyword, &k.keywords),
+    ] {
+        for value in values {
+            doc.add_text(field, value);
+        }
+    }
+    for &band in &k.bands {
+        doc.add_u64(f.band, band);
+    }
     doc
+}
+
+/// Reports prepared at once on all cores before their documents go to the writer.
+const BATCH: usize = 256;
+
+/// The process's one extractor (its dictionaries load once, only when a report is read).
+fn knowledge_extractor() -> Extractor {
+    Extractor::new(crate::analysis::jieba())
 }
 
 /// Opens the index for writing, deciding whether it must be rebuilt and why.
@@ -216,6 +268,8 @@ pub struct Indexer {
     rebuild: Option<String>,
     /// The index folder.
     dir: PathBuf,
+    /// Built the first time a report is read.
+    extractor: std::sync::OnceLock<Extractor>,
 }
 
 impl Indexer {
@@ -244,6 +298,7 @@ impl Indexer {
             root,
             rebuild,
             dir: dir.to_path_buf(),
+            extractor: std::sync::OnceLock::new(),
         })
     }
 
@@ -343,51 +398,48 @@ impl Indexer {
         if changed {
             writer.delete_query(Box::new(super::paths_query(stale)))?;
         }
-        for file in to_read {
-            progress(Progress::Read);
-            let bytes = match ingest::read(&root, &file.path) {
-                Ok(b) => b,
-                Err(e) => {
-                    summary.skipped.push(Skipped {
-                        path: file.path.clone(),
-                        reason: e.to_string(),
-                    });
-                    if known.remove(&file.path).is_some() {
-                        summary.removed += 1;
+        // Reading, decoding and extraction run on every core, a batch at a time (so memory
+        // stays bounded); the bookkeeping below stays in file order. The writer's own threads
+        // index each batch while the next one is prepared.
+        let extractor = &self.extractor;
+        for batch in to_read.chunks(BATCH) {
+            let extractor = extractor.get_or_init(knowledge_extractor);
+            let prepared: Vec<(u64, std::result::Result<TantivyDocument, String>)> = batch
+                .par_iter()
+                .map(|file| prepare(index, extractor, &root, file))
+                .collect();
+            for (file, (hash, prepared)) in batch.iter().zip(prepared) {
+                progress(Progress::Read);
+                let previous = known.remove(&file.path);
+                let doc = match prepared {
+                    Ok(doc) => doc,
+                    Err(reason) => {
+                        summary.skipped.push(Skipped {
+                            path: file.path.clone(),
+                            reason,
+                        });
+                        if previous.is_some() {
+                            summary.removed += 1;
+                        }
+                        continue;
                     }
-                    continue;
-                }
-            };
-            let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-            let previous = known.remove(&file.path);
-            let report = match Report::from_bytes(&file.path, &bytes) {
-                Ok(r) => r,
-                Err(reason) => {
-                    summary.skipped.push(Skipped {
-                        path: file.path.clone(),
-                        reason: reason.to_string(),
-                    });
-                    if previous.is_some() {
-                        summary.removed += 1;
-                    }
-                    continue;
-                }
-            };
-            match previous {
-                Some(k) if k.hash == hash => summary.unchanged += 1,
-                Some(_) => summary.updated += 1,
-                None => {
-                    let moved_from = vanished_by_hash.get_mut(&hash).and_then(Vec::pop);
-                    if let Some(old) = moved_from {
-                        known.remove(&old);
-                        summary.renamed += 1;
-                    } else {
-                        summary.added += 1;
+                };
+                match previous {
+                    Some(k) if k.hash == hash => summary.unchanged += 1,
+                    Some(_) => summary.updated += 1,
+                    None => {
+                        let moved_from = vanished_by_hash.get_mut(&hash).and_then(Vec::pop);
+                        if let Some(old) = moved_from {
+                            known.remove(&old);
+                            summary.renamed += 1;
+                        } else {
+                            summary.added += 1;
+                        }
                     }
                 }
+                writer.add_document(doc)?;
+                changed = true;
             }
-            writer.add_document(to_document(index, &report, file, hash))?;
-            changed = true;
         }
         summary.removed += known
             .keys()
@@ -400,6 +452,7 @@ impl Indexer {
             let info = IndexInfo {
                 format: FORMAT_VERSION,
                 analysis: analysis_config(),
+                knowledge: knowledge::version(),
                 root: root.clone(),
                 updated: SystemTime::now()
                     .duration_since(UNIX_EPOCH)

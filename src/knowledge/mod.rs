@@ -23,6 +23,83 @@ pub use entities::{Entities, EntityExtractor};
 pub use keywords::KeywordExtractor;
 pub use kind::Kind;
 
+/// What a report can be filtered and counted by: its kind and the values extracted from it.
+/// Each is a query prefix (`kind:述职报告`) and an index field of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Facet {
+    /// The document type.
+    Kind,
+    /// People.
+    Person,
+    /// Places.
+    Place,
+    /// Organizations.
+    Org,
+    /// Keywords.
+    Keyword,
+}
+
+impl Facet {
+    /// Every facet, in display order.
+    pub const ALL: [Facet; 5] = [
+        Facet::Kind,
+        Facet::Person,
+        Facet::Place,
+        Facet::Org,
+        Facet::Keyword,
+    ];
+    /// The named entity types.
+    pub const ENTITIES: [Facet; 3] = [Facet::Person, Facet::Place, Facet::Org];
+
+    /// Its name as a query prefix, an index field and a JSON key.
+    pub fn name(self) -> &'static str {
+        match self {
+            Facet::Kind => "kind",
+            Facet::Person => "person",
+            Facet::Place => "place",
+            Facet::Org => "org",
+            Facet::Keyword => "keyword",
+        }
+    }
+
+    /// What users call it, in Chinese.
+    pub fn label(self) -> &'static str {
+        match self {
+            Facet::Kind => "类型",
+            Facet::Person => "人物",
+            Facet::Place => "地点",
+            Facet::Org => "机构",
+            Facet::Keyword => "关键词",
+        }
+    }
+
+    /// The facet called `name` (ASCII case ignored).
+    pub fn from_name(name: &str) -> Option<Facet> {
+        Facet::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
+    }
+
+    /// The values of this facet in `knowledge`.
+    pub fn values(self, knowledge: &Knowledge) -> Vec<&str> {
+        let list = match self {
+            Facet::Kind => return vec![knowledge.kind.label()],
+            Facet::Person => &knowledge.entities.person,
+            Facet::Place => &knowledge.entities.place,
+            Facet::Org => &knowledge.entities.org,
+            Facet::Keyword => &knowledge.keywords,
+        };
+        list.iter().map(String::as_str).collect()
+    }
+}
+
+impl std::fmt::Display for Facet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Keywords kept per report.
 pub const KEYWORDS: usize = 8;
 

@@ -24,6 +24,7 @@ use super::deadline::Deadline;
 use super::query::{Expr, Scope, TextKind};
 use crate::analysis::{is_indexed_bigram, normalize, word_runs, words};
 use crate::index::Fields;
+use crate::knowledge::Facet;
 
 /// Weight of the membership query's own BM25 (occurrences of each substring): a quoted
 /// phrase's weight in the text.
@@ -37,6 +38,9 @@ const TITLE_WORD_BOOST: f32 = 2.0;
 const VERBATIM_BOOST: f32 = 1.5;
 /// Bonus for the whole run or phrase found verbatim in the title.
 const TITLE_VERBATIM_BOOST: f32 = 4.0;
+
+/// Score of a knowledge prefix (`kind:…`): a filter that adds the same to every match.
+const FACET_SCORE: f32 = 1.0;
 
 /// The fields of one part of a report, its stored original, and the search's deadline.
 #[derive(Clone, Copy)]
@@ -141,6 +145,23 @@ impl<'a> Compiler<'a> {
     fn expr(&mut self, expr: &Expr, positive: bool) -> Box<dyn Query> {
         match expr {
             Expr::Text { scope, kind, text } => self.text(*scope, *kind, text, positive),
+            Expr::Facet { facet, value } => {
+                // Where a person, place, organization or keyword occurs is worth showing.
+                if positive && *facet != Facet::Kind {
+                    self.highlights.push(normalize(value).into_owned());
+                }
+                // Keywords are words of the normalized text; names are kept as written.
+                let value = if *facet == Facet::Keyword {
+                    normalize(value)
+                } else {
+                    value.as_str().into()
+                };
+                let term = Term::from_field_text(self.fields.facet(*facet), &value);
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                    FACET_SCORE,
+                ))
+            }
             Expr::And(parts) => {
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for p in parts {

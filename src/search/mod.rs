@@ -2,6 +2,8 @@
 
 pub mod compile;
 pub mod deadline;
+pub mod facets;
+pub mod knowledge;
 pub mod query;
 pub mod snippet;
 pub mod years;
@@ -23,12 +25,19 @@ use crate::error::{Error, Result};
 use crate::index::schema::names;
 use crate::index::{IndexInfo, ReportIndex};
 use crate::ingest::ReportDate;
+use crate::knowledge::{Entities, Facet};
 pub use deadline::Deadline;
+pub use facets::{FacetCollector, FacetCounts};
+pub use knowledge::{EntityView, Overview, Probe, Similar, SimilarReport};
+use query::Expr;
 pub use query::MAX_QUERY_CHARS;
 pub use snippet::{Highlighted, Highlighter};
 
 /// Hits per page unless asked otherwise.
 pub const DEFAULT_LIMIT: usize = 10;
+/// Values listed per facet beside results.
+pub const FACET_TOP: usize = 10;
+
 /// Deepest hit a search can reach: `offset + limit` at most this (and `limit` too).
 pub const MAX_DEPTH: usize = 10_000;
 
@@ -62,6 +71,12 @@ pub struct SearchRequest {
     pub snippet_chars: usize,
     /// Also count matching reports per year ([`SearchResults::years`]).
     pub years: bool,
+    /// Facets to count over the whole matching set ([`SearchResults::facets`]), each to its
+    /// [`FACET_TOP`] values.
+    pub facets: Vec<Facet>,
+    /// Filters on extracted values, in addition to the query (the query may then be empty):
+    /// the same as `facet:"value"` in the query, without quoting.
+    pub filters: Vec<(Facet, String)>,
     /// Time the search may take; past it the search stops and fails with
     /// [`Error::Timeout`]. `None`: no limit.
     pub budget: Option<Duration>,
@@ -79,8 +94,33 @@ impl SearchRequest {
             sort: Sort::Relevance,
             snippet_chars: snippet::SNIPPET_CHARS,
             years: false,
+            facets: Vec::new(),
+            filters: Vec::new(),
             budget: None,
         }
+    }
+
+    /// Counts the kind, people, places and organizations of the matching reports.
+    pub fn with_facets(mut self) -> Self {
+        self.facets = vec![Facet::Kind, Facet::Person, Facet::Place, Facet::Org];
+        self
+    }
+
+    /// The query as an expression: the parsed text and the filters, all required. An empty
+    /// query with filters is the filters alone.
+    fn expr(&self) -> Result<Expr> {
+        let mut parts = Vec::with_capacity(self.filters.len() + 1);
+        if !(self.query.trim().is_empty() && !self.filters.is_empty()) {
+            parts.push(query::parse(&self.query)?);
+        }
+        for (facet, value) in &self.filters {
+            parts.push(query::facet_filter(*facet, value)?);
+        }
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Expr::And(parts)
+        })
     }
 
     /// Sets the page: `limit` from 1 to `max_limit` (at most [`MAX_DEPTH`]), and
@@ -160,6 +200,29 @@ pub struct SearchResults {
     /// `[year, matching reports]`, ascending, when requested.
     #[serde(skip)]
     pub years: Vec<[i64; 2]>,
+    /// The most frequent values of each requested facet over all matching reports, as
+    /// `{"kind": [[value, count], …], …}`.
+    #[serde(serialize_with = "facets_json", skip_serializing_if = "Vec::is_empty")]
+    pub facets: FacetCounts,
+}
+
+/// [`FacetCounts`] as a JSON object keyed by facet name, in facet order.
+pub fn facets_json<S: serde::Serializer>(
+    facets: &FacetCounts,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_map(facets.iter().map(|(f, values)| (f.name(), values)))
+}
+
+/// What the knowledge base knows of one report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReportKnowledge {
+    /// Document type label (`述职报告`); empty for an index without knowledge.
+    pub kind: String,
+    /// Keywords, best first.
+    pub keywords: Vec<String>,
+    /// People, places and organizations named.
+    pub entities: Entities,
 }
 
 /// A whole report, as stored.
@@ -179,6 +242,9 @@ pub struct ReportView {
     pub text: String,
     /// Encoding of the file.
     pub encoding: String,
+    /// Kind, keywords and entities.
+    #[serde(flatten)]
+    pub knowledge: ReportKnowledge,
 }
 
 /// What an index holds, for `zhsearch stats` and `/api/stats` alike.
@@ -316,7 +382,7 @@ impl ReportSearcher {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let started = Instant::now();
         let deadline = Deadline::after(req.budget);
-        let expr = query::parse(&req.query)?;
+        let expr = req.expr()?;
         let compiled = compile::compile(&expr, &self.index.fields, &jieba, &deadline);
         let filter = self.date_filter(req.from, req.to)?;
         let query = compiled.ranked(filter);
@@ -327,12 +393,18 @@ impl ReportSearcher {
         let total;
         let years;
         let year_counts = years::YearCounts(req.years);
+        let facet_counts = FacetCollector {
+            facets: req.facets.clone(),
+            top: FACET_TOP,
+        };
+        let facets;
         match req.sort {
             Sort::Relevance => {
                 let collector = TopDocs::with_limit(limit)
                     .and_offset(offset)
                     .order_by_score();
-                (top, total, years) = searcher.search(&*query, &(collector, Count, year_counts))?;
+                (top, total, years, facets) =
+                    searcher.search(&*query, &(collector, Count, year_counts, facet_counts))?;
             }
             Sort::Date => {
                 let collector = TopDocs::with_limit(limit).and_offset(offset).tweak_score(
@@ -348,11 +420,12 @@ impl ReportSearcher {
                         }
                     },
                 );
-                let (dated, count, by_year): (Vec<DatedHit>, usize, Vec<[i64; 2]>) =
-                    searcher.search(&*query, &(collector, Count, year_counts))?;
+                let (dated, count, by_year, counted): (Vec<DatedHit>, _, _, _) =
+                    searcher.search(&*query, &(collector, Count, year_counts, facet_counts))?;
                 top = dated.into_iter().map(|((_, s), a)| (s, a)).collect();
                 total = count;
                 years = by_year;
+                facets = counted;
             }
         }
         // A scorer stopped by the deadline makes the counts and the page incomplete.
@@ -368,6 +441,7 @@ impl ReportSearcher {
             hits,
             took: started.elapsed(),
             years,
+            facets,
         })
     }
 
@@ -457,6 +531,15 @@ impl ReportSearcher {
             headings: all(f.headings),
             text: first(f.text),
             encoding: first(f.encoding),
+            knowledge: ReportKnowledge {
+                kind: first(f.kind),
+                keywords: all(f.keyword),
+                entities: Entities {
+                    person: all(f.person),
+                    place: all(f.place),
+                    org: all(f.org),
+                },
+            },
         }))
     }
 

@@ -5,7 +5,9 @@
 //! 党建 OR 党风         either
 //! 党建 -廉政 / NOT 廉政  exclude
 //! "小营盘镇"            exact phrase (any length, whatever jieba does with it)
-//! title:党建  body:"乡村振兴"  field prefixes (only these two names are fields)
+//! title:党建  body:"乡村振兴"  field prefixes: where text must occur
+//! kind:述职报告 place:博乐市  knowledge prefixes (kind, person, place, org, keyword): the
+//!                     report's extracted value equals the term exactly
 //! (党建 OR 党风) 引领   grouping
 //! ```
 //!
@@ -14,6 +16,7 @@
 //! looks like and `“时代楷模”` (curly quotes around a whole term) is a phrase.
 
 use crate::error::{Error, Result};
+use crate::knowledge::{Facet, Kind};
 
 /// Which part of a report a term must occur in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +56,13 @@ pub enum Expr {
     Or(Vec<Expr>),
     /// Not this.
     Not(Box<Expr>),
+    /// Reports whose extracted `facet` has exactly this value (`kind:述职报告`).
+    Facet {
+        /// Which facet.
+        facet: Facet,
+        /// The value, trimmed.
+        value: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +76,8 @@ enum Tok {
     Minus,
     /// `title:` or `body:` glued to the next token.
     Field(Scope),
+    /// `kind:`, `person:`, `place:`, `org:` or `keyword:` glued to the next token.
+    Facet(Facet),
     Phrase(String),
     Word(String),
 }
@@ -89,16 +101,15 @@ fn is_space(c: char) -> bool {
     c.is_whitespace() || c.is_control()
 }
 
-fn field_prefix(word: &str) -> Option<(Scope, usize)> {
-    for (name, scope) in [("title:", Scope::Title), ("body:", Scope::Body)] {
-        if word
-            .get(..name.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(name))
-        {
-            return Some((scope, name.len()));
-        }
-    }
-    None
+/// The prefix token a word starts with (`title:`, `kind:`…) and its length in bytes.
+fn field_prefix(word: &str) -> Option<(Tok, usize)> {
+    let (name, _) = word.split_once(':')?;
+    let tok = match name.to_ascii_lowercase().as_str() {
+        "title" => Tok::Field(Scope::Title),
+        "body" => Tok::Field(Scope::Body),
+        other => Tok::Facet(Facet::from_name(other)?),
+    };
+    Some((tok, name.len() + 1))
 }
 
 fn lex(query: &str) -> Result<Vec<Token>> {
@@ -160,8 +171,8 @@ fn lex(query: &str) -> Result<Vec<Token>> {
                     "AND" => push(&mut tokens, Tok::And, column),
                     "NOT" => push(&mut tokens, Tok::Not, column),
                     _ => match field_prefix(&word) {
-                        Some((scope, n)) => {
-                            push(&mut tokens, Tok::Field(scope), column);
+                        Some((tok, n)) => {
+                            push(&mut tokens, tok, column);
                             if word.len() > n {
                                 push(&mut tokens, Tok::Word(word[n..].to_string()), column + n);
                             } else if chars.get(i).is_none_or(|&c| is_space(c) || c == ')') {
@@ -325,6 +336,20 @@ impl Parser {
                     token.column,
                 )),
             },
+            Tok::Facet(facet) => {
+                let value =
+                    match self.peek() {
+                        Some(Tok::Word(v)) | Some(Tok::Phrase(v)) => v.clone(),
+                        _ => return Err(error(
+                            format!(
+                                "`{facet}:` needs a value right after it, as in `{facet}:\"…\"`"
+                            ),
+                            token.column,
+                        )),
+                    };
+                self.pos += 1;
+                facet_expr(facet, &value, token.column).map(Some)
+            }
             Tok::Phrase(text) => Ok(Some(Expr::Text {
                 scope,
                 kind: TextKind::Phrase,
@@ -364,6 +389,35 @@ fn word_expr(scope: Scope, text: String) -> Option<Expr> {
         scope,
         kind: TextKind::Words,
         text,
+    })
+}
+
+/// A filter on an extracted value, as if `facet:"value"` were typed (a kind must be one of
+/// the 25 labels).
+pub fn facet_filter(facet: Facet, value: &str) -> Result<Expr> {
+    facet_expr(facet, value, 1)
+}
+
+/// `facet:value`, the value checked: a kind must be one of the 25 labels.
+fn facet_expr(facet: Facet, value: &str, column: usize) -> Result<Expr> {
+    let value = value
+        .trim()
+        .trim_start_matches('“')
+        .trim_end_matches('”')
+        .trim();
+    if value.is_empty() {
+        return Err(error(format!("`{facet}:` needs a value"), column));
+    }
+    if facet == Facet::Kind && Kind::from_label(value).is_none() {
+        let labels: Vec<&str> = Kind::ALL.iter().map(|k| k.label()).collect();
+        return Err(error(
+            format!("unknown kind `{value}`: use one of {}", labels.join(" ")),
+            column,
+        ));
+    }
+    Ok(Expr::Facet {
+        facet,
+        value: value.to_string(),
     })
 }
 

@@ -1,0 +1,335 @@
+//! The knowledge base read back from the index: the corpus at a glance, one entity's page, and
+//! the reports related to a report or copied from it.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+use super::{
+    FacetCollector, FacetCounts, ReportKnowledge, ReportSearcher, SearchRequest, SearchResults,
+    Sort,
+};
+use crate::error::{Error, Result};
+use crate::index::schema::{names, report_id};
+use crate::ingest::ReportDate;
+use crate::knowledge::similar::{self, Fingerprint};
+use crate::knowledge::{Facet, Kind};
+
+/// Related reports shown per report.
+pub const RELATED: usize = 5;
+/// Least share of a report's text another must hold to be its near-duplicate.
+pub const DUPLICATE_OVERLAP: f64 = 0.5;
+/// Candidates measured exactly per report, best sharing first.
+const DUPLICATE_CANDIDATES: usize = 20;
+/// Near-duplicates listed per report.
+const DUPLICATES: usize = 10;
+/// Weight of a shared person, place or organization against a shared keyword.
+const ENTITY_WEIGHT: f32 = 1.5;
+
+/// The corpus at a glance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    /// Reports in the index.
+    pub reports: u64,
+    /// Kinds, people, places and organizations, most frequent first, with their reports.
+    #[serde(serialize_with = "super::facets_json")]
+    pub facets: FacetCounts,
+}
+
+/// One entity's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityView {
+    /// Its type.
+    #[serde(rename = "type")]
+    pub facet: Facet,
+    /// Its name.
+    pub name: String,
+    /// Reports naming it.
+    pub reports: usize,
+    /// `[year, reports]`, ascending.
+    pub years: Vec<[i64; 2]>,
+    /// The entities named most often in the same reports, by type (itself left out).
+    #[serde(serialize_with = "super::facets_json")]
+    pub cooccurring: FacetCounts,
+    /// A page of its reports, newest first.
+    pub hits: Vec<super::Hit>,
+}
+
+/// A report like another one.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarReport {
+    /// Stable id.
+    pub id: String,
+    /// Path relative to the indexed folder.
+    pub path: String,
+    /// Title line.
+    pub title: String,
+    /// Date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Near-duplicates: the share of the first report's text this one holds, in percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlap: Option<u32>,
+    /// Related reports: the keywords and entities shared.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shared: Vec<String>,
+}
+
+/// Reports like one report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Similar {
+    /// Up to [`RELATED`] reports sharing its keywords and entities, most alike first (its
+    /// near-duplicates left out).
+    pub related: Vec<SimilarReport>,
+    /// Reports holding at least half of its text, most overlap first.
+    pub duplicates: Vec<SimilarReport>,
+}
+
+/// What a report is compared by.
+pub struct Probe<'a> {
+    /// Its text.
+    pub text: &'a str,
+    /// Its kind, keywords and entities.
+    pub knowledge: &'a ReportKnowledge,
+    /// Its own path, when it is in the index (left out of the answers).
+    pub path: Option<&'a str>,
+}
+
+fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+impl ReportSearcher {
+    /// The number of reports and the most frequent kinds (all of them), people, places and
+    /// organizations (`top` of each) of the whole index.
+    pub fn overview(&self, top: usize) -> Result<Overview> {
+        let searcher = self.reader.searcher();
+        let facets = self.count_facets(&searcher, &AllQuery, &Facet::ENTITIES, top)?;
+        let kinds = self.count_facets(&searcher, &AllQuery, &[Facet::Kind], Kind::ALL.len())?;
+        Ok(Overview {
+            reports: searcher.num_docs(),
+            facets: kinds.into_iter().chain(facets).collect(),
+        })
+    }
+
+    /// The `top` most frequent values of `facets` among the reports matching `query`.
+    fn count_facets(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        facets: &[Facet],
+        top: usize,
+    ) -> Result<FacetCounts> {
+        Ok(searcher.search(
+            query,
+            &FacetCollector {
+                facets: facets.to_vec(),
+                top,
+            },
+        )?)
+    }
+
+    /// The page of the entity `name` of type `facet`: its reports (a page of `limit` from
+    /// `offset`, newest first), their count per year, and the entities named with it.
+    pub fn entity(
+        &self,
+        facet: Facet,
+        name: &str,
+        limit: usize,
+        offset: usize,
+    ) -> Result<EntityView> {
+        let mut req = SearchRequest::new("").page(limit, offset, super::MAX_DEPTH)?;
+        req.filters = vec![(facet, name.to_string())];
+        req.sort = Sort::Date;
+        req.years = true;
+        req.facets = Facet::ENTITIES.to_vec();
+        let SearchResults {
+            total,
+            hits,
+            years,
+            mut facets,
+            ..
+        } = self.search(&req)?;
+        // Itself is in every one of its reports.
+        for (f, values) in &mut facets {
+            if *f == facet {
+                values.retain(|(v, _)| v != name);
+            }
+        }
+        Ok(EntityView {
+            facet,
+            name: name.to_string(),
+            reports: total,
+            years,
+            cooccurring: facets,
+            hits,
+        })
+    }
+
+    /// Reports like the indexed report `id` (`None` when the index does not hold it).
+    pub fn similar_to(&self, id: &str) -> Result<Option<Similar>> {
+        let Some(view) = self.document(id)? else {
+            return Ok(None);
+        };
+        let probe = Probe {
+            text: &view.text,
+            knowledge: &view.knowledge,
+            path: Some(&view.path),
+        };
+        self.similar(&probe).map(Some)
+    }
+
+    /// Related reports and near-duplicates of any report, indexed or not.
+    pub fn similar(&self, probe: &Probe) -> Result<Similar> {
+        let searcher = self.reader.searcher();
+        let duplicates = self.duplicates(&searcher, probe)?;
+        let mut exclude: HashSet<String> = duplicates.iter().map(|d| d.path.clone()).collect();
+        exclude.extend(probe.path.map(str::to_string));
+        let related = self.related(&searcher, probe, &exclude)?;
+        Ok(Similar {
+            related,
+            duplicates,
+        })
+    }
+
+    fn brief(&self, searcher: &Searcher, address: DocAddress) -> Result<SimilarReport> {
+        let f = &self.index.fields;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let segment = searcher.segment_reader(address.segment_ord);
+        let path = crate::index::path_of(segment, address.doc_id)?;
+        let date = segment
+            .fast_fields()
+            .column_opt::<i64>(names::DATE)?
+            .and_then(|c| c.first(address.doc_id))
+            .and_then(ReportDate::from_key)
+            .map(|d| d.to_string());
+        Ok(SimilarReport {
+            id: report_id(&path),
+            path,
+            title: stored_str(&doc, f.title),
+            date,
+            overlap: None,
+            shared: Vec::new(),
+        })
+    }
+
+    fn duplicates(&self, searcher: &Searcher, probe: &Probe) -> Result<Vec<SimilarReport>> {
+        let f = &self.index.fields;
+        let shingles = similar::shingles(probe.text);
+        let bands = Fingerprint::from_shingles(&shingles).bands();
+        if bands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = BooleanQuery::new(
+            bands
+                .iter()
+                .map(|&b| -> (Occur, Box<dyn Query>) {
+                    let term = Term::from_field_u64(f.band, b);
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                    )
+                })
+                .collect(),
+        );
+        let candidates = searcher.search(
+            &query,
+            &TopDocs::with_limit(DUPLICATE_CANDIDATES).order_by_score(),
+        )?;
+        let mut found = Vec::new();
+        for (_, address) in candidates {
+            let mut report = self.brief(searcher, address)?;
+            if Some(report.path.as_str()) == probe.path {
+                continue;
+            }
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let share = similar::overlap(&shingles, &similar::shingles(&stored_str(&doc, f.text)));
+            if share >= DUPLICATE_OVERLAP {
+                report.overlap = Some((share * 100.0).round() as u32);
+                found.push(report);
+            }
+        }
+        found.sort_by(|a, b| b.overlap.cmp(&a.overlap).then_with(|| a.path.cmp(&b.path)));
+        found.truncate(DUPLICATES);
+        Ok(found)
+    }
+
+    fn related(
+        &self,
+        searcher: &Searcher,
+        probe: &Probe,
+        exclude: &HashSet<String>,
+    ) -> Result<Vec<SimilarReport>> {
+        let f = &self.index.fields;
+        let k = probe.knowledge;
+        let mut wanted: Vec<(Facet, &str)> = Vec::new();
+        for (facet, values) in [
+            (Facet::Keyword, &k.keywords),
+            (Facet::Person, &k.entities.person),
+            (Facet::Place, &k.entities.place),
+            (Facet::Org, &k.entities.org),
+        ] {
+            wanted.extend(values.iter().map(|v| (facet, v.as_str())));
+        }
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let clauses = wanted
+            .iter()
+            .map(|&(facet, value)| -> (Occur, Box<dyn Query>) {
+                let term = Term::from_field_text(f.facet(facet), value);
+                let weight = if facet == Facet::Keyword {
+                    1.0
+                } else {
+                    ENTITY_WEIGHT
+                };
+                let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), weight)),
+                )
+            })
+            .collect();
+        let query = BooleanQuery::new(clauses);
+        let want = RELATED + exclude.len() + 1;
+        let (top, _) =
+            searcher.search(&query, &(TopDocs::with_limit(want).order_by_score(), Count))?;
+        let mut out = Vec::new();
+        for (_, address) in top {
+            let mut report = self.brief(searcher, address)?;
+            if exclude.contains(&report.path) {
+                continue;
+            }
+            let doc: TantivyDocument = searcher.doc(address)?;
+            for &(facet, value) in &wanted {
+                let has = doc
+                    .get_all(f.facet(facet))
+                    .any(|v| v.as_str() == Some(value));
+                if has && !report.shared.iter().any(|s| s == value) {
+                    report.shared.push(value.to_string());
+                }
+            }
+            out.push(report);
+            if out.len() == RELATED {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A facet named in a URL or on the command line (`person`, `place`, `org`; `kind` and
+/// `keyword` too).
+pub fn parse_facet(name: &str) -> Result<Facet> {
+    Facet::from_name(name).ok_or_else(|| {
+        Error::Option(format!(
+            "unknown type {name:?}: use person, place, org, kind or keyword"
+        ))
+    })
+}
