@@ -110,7 +110,7 @@ impl SearchRequest {
     /// query with filters is the filters alone.
     fn expr(&self) -> Result<Expr> {
         let mut parts = Vec::with_capacity(self.filters.len() + 1);
-        if !(self.query.trim().is_empty() && !self.filters.is_empty()) {
+        if !self.query.trim().is_empty() || self.filters.is_empty() {
             parts.push(query::parse(&self.query)?);
         }
         for (facet, value) in &self.filters {
