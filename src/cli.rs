@@ -69,9 +69,13 @@ pub enum Command {
         /// With -l: end each path with a NUL byte instead of a newline (for `xargs -0`).
         #[arg(short = '0', long, requires = "files_with_matches")]
         null: bool,
-        /// Print one JSON object: {"total", "hits": [{"path", "title", "date", "score", "snippet", "highlights"}]}.
+        /// Print one JSON object: {"total", "hits": [{"path", "title", "date", "score", "snippet", "highlights"}]}, and "facets" with --facets.
         #[arg(long)]
         json: bool,
+        /// Also print the most frequent kinds, people, places and organizations of all
+        /// matching reports (top 10 of each).
+        #[arg(long, conflicts_with = "files_with_matches")]
+        facets: bool,
         /// When to color matches.
         #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
         color: ColorArg,
@@ -95,6 +99,41 @@ pub enum Command {
         /// /healthz: the first line of FILE. Use it when listening beyond loopback; see SECURITY.md.
         #[arg(long, value_name = "FILE")]
         password_file: Option<PathBuf>,
+    },
+    /// List the people, places and organizations the reports name, most frequent first.
+    #[command(
+        after_help = "Examples:\n  zhsearch entities --type place --top 20\n  zhsearch entities --json"
+    )]
+    Entities {
+        /// Only this type: person, place, org (or kind, keyword).
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: Option<String>,
+        /// How many of each type.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Print one JSON object: {"person": [[name, reports], …], …}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reports like a report: its near-duplicates (sharing at least half of its text, with
+    /// the overlap in percent) and related reports (sharing keywords and entities).
+    ///
+    /// PATH may be a report of the indexed folder or any other file. Exits 0 when something
+    /// was found, 1 when nothing was, 2 on error.
+    Similar {
+        /// The report.
+        path: PathBuf,
+        /// Print one JSON object: {"duplicates": […], "related": […]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write every report with its kind, keywords and entities as JSON lines, in path order:
+    /// {"id", "path", "title", "date", "kind", "keywords", "entities": {"person", "place",
+    /// "org"}, "headings"}.
+    Export {
+        /// Include each report's whole text as "text".
+        #[arg(long)]
+        text: bool,
     },
     /// Show what the index holds.
     Stats {

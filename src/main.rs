@@ -16,7 +16,11 @@ use serde::Serialize;
 
 use cli::{Cli, ColorArg, Command, SortArg};
 use zhsearch::index::{self, Progress, SyncOptions, SyncSummary};
-use zhsearch::search::{Hit, IndexStats, ReportSearcher, SearchRequest, Sort, MAX_DEPTH};
+use zhsearch::knowledge::{Extractor, Facet};
+use zhsearch::search::{
+    FacetCounts, Hit, IndexStats, Probe, ReportKnowledge, ReportSearcher, SearchRequest, Similar,
+    SimilarReport, Sort, MAX_DEPTH,
+};
 
 /// Folder indexed when none is given and the index has none recorded.
 const DEFAULT_CORPUS: &str = "corpus";
@@ -111,11 +115,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             files_with_matches,
             null,
             json,
+            facets,
             color,
         } => {
             let mut req = SearchRequest::new(query.join(" "))
                 .page(limit, offset, MAX_DEPTH)?
                 .dates(from.as_deref(), to.as_deref())?;
+            if facets {
+                req = req.with_facets();
+            }
             req.sort = match sort {
                 SortArg::Relevance => Sort::Relevance,
                 SortArg::Date => Sort::Date,
@@ -153,6 +161,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     for (i, hit) in results.hits.iter().enumerate() {
                         print_hit(&mut out, req.offset + i + 1, hit, colored)?;
                     }
+                    print_facets(&mut out, &results.facets)?;
                     out.flush()?;
                     let shown = results.hits.len();
                     if shown > 0 {
@@ -192,11 +201,147 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Entities { kind, top, json } => {
+            let facets = match kind {
+                Some(name) => vec![zhsearch::search::knowledge::parse_facet(&name)?],
+                None => Facet::ENTITIES.to_vec(),
+            };
+            if top == 0 {
+                anyhow::bail!("--top must be at least 1");
+            }
+            ensure_index(&cli.index)?;
+            let searcher = ReportSearcher::open(&cli.index)?;
+            let counts = searcher.corpus_facets(&facets, top)?;
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            if json {
+                let mut s = serde_json::Serializer::new(&mut out);
+                zhsearch::search::facets_json(&counts, &mut s)?;
+                writeln!(out)?;
+            } else {
+                for (facet, values) in &counts {
+                    for (name, n) in values {
+                        writeln!(out, "{:<7} {n:>6}  {}", facet.name(), terminal_safe(name))?;
+                    }
+                }
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Similar { path, json } => {
+            ensure_index(&cli.index)?;
+            let searcher = ReportSearcher::open(&cli.index)?;
+            let similar = similar(&searcher, &path)?;
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            if json {
+                serde_json::to_writer(&mut out, &similar)?;
+                writeln!(out)?;
+            } else {
+                print_similar(&mut out, &similar)?;
+            }
+            out.flush()?;
+            let found = !similar.duplicates.is_empty() || !similar.related.is_empty();
+            Ok(if found {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Export { text } => {
+            ensure_index(&cli.index)?;
+            let searcher = ReportSearcher::open(&cli.index)?;
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            for record in searcher.export(text)? {
+                serde_json::to_writer(&mut out, &record)?;
+                writeln!(out)?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Stats { json } => {
             stats(&cli.index, json)?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Reports like the file at `path`: the indexed report itself when the file is one (it is
+/// then left out of the answers), else the file read and its knowledge extracted here.
+fn similar(searcher: &ReportSearcher, path: &Path) -> anyhow::Result<Similar> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let name = path.to_string_lossy();
+    let report = zhsearch::ingest::Report::from_bytes(&name, &bytes)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    // Its path in the index, when it lies in the indexed folder.
+    let indexed = searcher.info()?.and_then(|info| {
+        let absolute = std::fs::canonicalize(path).ok()?;
+        let relative = absolute.strip_prefix(&info.root).ok()?.to_path_buf();
+        let parts: Option<Vec<&str>> = relative.iter().map(|p| p.to_str()).collect();
+        Some(parts?.join("/"))
+    });
+    let extracted =
+        Extractor::new(zhsearch::analysis::jieba()).extract(&report.title, &report.text);
+    let knowledge = ReportKnowledge {
+        kind: extracted.kind.label().to_string(),
+        keywords: extracted.keywords,
+        entities: extracted.entities,
+    };
+    let probe = Probe {
+        text: &report.text,
+        knowledge: &knowledge,
+        path: indexed.as_deref(),
+    };
+    Ok(searcher.similar(&probe)?)
+}
+
+fn print_similar(out: &mut impl Write, similar: &Similar) -> io::Result<()> {
+    let line = |out: &mut dyn Write, r: &SimilarReport, lead: String| {
+        writeln!(
+            out,
+            "{lead}{}  {}  {}",
+            terminal_safe(&r.path),
+            r.date.as_deref().unwrap_or("(no date)"),
+            terminal_safe(&r.title)
+        )
+    };
+    writeln!(
+        out,
+        "near-duplicates (share of this report's text in each):"
+    )?;
+    if similar.duplicates.is_empty() {
+        writeln!(out, "  none")?;
+    }
+    for r in &similar.duplicates {
+        line(out, r, format!("  {:>3}%  ", r.overlap.unwrap_or(0)))?;
+    }
+    writeln!(out, "related reports:")?;
+    if similar.related.is_empty() {
+        writeln!(out, "  none")?;
+    }
+    for r in &similar.related {
+        line(out, r, "  ".to_string())?;
+        writeln!(
+            out,
+            "        shares: {}",
+            terminal_safe(&r.shared.join("、"))
+        )?;
+    }
+    Ok(())
+}
+
+fn print_facets(out: &mut impl Write, facets: &FacetCounts) -> io::Result<()> {
+    for (facet, values) in facets {
+        let shown: Vec<String> = values
+            .iter()
+            .map(|(v, n)| format!("{} ({n})", terminal_safe(v)))
+            .collect();
+        let shown = if shown.is_empty() {
+            "—".to_string()
+        } else {
+            shown.join("  ")
+        };
+        writeln!(out, "{} {}: {shown}", facet.label(), facet.name())?;
+    }
+    Ok(())
 }
 
 fn serve(config: zhsearch::http::ServeConfig) -> anyhow::Result<()> {
@@ -470,6 +615,13 @@ fn stats(index_dir: &Path, json: bool) -> anyhow::Result<()> {
         writeln!(
             out,
             "              (this build analyses text differently: `zhsearch index` will rebuild)"
+        )?;
+    }
+    writeln!(out, "knowledge:    {}", or_none(s.knowledge.as_deref()))?;
+    if !s.knowledge_current {
+        writeln!(
+            out,
+            "              (this build extracts knowledge differently: `zhsearch index` will re-extract)"
         )?;
     }
     Ok(())

@@ -215,3 +215,36 @@ fn remove_files_where(dir: &Path, mut remove: impl FnMut(&str) -> bool) -> Resul
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn current() -> IndexInfo {
+        IndexInfo {
+            format: FORMAT_VERSION,
+            analysis: crate::analysis::analysis_config(),
+            knowledge: crate::knowledge::version(),
+            root: PathBuf::from("/corpus"),
+            updated: 0,
+        }
+    }
+
+    #[test]
+    fn another_format_analysis_or_extraction_makes_an_index_stale() {
+        assert_eq!(current().stale(), None);
+        let mut old = current();
+        old.format -= 1;
+        assert_eq!(old.stale(), Some("index format changed"));
+        let mut old = current();
+        old.analysis.push('x');
+        assert_eq!(old.stale(), Some("analysis configuration changed"));
+        let mut old = current();
+        old.knowledge = "kind v0".into();
+        assert_eq!(old.stale(), Some("knowledge extraction changed"));
+        // An index recorded before extraction existed has none: it is re-extracted.
+        let recorded = r#"{"format":7,"analysis":"a","root":"/c","updated":1}"#;
+        let parsed = parse_info(Some(recorded.to_string())).unwrap();
+        assert_eq!(parsed.knowledge, "");
+    }
+}

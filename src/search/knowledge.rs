@@ -88,6 +88,30 @@ pub struct Similar {
     pub duplicates: Vec<SimilarReport>,
 }
 
+/// One report as `zhsearch export` writes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportRecord {
+    /// Stable id.
+    pub id: String,
+    /// Path relative to the indexed folder.
+    pub path: String,
+    /// Title line.
+    pub title: String,
+    /// Date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Document type label.
+    pub kind: String,
+    /// Keywords, best first.
+    pub keywords: Vec<String>,
+    /// People, places and organizations named.
+    pub entities: crate::knowledge::Entities,
+    /// Section headings.
+    pub headings: Vec<String>,
+    /// The whole text, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
 /// What a report is compared by.
 pub struct Probe<'a> {
     /// Its text.
@@ -116,6 +140,68 @@ impl ReportSearcher {
             reports: searcher.num_docs(),
             facets: kinds.into_iter().chain(facets).collect(),
         })
+    }
+
+    /// The `top` most frequent values of each of `facets` over the whole index.
+    pub fn corpus_facets(&self, facets: &[Facet], top: usize) -> Result<FacetCounts> {
+        self.count_facets(&self.reader.searcher(), &AllQuery, facets, top)
+    }
+
+    /// Every report with what the knowledge base knows of it, in path order; with `text`,
+    /// the whole text too. Stored documents are read segment by segment in their own order
+    /// (each compressed block once), then sorted.
+    pub fn export(&self, text: bool) -> Result<Vec<ExportRecord>> {
+        let f = &self.index.fields;
+        let searcher = self.reader.searcher();
+        let mut records = Vec::with_capacity(searcher.num_docs() as usize);
+        for segment in searcher.segment_readers() {
+            let paths = crate::index::segment_paths(segment, segment.doc_ids_alive())?;
+            let mut path_of: Vec<Option<String>> = vec![None; segment.max_doc() as usize];
+            for (doc, path) in paths {
+                if let Some(slot) = path_of.get_mut(doc as usize) {
+                    *slot = Some(path);
+                }
+            }
+            let dates = segment.fast_fields().column_opt::<i64>(names::DATE)?;
+            let store = segment
+                .get_store_reader(1)
+                .map_err(|e| Error::io("reading stored reports", e))?;
+            for (doc_id, doc) in segment
+                .doc_ids_alive()
+                .zip(store.iter::<TantivyDocument>(segment.alive_bitset()))
+            {
+                let doc = doc?;
+                let Some(path) = path_of.get_mut(doc_id as usize).and_then(Option::take) else {
+                    continue;
+                };
+                let all = |field| -> Vec<String> {
+                    doc.get_all(field)
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                };
+                records.push(ExportRecord {
+                    id: report_id(&path),
+                    path,
+                    title: stored_str(&doc, f.title),
+                    date: dates
+                        .as_ref()
+                        .and_then(|c| c.first(doc_id))
+                        .and_then(ReportDate::from_key)
+                        .map(|d| d.to_string()),
+                    kind: stored_str(&doc, f.kind),
+                    keywords: all(f.keyword),
+                    entities: crate::knowledge::Entities {
+                        person: all(f.person),
+                        place: all(f.place),
+                        org: all(f.org),
+                    },
+                    headings: all(f.headings),
+                    text: text.then(|| stored_str(&doc, f.text)),
+                });
+            }
+        }
+        records.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(records)
     }
 
     /// The `top` most frequent values of `facets` among the reports matching `query`.

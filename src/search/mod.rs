@@ -28,7 +28,7 @@ use crate::ingest::ReportDate;
 use crate::knowledge::{Entities, Facet};
 pub use deadline::Deadline;
 pub use facets::{FacetCollector, FacetCounts};
-pub use knowledge::{EntityView, Overview, Probe, Similar, SimilarReport};
+pub use knowledge::{EntityView, ExportRecord, Overview, Probe, Similar, SimilarReport};
 use query::Expr;
 pub use query::MAX_QUERY_CHARS;
 pub use snippet::{Highlighted, Highlighter};
@@ -260,6 +260,10 @@ pub struct IndexStats {
     pub analysis: Option<String>,
     /// Whether this build analyses text the same way (otherwise `index` rebuilds).
     pub analysis_current: bool,
+    /// What decided the kinds, entities and keywords stored ([`crate::knowledge::version`]).
+    pub knowledge: Option<String>,
+    /// Whether this build extracts them the same way (otherwise `index` re-extracts).
+    pub knowledge_current: bool,
 }
 
 /// Parses a date bound: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (also with `/` or `.`). `end` picks
@@ -360,6 +364,10 @@ impl ReportSearcher {
                 .to_string()
             }),
             analysis_current: info.as_ref().is_some_and(|i| i.analysis == current),
+            knowledge_current: info
+                .as_ref()
+                .is_some_and(|i| i.knowledge == crate::knowledge::version()),
+            knowledge: info.as_ref().map(|i| i.knowledge.clone()),
             analysis: info.map(|i| i.analysis),
         })
     }

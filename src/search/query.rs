@@ -337,16 +337,17 @@ impl Parser {
                 )),
             },
             Tok::Facet(facet) => {
-                let value =
-                    match self.peek() {
-                        Some(Tok::Word(v)) | Some(Tok::Phrase(v)) => v.clone(),
-                        _ => return Err(error(
+                let value = match self.peek() {
+                    Some(Tok::Word(v)) | Some(Tok::Phrase(v)) => v.clone(),
+                    _ => {
+                        return Err(error(
                             format!(
                                 "`{facet}:` needs a value right after it, as in `{facet}:\"…\"`"
                             ),
                             token.column,
-                        )),
-                    };
+                        ))
+                    }
+                };
                 self.pos += 1;
                 facet_expr(facet, &value, token.column).map(Some)
             }
@@ -621,5 +622,56 @@ mod tests {
             words("http://example.com")
         );
         assert_eq!(parse("a-b").unwrap(), words("a-b"));
+    }
+
+    fn facet(facet: Facet, value: &str) -> Expr {
+        Expr::Facet {
+            facet,
+            value: value.to_string(),
+        }
+    }
+
+    #[test]
+    fn knowledge_prefixes_take_one_exact_value() {
+        assert_eq!(
+            parse("kind:述职报告").unwrap(),
+            facet(Facet::Kind, "述职报告")
+        );
+        assert_eq!(
+            parse("Place:\"博乐市\" 党建").unwrap(),
+            Expr::And(vec![facet(Facet::Place, "博乐市"), words("党建")])
+        );
+        // A quoted value keeps its spaces; curly quotes are quotes too.
+        assert_eq!(
+            parse("org:\"Central Committee\"").unwrap(),
+            facet(Facet::Org, "Central Committee")
+        );
+        assert_eq!(
+            parse("person:“张三”").unwrap(),
+            facet(Facet::Person, "张三")
+        );
+        assert_eq!(
+            parse("-keyword:乡村振兴 OR person:李四").unwrap(),
+            Expr::Or(vec![
+                Expr::Not(Box::new(facet(Facet::Keyword, "乡村振兴"))),
+                facet(Facet::Person, "李四"),
+            ])
+        );
+    }
+
+    #[test]
+    fn knowledge_prefixes_without_a_good_value_are_errors() {
+        assert_eq!(err_column("党建 kind:").0, 4);
+        assert_eq!(err_column("kind: 通知").0, 1);
+        assert!(err_column("place:(博乐市)").1.contains("needs a value"));
+        let (column, message) = err_column("党建 kind:述职");
+        assert_eq!(column, 4);
+        assert!(
+            message.contains("unknown kind") && message.contains("述职报告"),
+            "{message}"
+        );
+        assert!(parse("kind:\"  \"").is_err());
+        // Other names before a colon stay text.
+        assert_eq!(parse("时间:2018").unwrap(), words("时间:2018"));
     }
 }

@@ -1,0 +1,379 @@
+//! The knowledge base on the real binary: `kind:`/`person:`/`place:`/`org:`/`keyword:`,
+//! `--facets`, `entities`, `similar` and `export`, each checked against `export` itself — what
+//! the index says a report names must be what the filters and counts find.
+//!
+//! Runs on the bundled corpus, plus 400 reports of ../shared/bench when it is present (skipped
+//! with a notice otherwise).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::SeedableRng;
+use serde_json::Value;
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+const FACETS: [&str; 5] = ["kind", "person", "place", "org", "keyword"];
+
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    /// The bundled corpus, and `bench` reports of ../shared/bench when there are any.
+    fn new(bench: usize) -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        for entry in std::fs::read_dir(Path::new(REPO).join("corpus")).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), corpus.join(entry.file_name())).unwrap();
+        }
+        if bench > 0 {
+            write_bench(&corpus.join("bench"), bench);
+        }
+        Sandbox { dir }
+    }
+
+    fn corpus(&self) -> PathBuf {
+        self.dir.path().join("corpus")
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("zhsearch").unwrap();
+        cmd.current_dir(self.dir.path()).env_remove("ZHSEARCH_LOG");
+        cmd
+    }
+
+    fn index(&self) {
+        self.cmd().args(["index", "corpus"]).assert().success();
+    }
+
+    fn stdout(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn export(&self, extra: &[&str]) -> Vec<Value> {
+        let mut args = vec!["export"];
+        args.extend(extra);
+        self.stdout(&args)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn paths(&self, query: &str, extra: &[&str]) -> BTreeSet<String> {
+        let mut args = vec!["search", "-l"];
+        args.extend(extra);
+        args.extend(["--", query]);
+        self.stdout(&args).lines().map(str::to_string).collect()
+    }
+}
+
+fn write_bench(dir: &Path, limit: usize) {
+    let shard = Path::new(REPO).join("../shared/bench/docs-000.jsonl.gz");
+    let Ok(file) = std::fs::File::open(&shard) else {
+        eprintln!("note: {} is absent; bench reports skipped", shard.display());
+        return;
+    };
+    std::fs::create_dir_all(dir).unwrap();
+    let lines = std::io::BufReader::new(flate2::read::GzDecoder::new(file)).lines();
+    for (i, line) in lines.take(limit).enumerate() {
+        let v: Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let text = format!(
+            "{}\n\n时间:{}\n\n{}",
+            v["title"].as_str().unwrap(),
+            v["date"].as_str().unwrap(),
+            v["text"].as_str().unwrap()
+        );
+        std::fs::write(dir.join(format!("{i:04}.txt")), text).unwrap();
+    }
+}
+
+/// The values of `facet` in an exported record.
+fn values(record: &Value, facet: &str) -> Vec<String> {
+    let v = match facet {
+        "kind" => return vec![record["kind"].as_str().unwrap().to_string()],
+        "keyword" => &record["keywords"],
+        entity => &record["entities"][entity],
+    };
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// For each facet, each value and the paths of the records listing it.
+fn inverted(records: &[Value]) -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<String>>> {
+    let mut out: BTreeMap<&str, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for r in records {
+        for facet in FACETS {
+            for v in values(r, facet) {
+                out.entry(facet)
+                    .or_default()
+                    .entry(v)
+                    .or_default()
+                    .insert(r["path"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn export_has_the_documented_shape_in_path_order() {
+    let sb = Sandbox::new(0);
+    sb.index();
+    let records = sb.export(&[]);
+    assert_eq!(records.len(), 5);
+    let keys: BTreeSet<&str> = records[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let documented: BTreeSet<&str> = [
+        "id", "path", "title", "date", "kind", "keywords", "entities", "headings",
+    ]
+    .into();
+    assert_eq!(keys, documented);
+    let paths: Vec<&str> = records
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+    for r in &records {
+        let kind = r["kind"].as_str().unwrap();
+        assert!(!kind.is_empty(), "{r}");
+        let keywords = r["keywords"].as_array().unwrap();
+        assert!((1..=8).contains(&keywords.len()), "{r}");
+        let entities = r["entities"].as_object().unwrap();
+        assert_eq!(entities.len(), 3, "{r}");
+    }
+    // The sample report names its town's party committee as one organization.
+    let sample = records
+        .iter()
+        .find(|r| r["path"] == "000_44c36bc19d531045.txt")
+        .unwrap();
+    assert!(values(sample, "org").contains(&"博乐市小营盘镇党委".to_string()));
+    assert!(values(sample, "place").contains(&"小营盘镇".to_string()));
+
+    // --text adds the whole text, as stored.
+    let with_text = sb.export(&["--text"]);
+    let original = std::fs::read_to_string(sb.corpus().join("2018_党建工作总结.txt")).unwrap();
+    let record = with_text
+        .iter()
+        .find(|r| r["path"] == "2018_党建工作总结.txt")
+        .unwrap();
+    assert_eq!(
+        record["text"].as_str().unwrap().trim(),
+        original.trim_start_matches('\u{feff}').trim()
+    );
+}
+
+#[test]
+fn knowledge_filters_find_exactly_the_reports_export_lists() {
+    let sb = Sandbox::new(400);
+    sb.index();
+    let records = sb.export(&[]);
+    let index = inverted(&records);
+    let mut rng = StdRng::seed_from_u64(20261130);
+    let mut checked = 0;
+    for (facet, by_value) in &index {
+        let all: Vec<(&String, &BTreeSet<String>)> = by_value.iter().collect();
+        // Every kind; a sample of the rest, frequent values and rare ones alike.
+        let sample: Vec<&(&String, &BTreeSet<String>)> = if *facet == "kind" {
+            all.iter().collect()
+        } else {
+            all.choose_multiple(&mut rng, 40).collect()
+        };
+        for (value, paths) in sample {
+            if value.contains('"') {
+                continue;
+            }
+            let query = format!("{facet}:\"{value}\"");
+            assert_eq!(&sb.paths(&query, &[]), *paths, "{query}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} values checked");
+}
+
+#[test]
+fn knowledge_prefixes_combine_with_words_dates_and_not() {
+    let sb = Sandbox::new(400);
+    sb.index();
+    let records = sb.export(&[]);
+    let index = inverted(&records);
+    for (kind, with_kind) in &index["kind"] {
+        let words = sb.paths("党建", &["--from", "2018"]);
+        let both = sb.paths(&format!("kind:{kind} 党建"), &["--from", "2018"]);
+        let expected: BTreeSet<String> = with_kind.intersection(&words).cloned().collect();
+        assert_eq!(both, expected, "kind:{kind} 党建 --from 2018");
+        let all: BTreeSet<String> = records
+            .iter()
+            .map(|r| r["path"].as_str().unwrap().to_string())
+            .collect();
+        let without = sb.paths(&format!("-kind:{kind}"), &[]);
+        let expected: BTreeSet<String> = all.difference(with_kind).cloned().collect();
+        assert_eq!(without, expected, "-kind:{kind}");
+    }
+    // An unknown kind is a one-line error naming the kinds there are.
+    let out = sb.cmd().args(["search", "kind:述职"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("述职报告"), "{err}");
+}
+
+#[test]
+fn facets_count_the_whole_matching_set() {
+    let sb = Sandbox::new(400);
+    sb.index();
+    let records = sb.export(&[]);
+    for query in ["党建", "发展", "\"会议\""] {
+        let matching = sb.paths(query, &[]);
+        let out = sb.stdout(&["search", query, "--facets", "--json", "-n", "1"]);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            v["hits"].as_array().unwrap().len().min(1),
+            1.min(matching.len())
+        );
+        for facet in ["kind", "person", "place", "org"] {
+            let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+            for r in records
+                .iter()
+                .filter(|r| matching.contains(r["path"].as_str().unwrap()))
+            {
+                for value in values(r, facet) {
+                    *counts.entry(value).or_default() += 1;
+                }
+            }
+            let mut expected: Vec<(String, u64)> = counts.into_iter().collect();
+            expected.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            expected.truncate(10);
+            let got: Vec<(String, u64)> = v["facets"][facet]
+                .as_array()
+                .unwrap_or_else(|| panic!("{query}: no facets.{facet} in {v}"))
+                .iter()
+                .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_u64().unwrap()))
+                .collect();
+            assert_eq!(got, expected, "{query} {facet}");
+        }
+    }
+    // The terminal form lists them under their names.
+    let text = sb.stdout(&["search", "党建", "--facets", "--color", "never"]);
+    for name in ["类型 kind:", "人物 person:", "地点 place:", "机构 org:"] {
+        assert!(text.contains(name), "{text}");
+    }
+}
+
+#[test]
+fn entities_lists_the_counts_export_implies() {
+    let sb = Sandbox::new(400);
+    sb.index();
+    let records = sb.export(&[]);
+    let index = inverted(&records);
+    let out = sb.stdout(&["entities", "--json", "--top", "100000"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    for facet in ["person", "place", "org"] {
+        let got: BTreeMap<String, u64> = v[facet]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_u64().unwrap()))
+            .collect();
+        let expected: BTreeMap<String, u64> = index
+            .get(facet)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.len() as u64)).collect())
+            .unwrap_or_default();
+        assert_eq!(got, expected, "{facet}");
+    }
+    let top = sb.stdout(&["entities", "--type", "place", "--top", "2"]);
+    assert!(top.lines().count() <= 2, "{top}");
+    assert!(top.lines().all(|l| l.starts_with("place ")), "{top}");
+    let out = sb
+        .cmd()
+        .args(["entities", "--type", "人"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8(out.stderr).unwrap().lines().count(), 1);
+}
+
+/// `text` with every `every`-th sentence replaced, and another title.
+fn edited_copy(text: &str, every: usize) -> String {
+    let mut lines = text.lines();
+    let _title = lines.next();
+    let body: String = lines.collect::<Vec<_>>().join("\n");
+    let mut out = String::from("关于小营盘镇党建工作的情况报告（修改稿）\n");
+    for (i, sentence) in body.split_inclusive('。').enumerate() {
+        if i % every == every - 1 {
+            out.push_str("这一句是在复制之后重新写过的内容，和原文没有关系。");
+        } else {
+            out.push_str(sentence);
+        }
+    }
+    out
+}
+
+#[test]
+fn similar_finds_an_edited_copy_and_only_it() {
+    let sb = Sandbox::new(0);
+    let original = std::fs::read_to_string(sb.corpus().join("000_44c36bc19d531045.txt")).unwrap();
+    std::fs::write(sb.corpus().join("copy.txt"), edited_copy(&original, 5)).unwrap();
+    sb.index();
+    let out = sb.stdout(&["similar", "corpus/000_44c36bc19d531045.txt", "--json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let duplicates = v["duplicates"].as_array().unwrap();
+    assert_eq!(duplicates.len(), 1, "{v}");
+    assert_eq!(duplicates[0]["path"], "copy.txt");
+    let overlap = duplicates[0]["overlap"].as_u64().unwrap();
+    assert!((50..=95).contains(&overlap), "overlap {overlap}");
+    // The report itself is never its own duplicate or relative.
+    let related = v["related"].as_array().unwrap();
+    assert!(related.len() <= 5);
+    assert!(related
+        .iter()
+        .all(|r| r["path"] != "000_44c36bc19d531045.txt" && r["path"] != "copy.txt"));
+    assert!(related
+        .iter()
+        .all(|r| !r["shared"].as_array().unwrap().is_empty()));
+
+    // A file outside the folder is compared too: the original is found from the copy.
+    let outside = sb.dir.path().join("draft.txt");
+    std::fs::write(&outside, edited_copy(&original, 4)).unwrap();
+    let out = sb.stdout(&["similar", outside.to_str().unwrap(), "--json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<&str> = v["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert!(found.contains(&"000_44c36bc19d531045.txt"), "{v}");
+    assert!(found.contains(&"copy.txt"), "{v}");
+
+    // Nothing alike: exit 1, and a clear error for a missing file.
+    let lone = sb.dir.path().join("lone.txt");
+    std::fs::write(&lone, "完全无关的一行字").unwrap();
+    sb.cmd()
+        .args(["similar", lone.to_str().unwrap()])
+        .assert()
+        .code(1);
+    let out = sb.cmd().args(["similar", "nope.txt"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("nope.txt"));
+}
