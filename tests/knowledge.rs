@@ -377,3 +377,59 @@ fn similar_finds_an_edited_copy_and_only_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr).unwrap().contains("nope.txt"));
 }
+
+#[test]
+fn counts_stay_consistent_after_adds_changes_and_deletes() {
+    let sb = Sandbox::new(120);
+    sb.index();
+    let check = |when: &str| {
+        let records = sb.export(&[]);
+        let index = inverted(&records);
+        let v: Value =
+            serde_json::from_str(&sb.stdout(&["entities", "--json", "--top", "100000"])).unwrap();
+        for facet in ["person", "place", "org"] {
+            let got: BTreeMap<String, u64> = v[facet]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_u64().unwrap()))
+                .collect();
+            let expected: BTreeMap<String, u64> = index
+                .get(facet)
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.len() as u64)).collect())
+                .unwrap_or_default();
+            assert_eq!(got, expected, "{when}: {facet}");
+        }
+        records
+    };
+    let before = check("after the first index");
+    // Delete a third of the reports, change one, add a copy of another under a new name.
+    let corpus = sb.corpus();
+    let paths: Vec<String> = before
+        .iter()
+        .map(|r| r["path"].as_str().unwrap().to_string())
+        .collect();
+    for p in paths.iter().step_by(3) {
+        std::fs::remove_file(corpus.join(p)).unwrap();
+    }
+    std::fs::write(
+        corpus.join(&paths[1]),
+        "博乐市小营盘镇党委召开会议\n\n时间:2020-01-02\n\n镇党委书记张建国主持会议。",
+    )
+    .unwrap();
+    std::fs::copy(corpus.join(&paths[2]), corpus.join("added.txt")).unwrap();
+    sb.index();
+    let after = check("after deletes, a change and an add");
+    assert_eq!(
+        after.len(),
+        before.len() - paths.iter().step_by(3).count() + 1
+    );
+    let changed = after
+        .iter()
+        .find(|r| r["path"] == paths[1].as_str())
+        .unwrap();
+    assert!(
+        values(changed, "org").contains(&"博乐市小营盘镇党委".to_string()),
+        "{changed}"
+    );
+}
