@@ -337,16 +337,17 @@ impl Parser {
                 )),
             },
             Tok::Facet(facet) => {
-                let value =
-                    match self.peek() {
-                        Some(Tok::Word(v)) | Some(Tok::Phrase(v)) => v.clone(),
-                        _ => return Err(error(
+                let value = match self.peek() {
+                    Some(Tok::Word(v)) | Some(Tok::Phrase(v)) => v.clone(),
+                    _ => {
+                        return Err(error(
                             format!(
                                 "`{facet}:` needs a value right after it, as in `{facet}:\"…\"`"
                             ),
                             token.column,
-                        )),
-                    };
+                        ))
+                    }
+                };
                 self.pos += 1;
                 facet_expr(facet, &value, token.column).map(Some)
             }
