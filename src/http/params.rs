@@ -131,7 +131,8 @@ impl Params {
 }
 
 /// An entity's type and name as they come in a URL's path segments: percent-decoded, the type
-/// one of [`Facet`]'s names, the name not empty and at most [`MAX_NAME_CHARS`] characters.
+/// one of [`Facet`]'s names, the name not empty, without control characters and at most
+/// [`MAX_NAME_CHARS`] characters.
 pub fn entity_path(facet: &str, name: &str) -> Result<(Facet, String), BadParam> {
     let decode = |segment: &str| {
         percent_encoding::percent_decode_str(segment)
@@ -155,6 +156,10 @@ pub fn entity_path(facet: &str, name: &str) -> Result<(Facet, String), BadParam>
     let name = name.trim().to_string();
     if name.is_empty() {
         return Err(BadParam::new("the name is empty"));
+    }
+    // No extracted name has one, and one echoed back in a message would be a nuisance.
+    if name.chars().any(char::is_control) {
+        return Err(BadParam::new("the name contains control characters"));
     }
     Ok((facet, name))
 }
@@ -336,6 +341,7 @@ mod tests {
         assert!(entity_path("city", "x").is_err());
         assert!(entity_path("place", "").is_err());
         assert!(entity_path("place", "%FF").is_err());
+        assert!(entity_path("place", "a%1Bb").is_err());
         assert!(entity_path("place", &"党".repeat(201)).is_err());
         assert!(entity_path("place", &"党".repeat(200)).is_ok());
     }
