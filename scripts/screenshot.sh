@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Retakes docs/screenshot.png (the search page in headless Chromium) through the browser test.
+# Retakes docs/screenshot.png (the search page with its facets) and docs/screenshot-entity.png
+# (an entity page) in headless Chromium, through the browser test.
 # Needs Debian's chromium, chromium-driver and fonts-noto-cjk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ZHSEARCH_BROWSER_TESTS=1 ZHSEARCH_UPDATE_SCREENSHOT=1 cargo test --release --test browser
-echo "wrote docs/screenshot.png"
+echo "wrote docs/screenshot.png and docs/screenshot-entity.png"

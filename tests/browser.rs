@@ -2,8 +2,9 @@
 //!
 //! Skipped with a notice when chromedriver is not installed, so `cargo test` passes on a fresh
 //! machine; `ZHSEARCH_BROWSER_TESTS=1` (set by .ci/run, which installs Chromium) makes it
-//! mandatory. The screenshot goes to target/browser/search.png, and to docs/screenshot.png
-//! when `ZHSEARCH_UPDATE_SCREENSHOT=1` (scripts/screenshot.sh).
+//! mandatory. The screenshots go to target/browser/search.png and entity.png, and to
+//! docs/screenshot.png and docs/screenshot-entity.png when `ZHSEARCH_UPDATE_SCREENSHOT=1`
+//! (scripts/screenshot.sh).
 
 mod support;
 
@@ -11,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use support::{corpus, TestServer, REPO};
 
@@ -56,6 +58,54 @@ fn start_driver(chromedriver: &Path) -> Driver {
         std::thread::sleep(Duration::from_millis(50));
     }
     Driver { child, port }
+}
+
+/// Writes a screenshot to target/browser/`name`, and to docs/`docs_name` when the screenshots
+/// are being retaken.
+fn save_screenshot(shot: &[u8], name: &str, docs_name: &str) {
+    let out = Path::new(REPO).join("target/browser");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join(name), shot).unwrap();
+    if std::env::var("ZHSEARCH_UPDATE_SCREENSHOT").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all(Path::new(REPO).join("docs")).unwrap();
+        std::fs::write(Path::new(REPO).join("docs").join(docs_name), shot).unwrap();
+    }
+}
+
+/// Clicks a link and waits until the browser is at its target.
+async fn follow(client: &Client, link: Element) {
+    let href = link.attr("href").await.unwrap().expect("a link");
+    let target = client.current_url().await.unwrap().join(&href).unwrap();
+    link.click().await.unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_url(&target)
+        .await
+        .unwrap();
+}
+
+/// The text of the query box.
+async fn query_box(client: &Client) -> String {
+    client
+        .find(Locator::Css("input[name=q]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+/// The text of the first element matching `css`.
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 #[test]
@@ -134,14 +184,10 @@ fn search_box_results_document_and_escaping_in_chromium() {
             .await
             .unwrap();
         assert!(status.contains("共 3 篇"), "{status}");
+        // The facets beside the results are in the screenshot.
+        client.find(Locator::Css("aside.facets a")).await.unwrap();
         let shot = client.screenshot().await.unwrap();
-        let out = Path::new(REPO).join("target/browser");
-        std::fs::create_dir_all(&out).unwrap();
-        std::fs::write(out.join("search.png"), &shot).unwrap();
-        if std::env::var("ZHSEARCH_UPDATE_SCREENSHOT").is_ok_and(|v| v == "1") {
-            std::fs::create_dir_all(Path::new(REPO).join("docs")).unwrap();
-            std::fs::write(Path::new(REPO).join("docs/screenshot.png"), &shot).unwrap();
-        }
+        save_screenshot(&shot, "search.png", "screenshot.png");
 
         // Open the first result: the document with its matches marked, the first one targeted.
         client
@@ -225,6 +271,65 @@ fn search_box_results_document_and_escaping_in_chromium() {
                 .contains(&format!("from={year}&to={year}")),
             "{url} {title}"
         );
+
+        // A facet value filters the results; a second click on it takes the filter out.
+        client.goto(&server.url("/?q=%E5%85%9A")).await.unwrap();
+        let before = text_of(&client, "p.status").await;
+        assert!(before.contains("共 4 篇"), "{before}");
+        let place = client
+            .find(Locator::Css("aside.facets a[data-facet=place]"))
+            .await
+            .unwrap();
+        let value = place.attr("data-value").await.unwrap().unwrap_or_default();
+        follow(&client, place).await;
+        let filter = format!("place:\"{value}\"");
+        assert_eq!(query_box(&client).await, format!("党 {filter}"));
+        let after = text_of(&client, "p.status").await;
+        assert!(after.contains("共 1 篇"), "{after}");
+        let active = client
+            .find(Locator::Css("aside.facets a.on"))
+            .await
+            .unwrap();
+        assert_eq!(
+            active.attr("data-value").await.unwrap().as_deref(),
+            Some(value.as_str())
+        );
+        follow(&client, active).await;
+        assert_eq!(query_box(&client).await, "党");
+        assert!(text_of(&client, "p.status").await.contains("共 4 篇"));
+        assert!(client
+            .find_all(Locator::Css("aside.facets a.on"))
+            .await
+            .unwrap()
+            .is_empty());
+
+        // A report's entities link to their pages.
+        client
+            .goto(&server.url("/?q=%22%E5%B0%8F%E8%90%A5%E7%9B%98%E9%95%87%22"))
+            .await
+            .unwrap();
+        let first = client
+            .find(Locator::Css("ol.hits a.hit-title"))
+            .await
+            .unwrap();
+        follow(&client, first).await;
+        let entity = client
+            .find(Locator::Css("section.knowledge a[href^='/entity/place/']"))
+            .await
+            .unwrap();
+        let name = entity.text().await.unwrap();
+        follow(&client, entity).await;
+        let h1 = text_of(&client, "h1").await;
+        assert!(h1.starts_with(&name) && h1.ends_with("地点"), "{h1} {name}");
+        assert!(text_of(&client, "p.status").await.contains("篇报告提到它"));
+        client
+            .find(Locator::Css(
+                "aside.facets section.cooccurring a[href^='/entity/']",
+            ))
+            .await
+            .unwrap();
+        let shot = client.screenshot().await.unwrap();
+        save_screenshot(&shot, "entity.png", "screenshot-entity.png");
         client.close().await.unwrap();
     });
 }

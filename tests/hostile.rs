@@ -435,3 +435,42 @@ fn a_full_disk_loses_nothing_and_the_next_run_recovers() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn entity_urls_with_markup_traversal_and_odd_bytes_are_4xx_and_shown_as_text() {
+    let dir = folder(&[("a.txt", EXPANDING.as_bytes())]);
+    let server = TestServer::start(dir.path(), false);
+    for (path, expected) in [
+        ("/entity/place/%3Cscript%3Ealert(1)%3C%2Fscript%3E", 404),
+        ("/entity/place/..%2F..%2Fetc%2Fpasswd", 404),
+        ("/entity/place/%00%01%1B%5B31m", 400),
+        ("/api/entity/person/%E5%BC%A0%1B%5B31m", 400),
+        (
+            "/entity/place/%E5%8D%9A%E4%B9%90%E5%B8%82%22%20OR%20%22",
+            404,
+        ),
+        ("/entity/kind/%22%20OR%20x", 404),
+        ("/entity/%3Cb%3E/x", 400),
+        ("/entity/place/%20%20", 400),
+        ("/entity/place/%C0%AF", 400),
+        ("/api/entity/place/..%2F..%2Fetc%2Fpasswd", 404),
+        ("/api/entity/keyword/%3Cscript%3E", 404),
+    ] {
+        let (status, body) = support::get(&server.url(path));
+        assert_eq!(status, expected, "{path}: {body}");
+        // Pages escape the name; the API says it in a JSON string (served as JSON, not sniffed).
+        if !path.starts_with("/api/") {
+            assert!(
+                !body.contains("<script>") && !body.contains("<b>"),
+                "{path}"
+            );
+        }
+        assert!(!body.contains('\u{1b}'), "{path}");
+    }
+    // A query with the filter links of its facets stays one query however it is quoted.
+    let (status, _) = support::get(&server.url(&format!(
+        "/?q={}",
+        support::q("报告 place:\"a\" kind:\"其他\" (org:x OR person:\"y z\")")
+    )));
+    assert_eq!(status, 200);
+}

@@ -12,9 +12,13 @@ use warp::http::StatusCode;
 use warp::reply::{Reply, Response};
 
 use super::error::{with_retry_after, ApiError, Format};
-use super::params::Params;
+use super::params::{entity_path, Params};
 use super::{pages, AppState};
-use crate::search::{Highlighter, Hit, IndexStats, ReportView, SearchResults};
+use crate::knowledge::{Facet, Kind};
+use crate::search::{
+    EntityView, FacetCounts, Highlighter, Hit, IndexStats, Probe, ReportView, SearchResults,
+    Similar, FACET_TOP,
+};
 
 /// Runs blocking library work on the blocking pool, holding a permit for as long as the work
 /// runs (so the pool never has more than the permitted number of costly tasks). A request that
@@ -55,6 +59,18 @@ struct ApiResults<'a> {
     took_ms: f64,
     hits: &'a [Hit],
     years: &'a [[i64; 2]],
+    /// Kind, people, places and organizations over the whole matching set.
+    #[serde(serialize_with = "crate::search::facets_json")]
+    facets: &'a FacetCounts,
+}
+
+/// The JSON body of `/api/doc/{id}`: the report, and the reports like it.
+#[derive(Serialize)]
+struct ApiDoc {
+    #[serde(flatten)]
+    doc: ReportView,
+    #[serde(flatten)]
+    similar: Similar,
 }
 
 async fn search(
@@ -87,8 +103,18 @@ async fn api_search_inner(raw: String, state: Arc<AppState>) -> Result<Response,
         took_ms: (results.took.as_secs_f64() * 1e5).round() / 100.0,
         hits: &results.hits,
         years: &results.years,
+        facets: &results.facets,
     })
     .into_response())
+}
+
+/// What an indexed report is compared by to find the reports like it.
+fn probe(doc: &ReportView) -> Probe<'_> {
+    Probe {
+        text: &doc.text,
+        knowledge: &doc.knowledge,
+        path: Some(&doc.path),
+    }
 }
 
 fn not_found(format: Format) -> ApiError {
@@ -101,10 +127,12 @@ async fn api_doc_inner(id: String, state: Arc<AppState>) -> Result<Response, Api
     }
     // Serialized on the blocking pool too: a report may be megabytes long.
     let body = run(&state, Format::Json, move |s| {
-        s.searcher
-            .document(&id)?
-            .map(|doc: ReportView| serde_json::to_vec(&doc))
-            .transpose()
+        let Some(doc) = s.searcher.document(&id)? else {
+            return Ok(None);
+        };
+        let similar = s.searcher.similar(&probe(&doc))?;
+        serde_json::to_vec(&ApiDoc { doc, similar })
+            .map(Some)
             .map_err(|e| crate::Error::io("serializing a report", e.into()))
     })
     .await?
@@ -127,24 +155,28 @@ async fn search_page_inner(raw: String, state: Arc<AppState>) -> Result<Response
     let params = match Params::parse(&raw) {
         Ok(p) => p,
         Err(e) => {
-            let page = pages::search_page(&Params::default(), None, Some(&e.message));
+            let page = pages::search_page(&Params::default(), None, Some(&e.message), None);
             return Ok(with_status(page.into_string(), e.status));
         }
     };
     if params.q.trim().is_empty() {
+        // The corpus at a glance; a busy server still shows the search box without it.
+        let overview = run(&state, Format::Html, |s| s.searcher.overview(FACET_TOP))
+            .await
+            .ok();
         return Ok(with_status(
-            pages::search_page(&params, None, None).into_string(),
+            pages::search_page(&params, None, None, overview.as_ref()).into_string(),
             StatusCode::OK,
         ));
     }
     let (page, status, retry) = match search(&state, &params, Format::Html).await {
         Ok(results) => (
-            pages::search_page(&params, Some(&results), None),
+            pages::search_page(&params, Some(&results), None, None),
             StatusCode::OK,
             None,
         ),
         Err(e) if e.status.is_client_error() || e.retry_after.is_some() => (
-            pages::search_page(&params, None, Some(&e.message)),
+            pages::search_page(&params, None, Some(&e.message), None),
             e.status,
             e.retry_after,
         ),
@@ -180,13 +212,71 @@ async fn doc_page_inner(
                 .highlighter(&params.q)
                 .unwrap_or_else(|_| Highlighter::new(&[]))
         };
+        let similar = s.searcher.similar(&probe(&doc))?;
         Ok(Some(
-            pages::doc_page(&doc, &params, &highlighter).into_string(),
+            pages::doc_page(&doc, &similar, &params, &highlighter).into_string(),
         ))
     })
     .await?
     .ok_or_else(|| not_found(Format::Html))?;
     Ok(with_status(html, StatusCode::OK))
+}
+
+/// The entity named in a URL, a page of its reports as `raw` asks. Unknown types and
+/// unreadable names are 400s; a name no report has is a 404.
+async fn entity(
+    facet: String,
+    name: String,
+    raw: String,
+    state: Arc<AppState>,
+    format: Format,
+) -> Result<(EntityView, Params), ApiError> {
+    let (facet, name) = entity_path(&facet, &name).map_err(|e| ApiError::from_param(e, format))?;
+    let params = Params::parse(&raw).map_err(|e| ApiError::from_param(e, format))?;
+    let unknown = || {
+        let message = match format {
+            Format::Json => format!("no report names the {facet} {name:?}"),
+            Format::Html => format!("没有报告提到{}「{name}」。", facet.label()),
+        };
+        ApiError::new(StatusCode::NOT_FOUND, message, format)
+    };
+    // Any other kind is not a name the query language accepts; no report has it either.
+    if facet == Facet::Kind && Kind::from_label(&name).is_none() {
+        return Err(unknown());
+    }
+    let (limit, offset) = (params.limit, params.offset);
+    let wanted = name.clone();
+    let view = run(&state, format, move |s| {
+        s.searcher.entity(facet, &wanted, limit, offset)
+    })
+    .await?;
+    if view.reports == 0 {
+        return Err(unknown());
+    }
+    Ok((view, params))
+}
+
+async fn api_entity_inner(
+    facet: String,
+    name: String,
+    raw: String,
+    state: Arc<AppState>,
+) -> Result<Response, ApiError> {
+    let (view, _) = entity(facet, name, raw, state, Format::Json).await?;
+    Ok(warp::reply::json(&view).into_response())
+}
+
+async fn entity_page_inner(
+    facet: String,
+    name: String,
+    raw: String,
+    state: Arc<AppState>,
+) -> Result<Response, ApiError> {
+    let (view, params) = entity(facet, name, raw, state, Format::Html).await?;
+    Ok(with_status(
+        pages::entity_page(&view, &params).into_string(),
+        StatusCode::OK,
+    ))
 }
 
 fn with_status(html: String, status: StatusCode) -> Response {
@@ -207,3 +297,5 @@ respond!(api_doc => api_doc_inner(id: String, state: Arc<AppState>));
 respond!(api_stats => api_stats_inner(state: Arc<AppState>));
 respond!(search_page => search_page_inner(raw: String, state: Arc<AppState>));
 respond!(doc_page => doc_page_inner(id: String, raw: String, state: Arc<AppState>));
+respond!(api_entity => api_entity_inner(facet: String, name: String, raw: String, state: Arc<AppState>));
+respond!(entity_page => entity_page_inner(facet: String, name: String, raw: String, state: Arc<AppState>));

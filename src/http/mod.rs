@@ -1,5 +1,5 @@
-//! The web front end: a search page, document pages and a JSON API over [`ReportSearcher`],
-//! and (with `--watch`) an indexer that follows the corpus folder.
+//! The web front end: a search page with facets, document pages, entity pages and a JSON API
+//! over [`ReportSearcher`], and (with `--watch`) an indexer that follows the corpus folder.
 //!
 //! This module adds presentation only: parsing parameters, calling the library, rendering.
 //! Routes (`routes.rs`) are composition; handlers (`handlers.rs`) turn parameters into a search

@@ -4,9 +4,13 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use warp::http::StatusCode;
 
-use super::params::Params;
+use super::params::{self, entity_url, filter_text, Params};
 use crate::ingest::extract::{lines_after_title, title_line};
-use crate::search::{Highlighted, Highlighter, ReportView, SearchResults, Sort, DEFAULT_LIMIT};
+use crate::knowledge::Facet;
+use crate::search::{
+    EntityView, FacetCounts, Highlighted, Highlighter, Hit, Overview, ReportView, SearchResults,
+    Similar, Sort, DEFAULT_LIMIT,
+};
 
 /// Paragraphs shown on one page of a long report.
 const PARAGRAPHS_PER_PART: usize = 400;
@@ -61,10 +65,36 @@ h1 { font-size:24px; line-height:1.5; margin:16px 0 4px; }
 .toc ol { margin:0; padding-left:1.4em; }
 .help { color:var(--muted); font-size:14px; }
 .help code { background:#f6f8fa; padding:0 4px; border-radius:3px; }
+body.wide .wrap { max-width:1120px; }
+.cols { display:grid; grid-template-columns:minmax(0,1fr) 240px; gap:32px; align-items:start; }
+aside.facets { font-size:14px; padding-top:12px; }
+aside.facets h2, .knowledge h2, .glance h2 { font-size:14px; color:var(--muted); font-weight:600; margin:14px 0 4px; }
+aside.facets ul, .glance ul, .knowledge ul { list-style:none; padding:0; margin:0; }
+aside.facets li a { display:flex; justify-content:space-between; align-items:baseline; gap:8px; padding:1px 8px; border-radius:4px; color:var(--fg); }
+aside.facets li a:hover { background:#f6f8fa; text-decoration:none; }
+aside.facets li a.on { background:#fdecea; color:var(--accent); font-weight:600; }
+aside.facets li a.on .v::after { content:" ×"; }
+.n { color:var(--muted); font-size:12px; font-variant-numeric:tabular-nums; }
+ul.tags { display:flex; flex-wrap:wrap; gap:4px 14px; }
+ul.tags .n::before { content:" "; }
+.knowledge { background:#f6f8fa; border-radius:6px; padding:4px 16px 10px; margin:12px 0; font-size:14px; }
+.knowledge dl { display:grid; grid-template-columns:max-content 1fr; gap:2px 12px; margin:6px 0; }
+.knowledge dt { color:var(--muted); } .knowledge dd { margin:0; }
+.knowledge dd a { margin-right:12px; }
+.knowledge li { padding:4px 0; border-bottom:1px solid #eef1f4; }
+.glance .cards { display:grid; grid-template-columns:repeat(auto-fill, minmax(240px,1fr)); gap:8px 32px; }
+.results > h2 { font-size:16px; margin:20px 0 0; }
+.kind-label { font-size:14px; color:var(--muted); font-weight:400; margin-left:8px; }
+@media (max-width: 800px) { .cols { grid-template-columns:1fr; } }
 @media (max-width: 600px) { body { font-size:15px; } .hit-title { font-size:17px; } h1 { font-size:20px; } }
 "#;
 
 fn layout(title: &str, body: Markup) -> Markup {
+    layout_with(title, false, body)
+}
+
+/// A page; `wide` widens the columns for results with facets beside them.
+fn layout_with(title: &str, wide: bool, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="zh-CN" {
@@ -74,7 +104,7 @@ fn layout(title: &str, body: Markup) -> Markup {
                 title { (title) }
                 style { (PreEscaped(STYLE)) }
             }
-            body { (body) }
+            body.wide[wide] { (body) }
         }
     }
 }
@@ -151,18 +181,30 @@ fn search_form(p: &Params) -> Markup {
     }
 }
 
-fn year_chart(p: &Params, years: &[[i64; 2]]) -> Markup {
-    let max = years.iter().map(|y| y[1]).max().unwrap_or(1).max(1);
-    let single = match (&p.from, &p.to) {
+/// The year the search is limited to, when `from` and `to` name the same one.
+fn single_year(p: &Params) -> Option<&str> {
+    match (&p.from, &p.to) {
         (Some(f), Some(t)) if f == t => Some(f.as_str()),
         _ => None,
-    };
+    }
+}
+
+/// Reports per year as bars, each a link (`url` of the year), the `single` one marked. A
+/// search shows it when there is a choice of years (or one is chosen); `always` shows even
+/// one year.
+fn year_chart(
+    years: &[[i64; 2]],
+    single: Option<&str>,
+    always: bool,
+    url: impl Fn(&str) -> String,
+) -> Markup {
+    let max = years.iter().map(|y| y[1]).max().unwrap_or(1).max(1);
     html! {
-        @if years.len() > 1 || single.is_some() {
+        @if years.len() > 1 || single.is_some() || (always && !years.is_empty()) {
             nav.years aria-label="按年份筛选" {
                 @for [year, n] in years {
                     @let y = year.to_string();
-                    a.on[single == Some(y.as_str())] href=(search_url(p, 0, Some(&y), Some(&y)))
+                    a.on[single == Some(y.as_str())] href=(url(&y))
                         title=(format!("{year} 年：{n} 篇")) {
                         span.bar style=(format!("height:{}%", (n * 100 / max).max(3))) {}
                         span.y { (if years.len() <= 12 { y.clone() } else { format!("{:02}", year % 100) }) }
@@ -173,7 +215,8 @@ fn year_chart(p: &Params, years: &[[i64; 2]]) -> Markup {
     }
 }
 
-fn pagination(p: &Params, total: usize) -> Markup {
+/// Page links; `url` gives the link to the page starting at an offset.
+fn pagination(p: &Params, total: usize, url: impl Fn(usize) -> String) -> Markup {
     let per = p.limit.max(1);
     let pages = p.pages(total);
     let current = p.offset / per;
@@ -181,19 +224,153 @@ fn pagination(p: &Params, total: usize) -> Markup {
     html! {
         @if pages > 1 {
             nav.pages aria-label="翻页" {
-                @if current > 0 { a href=(search_url(p, (current - 1) * per, p.from.as_deref(), p.to.as_deref())) rel="prev" { "‹ 上一页" } }
+                @if current > 0 { a href=(url((current - 1) * per)) rel="prev" { "‹ 上一页" } }
                 @for i in window {
                     @if i == current { span.on { (i + 1) } }
-                    @else { a href=(search_url(p, i * per, p.from.as_deref(), p.to.as_deref())) { (i + 1) } }
+                    @else { a href=(url(i * per)) { (i + 1) } }
                 }
-                @if current + 1 < pages { a href=(search_url(p, (current + 1) * per, p.from.as_deref(), p.to.as_deref())) rel="next" { "下一页 ›" } }
+                @if current + 1 < pages { a href=(url((current + 1) * per)) rel="next" { "下一页 ›" } }
             }
         }
     }
 }
 
-/// The search page: form, status, year chart, hits, pages.
-pub fn search_page(p: &Params, results: Option<&SearchResults>, error: Option<&str>) -> Markup {
+/// A search for exactly one extracted value (`kind:"述职报告"`).
+fn filter_search(facet: Facet, value: &str) -> Option<String> {
+    let q = filter_text(facet, value)?;
+    Some(search_url(
+        &Params {
+            q,
+            ..Params::default()
+        },
+        0,
+        None,
+        None,
+    ))
+}
+
+/// One hit: its title linking to the report, date and path, snippet.
+fn hit_item(hit: &Hit, back: &str) -> Markup {
+    let mut first = false;
+    html! {
+        li {
+            a.hit-title href=(format!("/doc/{}?{}#m0", hit.id, back)) {
+                (marked(&Highlighted { text: hit.title.clone(), highlights: hit.title_highlights.clone() }, &mut first))
+            }
+            div.meta { (hit.date.as_deref().unwrap_or("无日期")) " · " (hit.path) }
+            p.snippet { (marked(&Highlighted { text: hit.snippet.clone(), highlights: hit.highlights.clone() }, &mut first)) }
+        }
+    }
+}
+
+/// A facet's values with the active ones first (an active value may have fallen out of the
+/// counted top: every result has it, so its count is the total).
+fn active_first<'a>(
+    active: &'a [String],
+    counted: &'a [(String, u64)],
+    total: usize,
+) -> Vec<(&'a str, u64)> {
+    let count = |a: &String| {
+        counted
+            .iter()
+            .find(|(v, _)| v == a)
+            .map_or(total as u64, |(_, n)| *n)
+    };
+    active
+        .iter()
+        .map(|a| (a.as_str(), count(a)))
+        .chain(
+            counted
+                .iter()
+                .filter(|(v, _)| !active.contains(v))
+                .map(|(v, n)| (v.as_str(), *n)),
+        )
+        .collect()
+}
+
+/// The facets of a search beside its results: each value a link that adds `type:"value"` to
+/// the query, or takes it out again when it is already there (active values first, marked).
+fn facet_panel(p: &Params, facets: &FacetCounts, total: usize) -> Markup {
+    html! {
+        aside.facets aria-label="按类别筛选" {
+            @for (facet, counted) in facets {
+                @let active = params::active_filters(&p.q, *facet);
+                @let values = active_first(&active, counted, total);
+                @if !values.is_empty() {
+                    section {
+                        h2 { (facet.label()) }
+                        ul {
+                            @for (value, n) in values {
+                                @let on = active.iter().any(|a| a == value);
+                                li {
+                                    @if let Some(q) = params::toggle_filter(&p.q, *facet, value) {
+                                        @let url = search_url(&Params { q, ..p.clone() }, 0, p.from.as_deref(), p.to.as_deref());
+                                        a class=[on.then_some("on")] href=(url) data-facet=(facet.name()) data-value=(value)
+                                            title=(if on { "再点一次取消这一筛选" } else { "只看含有它的报告" }) {
+                                            span.v { (value) } span.n { (n) }
+                                        }
+                                    } @else {
+                                        span.v { (value) } " " span.n { (n) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Values with their report counts, each a link to its entity page.
+fn entity_links(facet: Facet, values: &[(String, u64)]) -> Markup {
+    html! {
+        ul.tags {
+            @for (value, n) in values {
+                li { a href=(entity_url(facet, value)) { (value) } span.n { (n) } }
+            }
+        }
+    }
+}
+
+/// The corpus at a glance, for the home page.
+fn glance(overview: &Overview) -> Markup {
+    html! {
+        section.glance aria-label="语料概览" {
+            p.status { "索引中共有 " strong { (overview.reports) } " 篇报告。" }
+            div.cards {
+                @for (facet, values) in &overview.facets {
+                    @if !values.is_empty() {
+                        section {
+                            h2 { (facet.label()) }
+                            @if *facet == Facet::Kind {
+                                ul.tags {
+                                    @for (value, n) in values {
+                                        li {
+                                            @if let Some(url) = filter_search(*facet, value) { a href=(url) { (value) } } @else { (value) }
+                                            span.n { (n) }
+                                        }
+                                    }
+                                }
+                            } @else {
+                                (entity_links(*facet, values))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The search page: form, status, year chart, hits and pages, facets beside them; without a
+/// query, the corpus at a glance (`overview`) and how to search.
+pub fn search_page(
+    p: &Params,
+    results: Option<&SearchResults>,
+    error: Option<&str>,
+    overview: Option<&Overview>,
+) -> Markup {
     let title = if p.q.trim().is_empty() {
         "zhsearch".to_string()
     } else {
@@ -207,41 +384,181 @@ pub fn search_page(p: &Params, results: Option<&SearchResults>, error: Option<&s
                 p.error role="alert" { "查询有误：" (message) }
             }
             @if let Some(r) = results {
-                p.status {
-                    @if r.total == 0 { "没有找到匹配的报告。" }
-                    @else { "共 " strong { (r.total) } " 篇报告，第 " (p.offset + 1) "–" (p.offset + r.hits.len()) " 篇" }
-                    " · 用时 " (format!("{:.1}", r.took.as_secs_f64() * 1000.0)) " 毫秒"
-                }
-                (year_chart(p, &r.years))
-                @if r.total == 0 {
-                    p.help { "试试更少的词，去掉引号，或放宽日期范围。" }
-                }
-                ol.hits {
-                    @for hit in &r.hits {
-                        @let mut first = false;
-                        li {
-                            a.hit-title href=(format!("/doc/{}?{}#m0", hit.id, &back[2..])) {
-                                (marked(&Highlighted { text: hit.title.clone(), highlights: hit.title_highlights.clone() }, &mut first))
-                            }
-                            div.meta { (hit.date.as_deref().unwrap_or("无日期")) " · " (hit.path) }
-                            p.snippet { (marked(&Highlighted { text: hit.snippet.clone(), highlights: hit.highlights.clone() }, &mut first)) }
+                div.cols {
+                    div.results {
+                        p.status {
+                            @if r.total == 0 { "没有找到匹配的报告。" }
+                            @else { "共 " strong { (r.total) } " 篇报告，第 " (p.offset + 1) "–" (p.offset + r.hits.len()) " 篇" }
+                            " · 用时 " (format!("{:.1}", r.took.as_secs_f64() * 1000.0)) " 毫秒"
                         }
+                        (year_chart(&r.years, single_year(p), false, |y| search_url(p, 0, Some(y), Some(y))))
+                        @if r.total == 0 {
+                            p.help { "试试更少的词，去掉引号，或放宽日期范围。" }
+                        }
+                        ol.hits {
+                            @for hit in &r.hits { (hit_item(hit, &back[2..])) }
+                        }
+                        (pagination(p, r.total, |offset| search_url(p, offset, p.from.as_deref(), p.to.as_deref())))
                     }
+                    (facet_panel(p, &r.facets, r.total))
                 }
-                (pagination(p, r.total))
             } @else if error.is_none() {
+                @if let Some(overview) = overview { (glance(overview)) }
                 div.help {
                     p { "在报告全文中查找。几种写法：" }
                     ul {
                         li { code { "党建 引领" } " 两个词都出现" }
                         li { code { "\"小营盘镇\"" } " 原文中出现这一串字（精确短语）" }
                         li { code { "党建 OR 党风" } "、" code { "党建 -廉政" } "、" code { "title:述职报告" } }
+                        li { code { "kind:述职报告" } "、" code { "place:\"博乐市\"" } "、" code { "org:…" } "、" code { "person:…" } "、" code { "keyword:…" } " 按类型、地点、机构、人物、关键词筛选" }
                     }
                 }
             }
         }
     };
-    layout(&title, body)
+    layout_with(&title, results.is_some() || overview.is_some(), body)
+}
+
+/// An entity's page: how many reports name it, per year, the entities named with it (each a
+/// link to its own page) and a page of its reports, newest first.
+pub fn entity_page(view: &EntityView, p: &Params) -> Markup {
+    let facet = view.facet;
+    let own = entity_url(facet, &view.name);
+    let search = filter_search(facet, &view.name);
+    let page_url = |offset: usize| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if p.limit != DEFAULT_LIMIT {
+            s.append_pair("limit", &p.limit.to_string());
+        }
+        s.append_pair("page", &(offset / p.limit.max(1) + 1).to_string());
+        format!("{own}?{}", s.finish())
+    };
+    let year_url = |y: &str| match filter_text(facet, &view.name) {
+        Some(q) => search_url(
+            &Params {
+                q,
+                ..Params::default()
+            },
+            0,
+            Some(y),
+            Some(y),
+        ),
+        None => own.clone(),
+    };
+    let back = search
+        .as_deref()
+        .map_or(String::new(), |s| s[2..].to_string());
+    let body = html! {
+        (search_form(&Params::default()))
+        main.wrap {
+            div.cols {
+                div.results {
+                    h1 { (view.name) span.kind-label { (facet.label()) } }
+                    p.status {
+                        strong { (view.reports) } " 篇报告提到它"
+                        @if let Some(url) = &search { " · " a href=(url) { "在搜索中查看" } }
+                    }
+                    (year_chart(&view.years, None, true, year_url))
+                    h2 { "报告（新→旧）" }
+                    ol.hits {
+                        @for hit in &view.hits { (hit_item(hit, &back)) }
+                    }
+                    (pagination(p, view.reports, page_url))
+                }
+                aside.facets aria-label="常一同出现" {
+                    @for (other, values) in &view.cooccurring {
+                        @if !values.is_empty() {
+                            section.cooccurring {
+                                h2 { "常一同出现的" (other.label()) }
+                                ul {
+                                    @for (value, n) in values {
+                                        li { a href=(entity_url(*other, value)) title=(format!("{n} 篇报告同时提到")) {
+                                            span.v { (value) } span.n { (n) }
+                                        } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout_with(
+        &format!("{} - {} - zhsearch", view.name, facet.label()),
+        true,
+        body,
+    )
+}
+
+/// A report's kind, keywords (links to keyword searches) and entities by type (links to their
+/// pages).
+fn knowledge_box(doc: &ReportView) -> Markup {
+    let k = &doc.knowledge;
+    let entities = [
+        (Facet::Person, &k.entities.person),
+        (Facet::Place, &k.entities.place),
+        (Facet::Org, &k.entities.org),
+    ];
+    html! {
+        @if !k.kind.is_empty() || !k.keywords.is_empty() || entities.iter().any(|(_, v)| !v.is_empty()) {
+            section.knowledge aria-label="报告信息" {
+                dl {
+                    @if !k.kind.is_empty() {
+                        dt { (Facet::Kind.label()) }
+                        dd { @if let Some(url) = filter_search(Facet::Kind, &k.kind) { a href=(url) { (k.kind) } } @else { (k.kind) } }
+                    }
+                    @if !k.keywords.is_empty() {
+                        dt { (Facet::Keyword.label()) }
+                        dd { @for word in &k.keywords {
+                            @if let Some(url) = filter_search(Facet::Keyword, word) { a href=(url) { (word) } } @else { (word) " " }
+                        } }
+                    }
+                    @for (facet, values) in entities {
+                        @if !values.is_empty() {
+                            dt { (facet.label()) }
+                            dd { @for v in values { a href=(entity_url(facet, v)) { (v) } } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reports like this one: related (what they share) and near-duplicates (how much of this
+/// report's text they hold).
+fn similar_box(similar: &Similar) -> Markup {
+    let item = |r: &crate::search::SimilarReport| {
+        html! {
+            a href=(format!("/doc/{}", r.id)) { (r.title) }
+            div.meta { (r.date.as_deref().unwrap_or("无日期")) " · " (r.path) }
+        }
+    };
+    html! {
+        @if !similar.duplicates.is_empty() {
+            section.knowledge.duplicates aria-label="近似重复" {
+                h2 { "近似重复（含有本文的大部分文字）" }
+                ul { @for r in &similar.duplicates {
+                    li data-overlap=[r.overlap] {
+                        (item(r))
+                        @if let Some(o) = r.overlap { div.meta { "重合 " strong { (o) "%" } } }
+                    }
+                } }
+            }
+        }
+        @if !similar.related.is_empty() {
+            section.knowledge.related aria-label="相关报告" {
+                h2 { "相关报告" }
+                ul { @for r in &similar.related {
+                    li {
+                        (item(r))
+                        @if !r.shared.is_empty() { div.meta { "共同：" (r.shared.join("、")) } }
+                    }
+                } }
+            }
+        }
+    }
 }
 
 /// The paragraphs of a report's page: its non-empty lines after the title line (the title
@@ -283,7 +600,12 @@ fn parts_of(paragraphs: &[&str]) -> Vec<usize> {
 
 /// A report with the query's matches marked (the first is `#m0`), one part at a time: the
 /// work and the page stay bounded whatever the report's size. Linear in the report.
-pub fn doc_page(doc: &ReportView, p: &Params, highlighter: &Highlighter) -> Markup {
+pub fn doc_page(
+    doc: &ReportView,
+    similar: &Similar,
+    p: &Params,
+    highlighter: &Highlighter,
+) -> Markup {
     let mut first = true;
     let title = highlighter.highlight_all(&doc.title);
     let back = search_url(p, p.offset, p.from.as_deref(), p.to.as_deref());
@@ -331,6 +653,7 @@ pub fn doc_page(doc: &ReportView, p: &Params, highlighter: &Highlighter) -> Mark
             @if !p.q.trim().is_empty() { p { a href=(back) { "← 返回搜索结果" } } }
             h1 { (marked(&title, &mut first)) }
             div.meta { (doc.date.as_deref().unwrap_or("无日期")) " · " (doc.path) " · " (doc.encoding) }
+            (knowledge_box(doc))
             (part_nav)
             @if !toc.is_empty() {
                 // A long table of contents is folded, so that the text stays near the top.
@@ -352,6 +675,7 @@ pub fn doc_page(doc: &ReportView, p: &Params, highlighter: &Highlighter) -> Mark
                 }
             }
             (part_nav)
+            (similar_box(similar))
         }
     };
     layout(&format!("{} - zhsearch", doc.title), body)

@@ -46,6 +46,16 @@ pub fn routes(
         .and(warp::path!("api" / "doc" / String))
         .and(with_state(state.clone()))
         .and_then(handlers::api_doc);
+    let entity_page = get
+        .and(warp::path!("entity" / String / String))
+        .and(raw_query())
+        .and(with_state(state.clone()))
+        .and_then(handlers::entity_page);
+    let api_entity = get
+        .and(warp::path!("api" / "entity" / String / String))
+        .and(raw_query())
+        .and(with_state(state.clone()))
+        .and_then(handlers::api_entity);
     let gate = state.auth.clone();
     let api_stats = get
         .and(warp::path!("api" / "stats"))
@@ -79,6 +89,10 @@ pub fn routes(
         .or(api_search)
         .unify()
         .or(api_doc)
+        .unify()
+        .or(entity_page)
+        .unify()
+        .or(api_entity)
         .unify()
         .or(api_stats)
         .unify()
