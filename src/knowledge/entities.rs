@@ -28,7 +28,7 @@ use jieba_rs::{Jieba, Tag};
 
 /// Version of the rules; bump when output changes. Together with [`data_checksum`] it goes
 /// into the index so that a change re-extracts.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// China's administrative divisions, `LEVEL NAME` per line (see `data/README.md`).
 const DIVISIONS: &str = include_str!("data/divisions.txt");
@@ -462,7 +462,7 @@ const TRANSLIT: &str = "阿埃艾爱安昂奥巴拔拜班邦贝本比彼毕宾�
 法范菲费芬丰弗福夫盖甘冈戈格根古瓜哈海汉豪赫黑亨洪胡霍基吉加贾杰金卡开凯坎康科克肯库夸奎拉莱赖兰朗劳勒\
 雷里利连列林琳卢鲁路伦罗洛马迈麦曼芒梅蒙米密明莫姆穆纳娜乃南内尼涅努诺欧帕潘佩彭皮普齐契乔切琼萨塞桑瑟\
 森沙尚舍圣施什斯松苏索塔泰坦汤唐特提汀图托瓦万旺威韦维温沃乌武西希锡夏谢辛休雅亚扬耶伊因尤于约泽扎詹\
-佐兹策茨楚卜叶廷蕾丽莉露娅芙茜琪黛拉玛佳朱津久纽诺哲霍兹";
+佐兹策茨楚卜叶廷蕾丽莉露娅芙茜琪黛拉玛佳朱津久纽诺哲霍兹济汗";
 
 /// Titles and roles written right before a name (总统特朗普, 记者王可可).
 const TITLES: &[&str] = &[
@@ -526,13 +526,100 @@ const TITLES: &[&str] = &[
     "元帅",
     "上将",
     "总统府",
+    "夫人",
+    "埃米尔",
+    "国务卿",
+    "领导人",
+    "候选人",
+    "头目",
+    "被告",
+    "嫌疑人",
+    "创始人",
 ];
 
 /// Words right after a name that show it is one (王可可说, 李明同志).
 const AFTER_NAME: &[&str] = &[
     "说", "表示", "指出", "强调", "称", "介绍", "认为", "宣布", "同志", "先生", "女士", "一行",
-    "会见", "会谈", "出席", "主持", "致辞", "回答", "告诉", "透露", "坦言", "呼吁",
+    "会见", "会谈", "出席", "主持", "致辞", "回答", "告诉", "透露", "坦言", "呼吁", "政府", "政权",
 ];
+
+/// Punctuation and space that close a name (李明，).
+const CLOSING: &str = "，。、：；（）() \n,:;";
+
+/// Words right after a name that make it a place, a company or a thing rather than a person
+/// (库布齐|沙漠, 西尼罗|病毒, 摩托罗拉|移动, 张常|铁路).
+const NOT_AFTER_NAME: &[&str] = &[
+    "省",
+    "州",
+    "市",
+    "县",
+    "区",
+    "村",
+    "镇",
+    "乡",
+    "岛",
+    "河",
+    "湖",
+    "湾",
+    "港",
+    "城",
+    "堡",
+    "沙漠",
+    "草原",
+    "盆地",
+    "地区",
+    "高原",
+    "半岛",
+    "海峡",
+    "群岛",
+    "山脉",
+    "病毒",
+    "疫情",
+    "公司",
+    "集团",
+    "移动",
+    "铁路",
+    "公路",
+    "高铁",
+    "隧道",
+    "大桥",
+    "机场",
+    "法庭",
+    "军事法庭",
+    "大学",
+    "银行",
+    "油田",
+    "号",
+    "牌",
+    "品牌",
+    "汽车",
+    "手机",
+];
+
+/// Endings of transliterated names that show a person (梅德韦杰夫, 卡耶夫, 斯基).
+const FOREIGN_ENDINGS: &[&str] = &[
+    "耶夫", "诺夫", "洛夫", "科夫", "托夫", "斯基", "维奇", "耶娃", "诺娃", "科娃",
+];
+
+/// Characters of Chinese numerals, which are no given name (周立|三 is a cut, 周立|玖 a name).
+const NUMERALS: &str = "一二三四五六七八九十两几";
+
+/// A regnal number after a name: 二世.
+fn is_regnal(word: &str) -> bool {
+    let mut chars = word.chars();
+    matches!(
+        (chars.next(), chars.next(), chars.next()),
+        (Some(n), Some('世'), None) if NUMERALS.contains(n)
+    )
+}
+
+/// A person found in the text, and whether context confirms it there.
+#[derive(Debug, Clone, Copy)]
+struct Person {
+    start: usize,
+    end: usize,
+    confirmed: bool,
+}
 
 /// Tags of words an organization's name may run through (nouns, proper nouns, abbreviations,
 /// distinguishing words, verbal nouns).
@@ -571,6 +658,8 @@ pub struct EntityExtractor {
     lexemes: Vec<Lexeme>,
     stop: HashSet<&'static str>,
     surnames: HashSet<char>,
+    /// Every place of the lexicon, whatever its gate: a word that names one is no person.
+    places: HashSet<&'static str>,
     titles: HashSet<&'static str>,
     after_name: HashSet<&'static str>,
 }
@@ -592,6 +681,8 @@ struct KnownNames {
 
 /// jieba's words with lookups by byte position.
 struct Words<'a> {
+    /// The text the words were cut from.
+    full: &'a str,
     tags: Vec<Tag<'a>>,
     /// Index of the word starting at each byte, or `NONE`.
     starting: Vec<u32>,
@@ -602,7 +693,8 @@ struct Words<'a> {
 const NONE: u32 = u32::MAX;
 
 impl<'a> Words<'a> {
-    fn new(tags: Vec<Tag<'a>>, len: usize) -> Words<'a> {
+    fn new(full: &'a str, tags: Vec<Tag<'a>>) -> Words<'a> {
+        let len = full.len();
         let mut starting = vec![NONE; len + 1];
         let mut ending = vec![NONE; len + 1];
         for (i, t) in tags.iter().enumerate() {
@@ -610,10 +702,16 @@ impl<'a> Words<'a> {
             ending[t.byte_end] = i as u32;
         }
         Words {
+            full,
             tags,
             starting,
             ending,
         }
+    }
+
+    /// The text between two byte positions (empty if they cut a character).
+    fn text(&self, start: usize, end: usize) -> &'a str {
+        self.full.get(start..end).unwrap_or("")
     }
 
     fn starting_at(&self, pos: usize) -> Option<&Tag<'a>> {
@@ -672,6 +770,11 @@ impl EntityExtractor {
                 },
             );
         }
+        let places = entries
+            .iter()
+            .filter(|(_, l)| l.kind == Kind::Place)
+            .map(|(name, _)| *name)
+            .collect();
         let (patterns, lexemes): (Vec<&str>, Vec<Lexeme>) = entries.into_iter().unzip();
         // The patterns are a fixed list checked by the unit tests; building can only fail on
         // limits (size) that this data is far from.
@@ -690,13 +793,14 @@ impl EntityExtractor {
             surnames,
             titles: TITLES.iter().copied().collect(),
             after_name: AFTER_NAME.iter().copied().collect(),
+            places,
         }
     }
 
     /// Entities of `title + "\n" + text`, each an exact substring of it.
     pub fn extract(&self, title: &str, text: &str) -> Entities {
         let full = format!("{title}\n{text}");
-        let words = Words::new(self.jieba.tag(&full, true), full.len());
+        let words = Words::new(&full, self.jieba.tag(&full, true));
         let mut candidates = Vec::new();
         self.lexicon_candidates(&full, &words, &mut candidates);
         let proper_starts: HashSet<usize> = candidates
@@ -908,6 +1012,12 @@ impl EntityExtractor {
     /// People: jieba's person words with a known surname, transliterated names (runs of
     /// transliteration characters, also joined across `·`), and words that context marks as
     /// names.
+    ///
+    /// A name is *confirmed* by context at one of its occurrences (a title before, a speech
+    /// verb or punctuation after, a middle dot, a foreign name's ending) and *vetoed* where the
+    /// word after it makes it a place, a company or a thing (库布齐|沙漠, 西尼罗|病毒). Names
+    /// that are only plausible (a transliteration jieba tags as a name, a two-character name
+    /// that starts a longer one) count only when confirmed somewhere in the report.
     fn person_candidates(&self, words: &Words, known: &[bool], out: &mut Vec<Candidate>) {
         let tags = &words.tags;
         let known_at = |w: &Tag| {
@@ -928,31 +1038,44 @@ impl EntityExtractor {
             all_han(w.word)
                 && w.word.chars().all(|c| TRANSLIT.contains(c))
                 && (!known_at(w) || dotted(k))
-                && !self.titles.contains(w.word)
+                && !self.is_title(w.word)
                 && !self.after_name.contains(w.word)
         };
-        let titled = |i: usize| {
-            i > 0
-                && tags
-                    .get(i - 1)
-                    .is_some_and(|p| self.titles.contains(p.word))
-        };
+        let titled = |i: usize| i > 0 && tags.get(i - 1).is_some_and(|p| self.is_title(p.word));
         let closed = |i: usize| {
             tags.get(i).is_none_or(|n| {
-                self.after_name.contains(n.word)
-                    || n.word.chars().all(|c| "，。、：；（）() \n".contains(c))
+                self.after_name.contains(n.word) || n.word.chars().all(|c| CLOSING.contains(c))
             })
         };
+        // The word after a name makes it a place, a company or a thing.
+        let vetoed = |i: usize| {
+            tags.get(i)
+                .is_some_and(|n| NOT_AFTER_NAME.contains(&n.word))
+        };
+        let mut found: Vec<Person> = Vec::new();
         let mut i = 0;
         while i < tags.len() {
             let w = &tags[i];
+            // After a title, a single character jieba cut off belongs to the transliterated
+            // name after it (总统 托|卡耶夫, 财政部长 肖|尔茨).
+            let lead = titled(i)
+                && char_len(w.word) == 1
+                && all_han(w.word)
+                && !self.after_name.contains(w.word)
+                && translit_at(i + 1)
+                && tags.get(i + 1).is_some_and(|n| n.tag.starts_with("nr"));
             // A run of transliteration characters with a person tag in it: 哈姆|杜克, and
             // 努尔苏丹·纳扎尔巴耶夫 across the dot.
-            if translit_at(i) {
+            if lead || translit_at(i) {
                 let mut j = i;
                 let mut tagged = false;
                 let mut chars = 0;
                 let mut end = w.byte_end;
+                let mut glued = false;
+                if lead {
+                    chars = 1;
+                    j += 1;
+                }
                 while let Some(t) = tags.get(j) {
                     if translit_at(j) {
                         tagged |= t.tag.starts_with("nr");
@@ -966,6 +1089,7 @@ impl EntityExtractor {
                         tagged |= t.tag.starts_with("nr");
                         chars += char_len(name);
                         end = t.byte_start + name.len();
+                        glued = true;
                         j += 1;
                         break;
                     } else if matches!(t.word, "·" | "•" | "-") && translit_at(j + 1) && j > i {
@@ -975,14 +1099,39 @@ impl EntityExtractor {
                         break;
                     }
                 }
+                // A regnal number is part of the name (阿尔贝|二世).
+                if !glued && chars >= 2 {
+                    if let Some(t) = tags.get(j).filter(|t| is_regnal(t.word)) {
+                        end = t.byte_end;
+                        j += 1;
+                    }
+                }
                 let start = w.byte_start;
-                let context =
-                    titled(i) || closed(j) || end < tags.get(j - 1).map_or(end, |t| t.byte_end);
-                if (chars >= 3 && (tagged || context)) || (chars == 2 && tagged && context) {
-                    out.push(Candidate {
+                let name = words.text(start, end);
+                // A person acts: a verb or an adverb after a name jieba tags as one
+                // (阿拉法特|进行, 桑切斯|再度), where a company or a place is followed by nouns.
+                let acts = tagged
+                    && tags
+                        .get(j)
+                        .is_some_and(|n| matches!(n.tag, "v" | "d") || n.word == "在");
+                let confirmed = titled(i)
+                    || closed(j)
+                    || acts
+                    || glued
+                    || name.contains(['·', '•'])
+                    || FOREIGN_ENDINGS.iter().any(|e| name.ends_with(e));
+                let plausible = chars >= 3 && tagged;
+                if !vetoed(j)
+                    && tags.get(j).is_none_or(|n| n.tag != "nz")
+                    && !self.places.contains(name)
+                    && (plausible
+                        || (chars >= 2 && confirmed && (tagged || chars >= 3))
+                        || (chars == 2 && titled(i) && closed(j)))
+                {
+                    found.push(Person {
                         start,
                         end,
-                        kind: Kind::Person,
+                        confirmed,
                     });
                 }
                 if j - i > 1 || chars >= 3 {
@@ -1001,14 +1150,17 @@ impl EntityExtractor {
                     let given = char_len(n.word);
                     if all_han(n.word)
                         && (1..=2).contains(&given)
-                        && matches!(n.tag, "nr" | "nrfg" | "ns" | "zg" | "ng" | "j")
+                        && (matches!(n.tag, "nr" | "nrfg" | "ns" | "zg" | "ng" | "j")
+                            || (n.tag == "n" && closed(i + 1)))
+                        && !self.is_title(n.word)
                         && !self.after_name.contains(n.word)
                         && !known_at(n)
+                        && !vetoed(i + 1)
                     {
-                        out.push(Candidate {
+                        found.push(Person {
                             start: w.byte_start,
                             end: n.byte_end,
-                            kind: Kind::Person,
+                            confirmed: titled(i - 1) || closed(i + 1),
                         });
                         i += 1;
                         continue;
@@ -1023,6 +1175,31 @@ impl EntityExtractor {
                 || tags
                     .get(i)
                     .is_some_and(|n| self.after_name.contains(n.word));
+            // jieba also cuts a name before its last character (周立|玖, 张家|朗): a
+            // two-character name takes one name-like character after it.
+            if len == 2 && w.tag.starts_with("nr") && self.has_surname(w.word) {
+                if let Some(n) = tags.get(i) {
+                    let last_char = char_len(n.word) == 1
+                        && all_han(n.word)
+                        && (matches!(n.tag, "nr" | "nrfg" | "nrt" | "zg" | "ng")
+                            || (n.tag == "m" && !n.word.chars().all(|c| NUMERALS.contains(c))))
+                        && !self.after_name.contains(n.word);
+                    if last_char && !vetoed(i + 1) {
+                        found.push(Person {
+                            start: w.byte_start,
+                            end: n.byte_end,
+                            confirmed: titled(i - 1) || closed(i + 1),
+                        });
+                        i += 1;
+                        continue;
+                    }
+                    // A name word right after it: a name jieba cut elsewhere (白玛|赤林),
+                    // or no name at all (安邻|富邻).
+                    if all_han(n.word) && matches!(n.tag, "nr" | "nrfg" | "nrt" | "ns") {
+                        continue;
+                    }
+                }
+            }
             let person = match w.tag {
                 "nr" | "nrfg" => {
                     self.has_surname(w.word)
@@ -1051,14 +1228,69 @@ impl EntityExtractor {
             // 马方 (the Malaysian side) and 巴勒斯坦人 (a people) are not names.
             let collective =
                 (len == 2 && w.word.ends_with('方')) || (len >= 3 && w.word.ends_with('人'));
-            if person && !collective {
-                out.push(Candidate {
+            if person && !collective && !vetoed(i) && !self.places.contains(w.word) {
+                found.push(Person {
                     start: w.byte_start,
                     end: w.byte_end,
+                    confirmed: said || (len >= 3 && w.tag != "nrt"),
+                });
+            }
+        }
+        self.confirmed_people(words, found, out);
+    }
+
+    /// The people of [`Self::person_candidates`] that count: a confirmed name, or a plausible
+    /// one that is also confirmed elsewhere in the report (as itself, or as a part of a longer
+    /// name across `·`). A two-character name that starts a longer name of the report counts
+    /// only where context confirms it (王承 in 王承|书面 beside 王承书).
+    fn confirmed_people(&self, words: &Words, found: Vec<Person>, out: &mut Vec<Candidate>) {
+        let mut confirmed: HashSet<&str> = HashSet::new();
+        for p in &found {
+            if p.confirmed {
+                let name = words.text(p.start, p.end);
+                confirmed.insert(name);
+                for part in name.split(['·', '•']) {
+                    confirmed.insert(part);
+                }
+            }
+        }
+        let names: HashSet<&str> = found.iter().map(|p| words.text(p.start, p.end)).collect();
+        for p in &found {
+            let name = words.text(p.start, p.end);
+            let prefix_of_longer = char_len(name) == 2
+                && names
+                    .iter()
+                    .any(|n| n.len() > name.len() && n.starts_with(name));
+            let counts = if prefix_of_longer {
+                p.confirmed
+            } else {
+                confirmed.contains(name) || self.plausible_alone(name)
+            };
+            if counts {
+                out.push(Candidate {
+                    start: p.start,
+                    end: p.end,
                     kind: Kind::Person,
                 });
             }
         }
+    }
+
+    /// A Chinese name (a surname and a given name) needs no confirmation; a transliteration
+    /// does.
+    fn plausible_alone(&self, name: &str) -> bool {
+        self.has_surname(name) && !name.chars().all(|c| TRANSLIT.contains(c))
+    }
+
+    /// A title or role written before a name: a known one, or a longer one ending with one
+    /// (财政部长, 副委员长).
+    fn is_title(&self, word: &str) -> bool {
+        self.titles.contains(word)
+            || (char_len(word) <= 6
+                && all_han(word)
+                && TITLES
+                    .iter()
+                    .any(|t| t.len() >= 6 && word.len() > t.len() && word.ends_with(t)))
     }
 
     /// A name jieba left untagged may still be one: not a common word class.
@@ -1081,8 +1313,9 @@ impl EntityExtractor {
                 | "ul"
                 | "ns"
                 | "nt"
-        ) && !self.titles.contains(w.word)
+        ) && !self.is_title(w.word)
             && !self.after_name.contains(w.word)
+            && (self.has_surname(w.word) || w.word.chars().all(|c| TRANSLIT.contains(c)))
     }
 
     fn has_surname_char(&self, word: &str) -> bool {
@@ -1240,6 +1473,49 @@ mod tests {
     fn transliterated_names_from_their_parts() {
         let found = extract("苏丹总理哈姆杜克说，局势稳定。");
         assert!(has(&found.person, "哈姆杜克"), "{found:?}");
+    }
+
+    #[test]
+    fn transliterations_before_a_place_or_thing_word_are_not_people() {
+        // 埃|博拉 before 疫情, 卡拉奇 before 省: a disease and a place, not people.
+        let found = extract("当地爆发埃博拉疫情，卡拉奇省发生地震。");
+        assert!(found.person.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn transliterations_jieba_tags_as_names_need_confirmation() {
+        // A company jieba tags as a name, followed by a conjunction: nothing confirms it.
+        let company = extract("巴斯夫和拜耳在华投资建厂。");
+        assert!(company.person.is_empty(), "{company:?}");
+        // A title before, or a verb after, confirms a name.
+        let titled = extract("巴勒斯坦领导人阿拉法特进行访问。");
+        assert!(has(&titled.person, "阿拉法特"), "{titled:?}");
+    }
+
+    #[test]
+    fn a_character_cut_off_a_name_joins_it() {
+        let before = extract("哈萨克斯坦总统托卡耶夫表示欢迎。德国财政部长肖尔茨表示赞同。");
+        assert!(has(&before.person, "托卡耶夫"), "{before:?}");
+        assert!(has(&before.person, "肖尔茨"), "{before:?}");
+        assert!(!has(&before.person, "尔茨"), "{before:?}");
+        let after = extract("贫困户李立玖，今年收入增加。");
+        assert_eq!(after.person, ["李立玖"], "{after:?}");
+    }
+
+    #[test]
+    fn regnal_numbers_and_dotted_parts_belong_to_the_name() {
+        let found = extract("摩纳哥亲王阿尔贝二世、巴基斯坦总理伊姆兰·汗出席。");
+        assert!(has(&found.person, "阿尔贝二世"), "{found:?}");
+        assert!(has(&found.person, "伊姆兰·汗"), "{found:?}");
+        assert!(!has(&found.person, "阿尔贝"), "{found:?}");
+    }
+
+    #[test]
+    fn words_after_a_title_need_a_name_shape() {
+        // A title before and punctuation after, but neither starts with a surname nor is a
+        // transliteration.
+        let found = extract("给总书记写封信，运动员参赛。");
+        assert!(found.person.is_empty(), "{found:?}");
     }
 
     #[test]
