@@ -23,6 +23,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use super::FxBuild;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use jieba_rs::{Jieba, Tag};
 
@@ -656,12 +657,97 @@ pub struct EntityExtractor {
     jieba: Arc<Jieba>,
     lexicon: AhoCorasick,
     lexemes: Vec<Lexeme>,
-    stop: HashSet<&'static str>,
-    surnames: HashSet<char>,
+    stop: HashSet<&'static str, FxBuild>,
+    surnames: HanSet,
+    translit: HanSet,
+    generic_prefix: HanSet,
+    event_suffixes: Suffixes,
+    org_suffixes: Suffixes,
+    roles: Suffixes,
+    not_org_heads: Suffixes,
     /// Every place of the lexicon, whatever its gate: a word that names one is no person.
-    places: HashSet<&'static str>,
-    titles: HashSet<&'static str>,
-    after_name: HashSet<&'static str>,
+    places: HashSet<&'static str, FxBuild>,
+    titles: HashSet<&'static str, FxBuild>,
+    after_name: HashSet<&'static str, FxBuild>,
+}
+
+/// A list of word endings, looked up by the word's own endings (a few hash lookups) rather
+/// than by trying every entry.
+struct Suffixes {
+    /// Each ending and its first place in the list.
+    order: HashMap<&'static str, usize, FxBuild>,
+    /// The longest ending, in bytes.
+    longest: usize,
+    /// The last characters of the endings.
+    last: HanSet,
+}
+
+impl Suffixes {
+    fn of(list: &[&'static str]) -> Suffixes {
+        let mut order: HashMap<&'static str, usize, FxBuild> = HashMap::default();
+        for (k, s) in list.iter().enumerate() {
+            order.entry(s).or_insert(k);
+        }
+        let last: String = list.iter().filter_map(|s| s.chars().last()).collect();
+        Suffixes {
+            order,
+            longest: list.iter().map(|s| s.len()).max().unwrap_or(0),
+            last: HanSet::of(&last),
+        }
+    }
+
+    /// The ending of `word` that comes first in the list, leaving at least `keep` bytes
+    /// before it: what `list.iter().find(|s| word.ends_with(s))` finds (with `keep` 0).
+    fn first_of(&self, word: &str, keep: usize) -> Option<&'static str> {
+        if !word.chars().last().is_some_and(|c| self.last.contains(c)) {
+            return None;
+        }
+        let mut best: Option<(usize, &'static str)> = None;
+        for (k, _) in word.char_indices() {
+            if k < keep || word.len() - k > self.longest {
+                continue;
+            }
+            if let Some((&suffix, &place)) = self.order.get_key_value(&word[k..]) {
+                if best.is_none_or(|(b, _)| place < b) {
+                    best = Some((place, suffix));
+                }
+            }
+        }
+        best.map(|(_, suffix)| suffix)
+    }
+}
+
+/// A set of Han characters (U+4E00 to U+9FFF) as a bitmap: one load per lookup.
+struct HanSet(Vec<u64>);
+
+impl HanSet {
+    const FIRST: u32 = 0x4e00;
+    const LAST: u32 = 0x9fff;
+
+    fn of(chars: &str) -> HanSet {
+        let mut bits = vec![0u64; ((Self::LAST - Self::FIRST) / 64 + 1) as usize];
+        for c in chars.chars().filter(|c| is_han(*c)) {
+            let k = (c as u32 - Self::FIRST) as usize;
+            if let Some(word) = bits.get_mut(k / 64) {
+                *word |= 1 << (k % 64);
+            }
+        }
+        HanSet(bits)
+    }
+
+    fn contains(&self, c: char) -> bool {
+        let Some(k) = (c as u32).checked_sub(Self::FIRST) else {
+            return false;
+        };
+        self.0
+            .get(k as usize / 64)
+            .is_some_and(|word| word & (1 << (k % 64)) != 0)
+    }
+
+    /// Whether every character of `s` is in the set (true for the empty string).
+    fn contains_all(&self, s: &str) -> bool {
+        s.chars().all(|c| self.contains(c))
+    }
 }
 
 /// A span of the text and what it is; spans are byte ranges of `title + "\n" + text`.
@@ -675,15 +761,28 @@ struct Candidate {
 /// Where the places and organizations found by the lexicon start and end (the longest one
 /// ending at each byte), for composing longer names from them.
 struct KnownNames {
-    starts: HashSet<usize>,
-    ends: HashMap<usize, usize>,
+    /// Whether a known name starts at each byte.
+    starts: Vec<bool>,
+    /// The start of the longest known name ending at each byte, or `NONE`.
+    ends: Vec<u32>,
+}
+
+impl KnownNames {
+    fn starts_at(&self, pos: usize) -> bool {
+        self.starts.get(pos).copied().unwrap_or(false)
+    }
+
+    fn start_of_one_ending_at(&self, pos: usize) -> Option<usize> {
+        let start = *self.ends.get(pos)?;
+        (start != NONE).then_some(start as usize)
+    }
 }
 
 /// jieba's words with lookups by byte position.
-struct Words<'a> {
+struct Words<'t, 'a> {
     /// The text the words were cut from.
     full: &'a str,
-    tags: Vec<Tag<'a>>,
+    tags: &'t [Tag<'a>],
     /// Index of the word starting at each byte, or `NONE`.
     starting: Vec<u32>,
     /// Index of the word ending at each byte, or `NONE`.
@@ -692,8 +791,8 @@ struct Words<'a> {
 
 const NONE: u32 = u32::MAX;
 
-impl<'a> Words<'a> {
-    fn new(full: &'a str, tags: Vec<Tag<'a>>) -> Words<'a> {
+impl<'t, 'a> Words<'t, 'a> {
+    fn new(full: &'a str, tags: &'t [Tag<'a>]) -> Words<'t, 'a> {
         let len = full.len();
         let mut starting = vec![NONE; len + 1];
         let mut ending = vec![NONE; len + 1];
@@ -714,11 +813,11 @@ impl<'a> Words<'a> {
         self.full.get(start..end).unwrap_or("")
     }
 
-    fn starting_at(&self, pos: usize) -> Option<&Tag<'a>> {
+    fn starting_at(&self, pos: usize) -> Option<&'t Tag<'a>> {
         self.tags.get(*self.starting.get(pos)? as usize)
     }
 
-    fn ending_at(&self, pos: usize) -> Option<&Tag<'a>> {
+    fn ending_at(&self, pos: usize) -> Option<&'t Tag<'a>> {
         self.tags.get(*self.ending.get(pos)? as usize)
     }
 }
@@ -760,7 +859,7 @@ impl EntityExtractor {
                 },
             );
         }
-        let stop: HashSet<&'static str> = words(STOP).collect();
+        let stop: HashSet<&'static str, FxBuild> = words(STOP).collect();
         for &name in &stop {
             entries.insert(
                 name,
@@ -783,14 +882,18 @@ impl EntityExtractor {
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .expect("the lexicon builds");
-        let mut surnames: HashSet<char> = SURNAMES.chars().collect();
-        surnames.retain(|c| is_han(*c));
         EntityExtractor {
             jieba,
             lexicon,
             lexemes,
             stop,
-            surnames,
+            surnames: HanSet::of(SURNAMES),
+            translit: HanSet::of(TRANSLIT),
+            generic_prefix: HanSet::of(GENERIC_PREFIX),
+            event_suffixes: Suffixes::of(EVENT_SUFFIXES),
+            org_suffixes: Suffixes::of(ORG_SUFFIXES),
+            roles: Suffixes::of(ROLES),
+            not_org_heads: Suffixes::of(NOT_ORG_HEADS),
             titles: TITLES.iter().copied().collect(),
             after_name: AFTER_NAME.iter().copied().collect(),
             places,
@@ -800,40 +903,39 @@ impl EntityExtractor {
     /// Entities of `title + "\n" + text`, each an exact substring of it.
     pub fn extract(&self, title: &str, text: &str) -> Entities {
         let full = format!("{title}\n{text}");
-        let words = Words::new(&full, self.jieba.tag(&full, true));
+        let tags = self.jieba.tag(&full, crate::analysis::HMM);
+        self.extract_words(&full, &tags)
+    }
+
+    /// Entities of `full` (normally `title + "\n" + text`), already cut and tagged by jieba
+    /// with [`crate::analysis::HMM`]: `tags` are its words in order, covering it. Each entity
+    /// is an exact substring of `full`.
+    pub fn extract_words(&self, full: &str, tags: &[Tag<'_>]) -> Entities {
+        let words = Words::new(full, tags);
         let mut candidates = Vec::new();
-        self.lexicon_candidates(&full, &words, &mut candidates);
-        let proper_starts: HashSet<usize> = candidates
-            .iter()
-            .filter(|c| matches!(c.kind, Kind::Place | Kind::Org))
-            .map(|c| c.start)
-            .collect();
-        let mut known_ends: HashMap<usize, usize> = HashMap::new();
-        for c in &candidates {
-            if matches!(c.kind, Kind::Place | Kind::Org) {
-                // The longest known name ending here (小营盘镇, not 营盘镇).
-                known_ends
-                    .entry(c.end)
-                    .and_modify(|start| *start = (*start).min(c.start))
-                    .or_insert(c.start);
-            }
-        }
+        self.lexicon_candidates(full, &words, &mut candidates);
+        let mut known_names = KnownNames {
+            starts: vec![false; full.len() + 1],
+            ends: vec![NONE; full.len() + 1],
+        };
         let mut known = vec![false; full.len()];
         for c in &candidates {
+            if matches!(c.kind, Kind::Place | Kind::Org) {
+                if let Some(start) = known_names.starts.get_mut(c.start) {
+                    *start = true;
+                }
+                // The longest known name ending here (小营盘镇, not 营盘镇).
+                if let Some(start) = known_names.ends.get_mut(c.end) {
+                    *start = (*start).min(c.start as u32);
+                }
+            }
             if let Some(span) = known.get_mut(c.start..c.end) {
                 span.fill(true);
             }
         }
-        self.composed_candidates(
-            &words,
-            &KnownNames {
-                starts: proper_starts,
-                ends: known_ends,
-            },
-            &mut candidates,
-        );
+        self.composed_candidates(&words, &known_names, &mut candidates);
         self.person_candidates(&words, &known, &mut candidates);
-        resolve(&full, candidates)
+        resolve(full, candidates)
     }
 
     /// Lexicon entries found in the text whose gate lets them count.
@@ -871,7 +973,7 @@ impl EntityExtractor {
             if !all_han(w.word) {
                 continue;
             }
-            if let Some(suffix) = EVENT_SUFFIXES.iter().find(|s| w.word.ends_with(*s)) {
+            if let Some(suffix) = self.event_suffixes.first_of(w.word, 0) {
                 // An event hides the names inside it; the walk is the organization's.
                 let start = self.walk_left(words, i, w.byte_end, suffix, known, false);
                 if let Some(start) = start {
@@ -892,15 +994,16 @@ impl EntityExtractor {
                 continue;
             }
             // A clean role after the name keeps the organization (党委|书记, 欧洲议会|议员).
-            let core = ROLES
-                .iter()
-                .find_map(|r| w.word.strip_suffix(r).filter(|c| !c.is_empty()))
+            let core = self
+                .roles
+                .first_of(w.word, 1)
+                .and_then(|r| w.word.strip_suffix(r))
                 .unwrap_or(w.word);
-            let Some(suffix) = ORG_SUFFIXES.iter().find(|s| core.ends_with(*s)) else {
+            let Some(suffix) = self.org_suffixes.first_of(core, 0) else {
                 continue;
             };
             if !matches!(w.tag, "n" | "nt" | "nz" | "j" | "ns")
-                || NOT_ORG_HEADS.iter().any(|h| w.word.ends_with(h))
+                || self.not_org_heads.first_of(w.word, 0).is_some()
             {
                 continue;
             }
@@ -963,27 +1066,25 @@ impl EntityExtractor {
             .word
             .get(..suffix_start.checked_sub(head.byte_start)?)?;
         let is_proper = |w: &Tag| {
-            known.starts.contains(&w.byte_start)
-                || proper_tag(w.tag)
-                || ORG_PREFIXES.contains(&w.word)
+            known.starts_at(w.byte_start) || proper_tag(w.tag) || ORG_PREFIXES.contains(&w.word)
         };
         let generic_stem = stem.is_empty()
             || GENERIC_STEMS.contains(&stem)
-            || (char_len(stem) == 1 && stem.chars().all(|c| GENERIC_PREFIX.contains(c)));
+            || (char_len(stem) == 1 && self.generic_prefix.contains_all(stem));
         // The head alone (外交部, 中国体育代表团) when jieba knows it as an organization.
         let mut best = (head.tag == "nt" && !generic_stem && !self.stop.contains(head.word))
             .then_some(head.byte_start);
         let mut pos = head.byte_start;
         // A known place or organization ending where the suffix starts (小营盘镇|党委 inside
         // the word 镇党委).
-        if let Some(&start) = known.ends.get(&suffix_start) {
+        if let Some(start) = known.start_of_one_ending_at(suffix_start) {
             if start < suffix_start && start + 40 >= head.byte_start {
                 pos = start;
                 best = Some(start);
             }
         }
         for _ in 0..6 {
-            if let Some(&start) = known.ends.get(&pos) {
+            if let Some(start) = known.start_of_one_ending_at(pos) {
                 pos = start;
                 best = Some(start);
                 continue;
@@ -1036,7 +1137,7 @@ impl EntityExtractor {
         let translit_at = |k: usize| {
             let Some(w) = tags.get(k) else { return false };
             all_han(w.word)
-                && w.word.chars().all(|c| TRANSLIT.contains(c))
+                && self.translit.contains_all(w.word)
                 && (!known_at(w) || dotted(k))
                 && !self.is_title(w.word)
                 && !self.after_name.contains(w.word)
@@ -1058,9 +1159,9 @@ impl EntityExtractor {
             let w = &tags[i];
             // After a title, a single character jieba cut off belongs to the transliterated
             // name after it (总统 托|卡耶夫, 财政部长 肖|尔茨).
-            let lead = titled(i)
-                && char_len(w.word) == 1
+            let lead = char_len(w.word) == 1
                 && all_han(w.word)
+                && titled(i)
                 && !self.after_name.contains(w.word)
                 && translit_at(i + 1)
                 && tags.get(i + 1).is_some_and(|n| n.tag.starts_with("nr"));
@@ -1084,7 +1185,7 @@ impl EntityExtractor {
                         j += 1;
                     } else if let Some(name) = t.word.strip_suffix(['说', '称']).filter(|n| {
                         // HMM glues a speech verb to an unknown name (杜克说).
-                        all_han(n) && n.chars().all(|c| TRANSLIT.contains(c))
+                        all_han(n) && self.translit.contains_all(n)
                     }) {
                         tagged |= t.tag.starts_with("nr");
                         chars += char_len(name);
@@ -1140,7 +1241,12 @@ impl EntityExtractor {
                 }
             }
             i += 1;
-            if !all_han(w.word) || self.stop.contains(w.word) || known_at(w) {
+            // Only person tags, and words a title may mark as names, can be names: the rest
+            // costs no lookup.
+            let len = char_len(w.word);
+            let maybe = matches!(w.tag, "nr" | "nrfg" | "nrt")
+                || ((2..=4).contains(&len) && self.name_like_tag(w.tag));
+            if !maybe || !all_han(w.word) || self.stop.contains(w.word) || known_at(w) {
                 continue;
             }
             // jieba often cuts a name after its surname (丁|薛祥, 沈|丹阳): a lone surname
@@ -1167,7 +1273,6 @@ impl EntityExtractor {
                     }
                 }
             }
-            let len = char_len(w.word);
             let context = titled(i - 1) || closed(i);
             // jieba's dictionary tags many common words nr (谢谢, 高水平): a word it knows
             // needs a title before or a speech verb after, unless its given name is no word.
@@ -1254,13 +1359,16 @@ impl EntityExtractor {
                 }
             }
         }
-        let names: HashSet<&str> = found.iter().map(|p| words.text(p.start, p.end)).collect();
+        let mut names: Vec<&str> = found.iter().map(|p| words.text(p.start, p.end)).collect();
+        names.sort_unstable();
+        names.dedup();
         for p in &found {
             let name = words.text(p.start, p.end);
+            // The names starting with this one follow it in sorted order.
             let prefix_of_longer = char_len(name) == 2
                 && names
-                    .iter()
-                    .any(|n| n.len() > name.len() && n.starts_with(name));
+                    .get(names.partition_point(|n| *n <= name))
+                    .is_some_and(|n| n.starts_with(name));
             let counts = if prefix_of_longer {
                 p.confirmed
             } else {
@@ -1279,24 +1387,35 @@ impl EntityExtractor {
     /// A Chinese name (a surname and a given name) needs no confirmation; a transliteration
     /// does.
     fn plausible_alone(&self, name: &str) -> bool {
-        self.has_surname(name) && !name.chars().all(|c| TRANSLIT.contains(c))
+        self.has_surname(name) && !self.translit.contains_all(name)
     }
 
     /// A title or role written before a name: a known one, or a longer one ending with one
     /// (财政部长, 副委员长).
     fn is_title(&self, word: &str) -> bool {
         self.titles.contains(word)
-            || (char_len(word) <= 6
+            || (word.len() > 6
+                && char_len(word) <= 6
                 && all_han(word)
-                && TITLES
-                    .iter()
-                    .any(|t| t.len() >= 6 && word.len() > t.len() && word.ends_with(t)))
+                && word
+                    .char_indices()
+                    .skip(1)
+                    .take_while(|(k, _)| word.len() - k >= 6)
+                    .any(|(k, _)| self.titles.contains(&word[k..])))
     }
 
     /// A name jieba left untagged may still be one: not a common word class.
     fn name_like(&self, w: &Tag) -> bool {
+        self.name_like_tag(w.tag)
+            && !self.is_title(w.word)
+            && !self.after_name.contains(w.word)
+            && (self.has_surname(w.word) || self.translit.contains_all(w.word))
+    }
+
+    /// Whether a word tagged `tag` may be a name jieba left untagged: not a common word class.
+    fn name_like_tag(&self, tag: &str) -> bool {
         !matches!(
-            w.tag,
+            tag,
             "v" | "vn"
                 | "p"
                 | "u"
@@ -1313,15 +1432,13 @@ impl EntityExtractor {
                 | "ul"
                 | "ns"
                 | "nt"
-        ) && !self.is_title(w.word)
-            && !self.after_name.contains(w.word)
-            && (self.has_surname(w.word) || w.word.chars().all(|c| TRANSLIT.contains(c)))
+        )
     }
 
     fn has_surname_char(&self, word: &str) -> bool {
         word.chars()
             .next()
-            .is_some_and(|c| self.surnames.contains(&c))
+            .is_some_and(|c| self.surnames.contains(c))
     }
 
     fn has_surname(&self, name: &str) -> bool {
@@ -1331,7 +1448,7 @@ impl EntityExtractor {
             || name
                 .chars()
                 .next()
-                .is_some_and(|c| self.surnames.contains(&c))
+                .is_some_and(|c| self.surnames.contains(c))
     }
 }
 
@@ -1547,6 +1664,45 @@ mod tests {
                     assert!(full.contains(name.as_str()), "{name} in {text}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn suffix_tables_and_character_sets_answer_like_the_lists() {
+        let words = [
+            "党委",
+            "镇党委",
+            "外交部",
+            "中国人民大学",
+            "全会",
+            "奥运会",
+            "议员",
+            "欧洲议会议员",
+            "书记",
+            "党委书记",
+            "东北部",
+            "",
+            "a",
+            "银行行长",
+            "研究所",
+        ];
+        for list in [EVENT_SUFFIXES, ORG_SUFFIXES, NOT_ORG_HEADS] {
+            let table = Suffixes::of(list);
+            for word in words {
+                let expected = list.iter().find(|s| word.ends_with(*s)).copied();
+                assert_eq!(table.first_of(word, 0), expected, "{word}");
+            }
+        }
+        let roles = Suffixes::of(ROLES);
+        for word in words {
+            let expected = ROLES
+                .iter()
+                .find_map(|r| word.strip_suffix(r).filter(|c| !c.is_empty()).map(|_| *r));
+            assert_eq!(roles.first_of(word, 1), expected, "{word}");
+        }
+        let translit = HanSet::of(TRANSLIT);
+        for c in "阿尔巴王李a·\u{3400}\u{20000}".chars() {
+            assert_eq!(translit.contains(c), TRANSLIT.contains(c), "{c}");
         }
     }
 

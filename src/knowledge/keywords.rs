@@ -17,11 +17,11 @@
 //! Han characters).
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use jieba_rs::{Jieba, Token};
 
+use super::FxBuild;
 use crate::analysis::{is_word_char, normalize, HMM};
 
 /// Version of the extraction. Bump it whenever [`KeywordExtractor::keywords`] may answer
@@ -67,37 +67,6 @@ const TERM_IDF: f32 = 10.0;
 const NUMERALS: &str = "零〇一二三四五六七八九十百千万亿两几多余半第";
 /// What follows a number to make a count or an ordinal: `三个`, `一年`, `一是`.
 const COUNTERS: &str = "个次年月日号天名项条位种批届点是期季家人户元岁层轮件份篇类级倍成";
-
-/// FxHash (as in rustc and jieba-rs), for the extractor's own tables: their keys come from our
-/// data files, so SipHash's resistance to crafted keys buys nothing there and costs on every
-/// lookup. The per-report count of words keeps std's keyed hasher: its keys come from the
-/// report, and a report crafted to collide must not make indexing quadratic.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxBuild = BuildHasherDefault<FxHasher>;
 
 /// Extracts a report's keywords. Built once (it parses its tables) and shared behind an
 /// [`Arc`]: it is `Send + Sync`, and extraction takes `&self`.

@@ -14,6 +14,7 @@ pub mod keywords;
 pub mod kind;
 pub mod similar;
 
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use jieba_rs::Jieba;
@@ -22,6 +23,37 @@ use serde::Serialize;
 pub use entities::{Entities, EntityExtractor};
 pub use keywords::KeywordExtractor;
 pub use kind::Kind;
+
+/// FxHash (as in rustc and jieba-rs), for the extractors' own tables: their keys come from our
+/// data files, so SipHash's resistance to crafted keys buys nothing there and costs on every
+/// lookup. Tables keyed by a report's words keep std's keyed hasher: a report crafted to
+/// collide must not make indexing quadratic.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
 
 /// Keywords kept per report.
 pub const KEYWORDS: usize = 8;
