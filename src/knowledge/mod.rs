@@ -90,6 +90,7 @@ pub struct Knowledge {
 /// build it once per process.
 #[derive(Clone)]
 pub struct Extractor {
+    jieba: Arc<Jieba>,
     entities: Arc<EntityExtractor>,
     keywords: Arc<KeywordExtractor>,
 }
@@ -107,16 +108,22 @@ impl Extractor {
     pub fn new(jieba: Arc<Jieba>) -> Extractor {
         Extractor {
             entities: Arc::new(EntityExtractor::new(Arc::clone(&jieba))),
-            keywords: Arc::new(KeywordExtractor::new(jieba)),
+            keywords: Arc::new(KeywordExtractor::new(Arc::clone(&jieba))),
+            jieba,
         }
     }
 
     /// What `title` and `text` (the report's title line and whole text) say.
+    ///
+    /// jieba runs once, over `title + "\n" + text`: keywords and entities read the same
+    /// words ([`KeywordExtractor::keywords_from`], [`EntityExtractor::extract_words`]).
     pub fn extract(&self, title: &str, text: &str) -> Knowledge {
+        let full = format!("{title}\n{text}");
+        let tags = self.jieba.tag(&full, crate::analysis::HMM);
         Knowledge {
             kind: kind::classify(title, text),
-            keywords: self.keywords.keywords(title, text, KEYWORDS),
-            entities: self.entities.extract(title, text),
+            keywords: self.keywords.keywords_from(&tags, title.len(), KEYWORDS),
+            entities: self.entities.extract_words(&full, &tags),
             bands: similar::Fingerprint::of(text).bands(),
         }
     }
