@@ -13,7 +13,10 @@
 //!    `博乐市小营盘镇党委` is one organization. Events (会议, 论坛, 奥运会…) are composed the same
 //!    way; they are never reported but hide the names inside them.
 //! 4. People come from jieba's person tags filtered by a surname list, transliterated names
-//!    (also joined across `·`), and context (a title before, 说/表示 after, a byline).
+//!    (also joined across `·`), and context (a title before, 说/表示 after, a byline). A
+//!    transliteration counts only when context confirms it somewhere in the report, and never
+//!    right before a place or thing word (库布齐|沙漠, 西尼罗|病毒): foreign places and
+//!    companies look like foreign names.
 //! 5. Overlaps are resolved longest first: a name nested in a longer one counts only where it
 //!    also stands on its own, which is the annotation rule.
 //!
