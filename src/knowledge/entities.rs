@@ -13,7 +13,10 @@
 //!    `博乐市小营盘镇党委` is one organization. Events (会议, 论坛, 奥运会…) are composed the same
 //!    way; they are never reported but hide the names inside them.
 //! 4. People come from jieba's person tags filtered by a surname list, transliterated names
-//!    (also joined across `·`), and context (a title before, 说/表示 after, a byline).
+//!    (also joined across `·`), and context (a title before, 说/表示 after, a byline). A
+//!    transliteration counts only when context confirms it somewhere in the report, and never
+//!    right before a place or thing word (库布齐|沙漠, 西尼罗|病毒): foreign places and
+//!    companies look like foreign names.
 //! 5. Overlaps are resolved longest first: a name nested in a longer one counts only where it
 //!    also stands on its own, which is the annotation rule.
 //!
@@ -23,12 +26,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use super::FxBuild;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use jieba_rs::{Jieba, Tag};
 
 /// Version of the rules; bump when output changes. Together with [`data_checksum`] it goes
 /// into the index so that a change re-extracts.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 3;
 
 /// China's administrative divisions, `LEVEL NAME` per line (see `data/README.md`).
 const DIVISIONS: &str = include_str!("data/divisions.txt");
@@ -462,7 +466,7 @@ const TRANSLIT: &str = "阿埃艾爱安昂奥巴拔拜班邦贝本比彼毕宾�
 法范菲费芬丰弗福夫盖甘冈戈格根古瓜哈海汉豪赫黑亨洪胡霍基吉加贾杰金卡开凯坎康科克肯库夸奎拉莱赖兰朗劳勒\
 雷里利连列林琳卢鲁路伦罗洛马迈麦曼芒梅蒙米密明莫姆穆纳娜乃南内尼涅努诺欧帕潘佩彭皮普齐契乔切琼萨塞桑瑟\
 森沙尚舍圣施什斯松苏索塔泰坦汤唐特提汀图托瓦万旺威韦维温沃乌武西希锡夏谢辛休雅亚扬耶伊因尤于约泽扎詹\
-佐兹策茨楚卜叶廷蕾丽莉露娅芙茜琪黛拉玛佳朱津久纽诺哲霍兹";
+佐兹策茨楚卜叶廷蕾丽莉露娅芙茜琪黛拉玛佳朱津久纽诺哲霍兹济汗";
 
 /// Titles and roles written right before a name (总统特朗普, 记者王可可).
 const TITLES: &[&str] = &[
@@ -526,13 +530,100 @@ const TITLES: &[&str] = &[
     "元帅",
     "上将",
     "总统府",
+    "夫人",
+    "埃米尔",
+    "国务卿",
+    "领导人",
+    "候选人",
+    "头目",
+    "被告",
+    "嫌疑人",
+    "创始人",
 ];
 
 /// Words right after a name that show it is one (王可可说, 李明同志).
 const AFTER_NAME: &[&str] = &[
     "说", "表示", "指出", "强调", "称", "介绍", "认为", "宣布", "同志", "先生", "女士", "一行",
-    "会见", "会谈", "出席", "主持", "致辞", "回答", "告诉", "透露", "坦言", "呼吁",
+    "会见", "会谈", "出席", "主持", "致辞", "回答", "告诉", "透露", "坦言", "呼吁", "政府", "政权",
 ];
+
+/// Punctuation and space that close a name (李明，).
+const CLOSING: &str = "，。、：；（）() \n,:;";
+
+/// Words right after a name that make it a place, a company or a thing rather than a person
+/// (库布齐|沙漠, 西尼罗|病毒, 摩托罗拉|移动, 张常|铁路).
+const NOT_AFTER_NAME: &[&str] = &[
+    "省",
+    "州",
+    "市",
+    "县",
+    "区",
+    "村",
+    "镇",
+    "乡",
+    "岛",
+    "河",
+    "湖",
+    "湾",
+    "港",
+    "城",
+    "堡",
+    "沙漠",
+    "草原",
+    "盆地",
+    "地区",
+    "高原",
+    "半岛",
+    "海峡",
+    "群岛",
+    "山脉",
+    "病毒",
+    "疫情",
+    "公司",
+    "集团",
+    "移动",
+    "铁路",
+    "公路",
+    "高铁",
+    "隧道",
+    "大桥",
+    "机场",
+    "法庭",
+    "军事法庭",
+    "大学",
+    "银行",
+    "油田",
+    "号",
+    "牌",
+    "品牌",
+    "汽车",
+    "手机",
+];
+
+/// Endings of transliterated names that show a person (梅德韦杰夫, 卡耶夫, 斯基).
+const FOREIGN_ENDINGS: &[&str] = &[
+    "耶夫", "诺夫", "洛夫", "科夫", "托夫", "斯基", "维奇", "耶娃", "诺娃", "科娃",
+];
+
+/// Characters of Chinese numerals, which are no given name (周立|三 is a cut, 周立|玖 a name).
+const NUMERALS: &str = "一二三四五六七八九十两几";
+
+/// A regnal number after a name: 二世.
+fn is_regnal(word: &str) -> bool {
+    let mut chars = word.chars();
+    matches!(
+        (chars.next(), chars.next(), chars.next()),
+        (Some(n), Some('世'), None) if NUMERALS.contains(n)
+    )
+}
+
+/// A person found in the text, and whether context confirms it there.
+#[derive(Debug, Clone, Copy)]
+struct Person {
+    start: usize,
+    end: usize,
+    confirmed: bool,
+}
 
 /// Tags of words an organization's name may run through (nouns, proper nouns, abbreviations,
 /// distinguishing words, verbal nouns).
@@ -569,10 +660,97 @@ pub struct EntityExtractor {
     jieba: Arc<Jieba>,
     lexicon: AhoCorasick,
     lexemes: Vec<Lexeme>,
-    stop: HashSet<&'static str>,
-    surnames: HashSet<char>,
-    titles: HashSet<&'static str>,
-    after_name: HashSet<&'static str>,
+    stop: HashSet<&'static str, FxBuild>,
+    surnames: HanSet,
+    translit: HanSet,
+    generic_prefix: HanSet,
+    event_suffixes: Suffixes,
+    org_suffixes: Suffixes,
+    roles: Suffixes,
+    not_org_heads: Suffixes,
+    /// Every place of the lexicon, whatever its gate: a word that names one is no person.
+    places: HashSet<&'static str, FxBuild>,
+    titles: HashSet<&'static str, FxBuild>,
+    after_name: HashSet<&'static str, FxBuild>,
+}
+
+/// A list of word endings, looked up by the word's own endings (a few hash lookups) rather
+/// than by trying every entry.
+struct Suffixes {
+    /// Each ending and its first place in the list.
+    order: HashMap<&'static str, usize, FxBuild>,
+    /// The longest ending, in bytes.
+    longest: usize,
+    /// The last characters of the endings.
+    last: HanSet,
+}
+
+impl Suffixes {
+    fn of(list: &[&'static str]) -> Suffixes {
+        let mut order: HashMap<&'static str, usize, FxBuild> = HashMap::default();
+        for (k, s) in list.iter().enumerate() {
+            order.entry(s).or_insert(k);
+        }
+        let last: String = list.iter().filter_map(|s| s.chars().last()).collect();
+        Suffixes {
+            order,
+            longest: list.iter().map(|s| s.len()).max().unwrap_or(0),
+            last: HanSet::of(&last),
+        }
+    }
+
+    /// The ending of `word` that comes first in the list, leaving at least `keep` bytes
+    /// before it: what `list.iter().find(|s| word.ends_with(s))` finds (with `keep` 0).
+    fn first_of(&self, word: &str, keep: usize) -> Option<&'static str> {
+        if !word.chars().last().is_some_and(|c| self.last.contains(c)) {
+            return None;
+        }
+        let mut best: Option<(usize, &'static str)> = None;
+        for (k, _) in word.char_indices() {
+            if k < keep || word.len() - k > self.longest {
+                continue;
+            }
+            if let Some((&suffix, &place)) = self.order.get_key_value(&word[k..]) {
+                if best.is_none_or(|(b, _)| place < b) {
+                    best = Some((place, suffix));
+                }
+            }
+        }
+        best.map(|(_, suffix)| suffix)
+    }
+}
+
+/// A set of Han characters (U+4E00 to U+9FFF) as a bitmap: one load per lookup.
+struct HanSet(Vec<u64>);
+
+impl HanSet {
+    const FIRST: u32 = 0x4e00;
+    const LAST: u32 = 0x9fff;
+
+    fn of(chars: &str) -> HanSet {
+        let mut bits = vec![0u64; ((Self::LAST - Self::FIRST) / 64 + 1) as usize];
+        for c in chars.chars().filter(|c| is_han(*c)) {
+            let k = (c as u32 - Self::FIRST) as usize;
+            if let Some(word) = bits.get_mut(k / 64) {
+                *word |= 1 << (k % 64);
+            }
+        }
+        HanSet(bits)
+    }
+
+    fn contains(&self, c: char) -> bool {
+        let Some(k) = (c as u32).checked_sub(Self::FIRST) else {
+            return false;
+        };
+        self.0
+            .get(k as usize / 64)
+            .is_some_and(|word| word & (1 << (k % 64)) != 0)
+    }
+
+    /// Whether every character of `s` is in the set (true for the empty string).
+    fn contains_all(&self, s: &str) -> bool {
+        s.chars().all(|c| self.contains(c))
+    }
 }
 
 /// A span of the text and what it is; spans are byte ranges of `title + "\n" + text`.
@@ -586,13 +764,28 @@ struct Candidate {
 /// Where the places and organizations found by the lexicon start and end (the longest one
 /// ending at each byte), for composing longer names from them.
 struct KnownNames {
-    starts: HashSet<usize>,
-    ends: HashMap<usize, usize>,
+    /// Whether a known name starts at each byte.
+    starts: Vec<bool>,
+    /// The start of the longest known name ending at each byte, or `NONE`.
+    ends: Vec<u32>,
+}
+
+impl KnownNames {
+    fn starts_at(&self, pos: usize) -> bool {
+        self.starts.get(pos).copied().unwrap_or(false)
+    }
+
+    fn start_of_one_ending_at(&self, pos: usize) -> Option<usize> {
+        let start = *self.ends.get(pos)?;
+        (start != NONE).then_some(start as usize)
+    }
 }
 
 /// jieba's words with lookups by byte position.
-struct Words<'a> {
-    tags: Vec<Tag<'a>>,
+struct Words<'t, 'a> {
+    /// The text the words were cut from.
+    full: &'a str,
+    tags: &'t [Tag<'a>],
     /// Index of the word starting at each byte, or `NONE`.
     starting: Vec<u32>,
     /// Index of the word ending at each byte, or `NONE`.
@@ -601,8 +794,9 @@ struct Words<'a> {
 
 const NONE: u32 = u32::MAX;
 
-impl<'a> Words<'a> {
-    fn new(tags: Vec<Tag<'a>>, len: usize) -> Words<'a> {
+impl<'t, 'a> Words<'t, 'a> {
+    fn new(full: &'a str, tags: &'t [Tag<'a>]) -> Words<'t, 'a> {
+        let len = full.len();
         let mut starting = vec![NONE; len + 1];
         let mut ending = vec![NONE; len + 1];
         for (i, t) in tags.iter().enumerate() {
@@ -610,17 +804,23 @@ impl<'a> Words<'a> {
             ending[t.byte_end] = i as u32;
         }
         Words {
+            full,
             tags,
             starting,
             ending,
         }
     }
 
-    fn starting_at(&self, pos: usize) -> Option<&Tag<'a>> {
+    /// The text between two byte positions (empty if they cut a character).
+    fn text(&self, start: usize, end: usize) -> &'a str {
+        self.full.get(start..end).unwrap_or("")
+    }
+
+    fn starting_at(&self, pos: usize) -> Option<&'t Tag<'a>> {
         self.tags.get(*self.starting.get(pos)? as usize)
     }
 
-    fn ending_at(&self, pos: usize) -> Option<&Tag<'a>> {
+    fn ending_at(&self, pos: usize) -> Option<&'t Tag<'a>> {
         self.tags.get(*self.ending.get(pos)? as usize)
     }
 }
@@ -662,7 +862,7 @@ impl EntityExtractor {
                 },
             );
         }
-        let stop: HashSet<&'static str> = words(STOP).collect();
+        let stop: HashSet<&'static str, FxBuild> = words(STOP).collect();
         for &name in &stop {
             entries.insert(
                 name,
@@ -672,6 +872,11 @@ impl EntityExtractor {
                 },
             );
         }
+        let places = entries
+            .iter()
+            .filter(|(_, l)| l.kind == Kind::Place)
+            .map(|(name, _)| *name)
+            .collect();
         let (patterns, lexemes): (Vec<&str>, Vec<Lexeme>) = entries.into_iter().unzip();
         // The patterns are a fixed list checked by the unit tests; building can only fail on
         // limits (size) that this data is far from.
@@ -680,56 +885,60 @@ impl EntityExtractor {
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .expect("the lexicon builds");
-        let mut surnames: HashSet<char> = SURNAMES.chars().collect();
-        surnames.retain(|c| is_han(*c));
         EntityExtractor {
             jieba,
             lexicon,
             lexemes,
             stop,
-            surnames,
+            surnames: HanSet::of(SURNAMES),
+            translit: HanSet::of(TRANSLIT),
+            generic_prefix: HanSet::of(GENERIC_PREFIX),
+            event_suffixes: Suffixes::of(EVENT_SUFFIXES),
+            org_suffixes: Suffixes::of(ORG_SUFFIXES),
+            roles: Suffixes::of(ROLES),
+            not_org_heads: Suffixes::of(NOT_ORG_HEADS),
             titles: TITLES.iter().copied().collect(),
             after_name: AFTER_NAME.iter().copied().collect(),
+            places,
         }
     }
 
     /// Entities of `title + "\n" + text`, each an exact substring of it.
     pub fn extract(&self, title: &str, text: &str) -> Entities {
         let full = format!("{title}\n{text}");
-        let words = Words::new(self.jieba.tag(&full, true), full.len());
+        let tags = self.jieba.tag(&full, crate::analysis::HMM);
+        self.extract_words(&full, &tags)
+    }
+
+    /// Entities of `full` (normally `title + "\n" + text`), already cut and tagged by jieba
+    /// with [`crate::analysis::HMM`]: `tags` are its words in order, covering it. Each entity
+    /// is an exact substring of `full`.
+    pub fn extract_words(&self, full: &str, tags: &[Tag<'_>]) -> Entities {
+        let words = Words::new(full, tags);
         let mut candidates = Vec::new();
-        self.lexicon_candidates(&full, &words, &mut candidates);
-        let proper_starts: HashSet<usize> = candidates
-            .iter()
-            .filter(|c| matches!(c.kind, Kind::Place | Kind::Org))
-            .map(|c| c.start)
-            .collect();
-        let mut known_ends: HashMap<usize, usize> = HashMap::new();
-        for c in &candidates {
-            if matches!(c.kind, Kind::Place | Kind::Org) {
-                // The longest known name ending here (小营盘镇, not 营盘镇).
-                known_ends
-                    .entry(c.end)
-                    .and_modify(|start| *start = (*start).min(c.start))
-                    .or_insert(c.start);
-            }
-        }
+        self.lexicon_candidates(full, &words, &mut candidates);
+        let mut known_names = KnownNames {
+            starts: vec![false; full.len() + 1],
+            ends: vec![NONE; full.len() + 1],
+        };
         let mut known = vec![false; full.len()];
         for c in &candidates {
+            if matches!(c.kind, Kind::Place | Kind::Org) {
+                if let Some(start) = known_names.starts.get_mut(c.start) {
+                    *start = true;
+                }
+                // The longest known name ending here (小营盘镇, not 营盘镇).
+                if let Some(start) = known_names.ends.get_mut(c.end) {
+                    *start = (*start).min(c.start as u32);
+                }
+            }
             if let Some(span) = known.get_mut(c.start..c.end) {
                 span.fill(true);
             }
         }
-        self.composed_candidates(
-            &words,
-            &KnownNames {
-                starts: proper_starts,
-                ends: known_ends,
-            },
-            &mut candidates,
-        );
+        self.composed_candidates(&words, &known_names, &mut candidates);
         self.person_candidates(&words, &known, &mut candidates);
-        resolve(&full, candidates)
+        resolve(full, candidates)
     }
 
     /// Lexicon entries found in the text whose gate lets them count.
@@ -767,7 +976,7 @@ impl EntityExtractor {
             if !all_han(w.word) {
                 continue;
             }
-            if let Some(suffix) = EVENT_SUFFIXES.iter().find(|s| w.word.ends_with(*s)) {
+            if let Some(suffix) = self.event_suffixes.first_of(w.word, 0) {
                 // An event hides the names inside it; the walk is the organization's.
                 let start = self.walk_left(words, i, w.byte_end, suffix, known, false);
                 if let Some(start) = start {
@@ -788,15 +997,16 @@ impl EntityExtractor {
                 continue;
             }
             // A clean role after the name keeps the organization (党委|书记, 欧洲议会|议员).
-            let core = ROLES
-                .iter()
-                .find_map(|r| w.word.strip_suffix(r).filter(|c| !c.is_empty()))
+            let core = self
+                .roles
+                .first_of(w.word, 1)
+                .and_then(|r| w.word.strip_suffix(r))
                 .unwrap_or(w.word);
-            let Some(suffix) = ORG_SUFFIXES.iter().find(|s| core.ends_with(*s)) else {
+            let Some(suffix) = self.org_suffixes.first_of(core, 0) else {
                 continue;
             };
             if !matches!(w.tag, "n" | "nt" | "nz" | "j" | "ns")
-                || NOT_ORG_HEADS.iter().any(|h| w.word.ends_with(h))
+                || self.not_org_heads.first_of(w.word, 0).is_some()
             {
                 continue;
             }
@@ -859,27 +1069,25 @@ impl EntityExtractor {
             .word
             .get(..suffix_start.checked_sub(head.byte_start)?)?;
         let is_proper = |w: &Tag| {
-            known.starts.contains(&w.byte_start)
-                || proper_tag(w.tag)
-                || ORG_PREFIXES.contains(&w.word)
+            known.starts_at(w.byte_start) || proper_tag(w.tag) || ORG_PREFIXES.contains(&w.word)
         };
         let generic_stem = stem.is_empty()
             || GENERIC_STEMS.contains(&stem)
-            || (char_len(stem) == 1 && stem.chars().all(|c| GENERIC_PREFIX.contains(c)));
+            || (char_len(stem) == 1 && self.generic_prefix.contains_all(stem));
         // The head alone (外交部, 中国体育代表团) when jieba knows it as an organization.
         let mut best = (head.tag == "nt" && !generic_stem && !self.stop.contains(head.word))
             .then_some(head.byte_start);
         let mut pos = head.byte_start;
         // A known place or organization ending where the suffix starts (小营盘镇|党委 inside
         // the word 镇党委).
-        if let Some(&start) = known.ends.get(&suffix_start) {
+        if let Some(start) = known.start_of_one_ending_at(suffix_start) {
             if start < suffix_start && start + 40 >= head.byte_start {
                 pos = start;
                 best = Some(start);
             }
         }
         for _ in 0..6 {
-            if let Some(&start) = known.ends.get(&pos) {
+            if let Some(start) = known.start_of_one_ending_at(pos) {
                 pos = start;
                 best = Some(start);
                 continue;
@@ -908,6 +1116,12 @@ impl EntityExtractor {
     /// People: jieba's person words with a known surname, transliterated names (runs of
     /// transliteration characters, also joined across `·`), and words that context marks as
     /// names.
+    ///
+    /// A name is *confirmed* by context at one of its occurrences (a title before, a speech
+    /// verb or punctuation after, a middle dot, a foreign name's ending) and *vetoed* where the
+    /// word after it makes it a place, a company or a thing (库布齐|沙漠, 西尼罗|病毒). Names
+    /// that are only plausible (a transliteration jieba tags as a name, a two-character name
+    /// that starts a longer one) count only when confirmed somewhere in the report.
     fn person_candidates(&self, words: &Words, known: &[bool], out: &mut Vec<Candidate>) {
         let tags = &words.tags;
         let known_at = |w: &Tag| {
@@ -926,33 +1140,46 @@ impl EntityExtractor {
         let translit_at = |k: usize| {
             let Some(w) = tags.get(k) else { return false };
             all_han(w.word)
-                && w.word.chars().all(|c| TRANSLIT.contains(c))
+                && self.translit.contains_all(w.word)
                 && (!known_at(w) || dotted(k))
-                && !self.titles.contains(w.word)
+                && !self.is_title(w.word)
                 && !self.after_name.contains(w.word)
         };
-        let titled = |i: usize| {
-            i > 0
-                && tags
-                    .get(i - 1)
-                    .is_some_and(|p| self.titles.contains(p.word))
-        };
+        let titled = |i: usize| i > 0 && tags.get(i - 1).is_some_and(|p| self.is_title(p.word));
         let closed = |i: usize| {
             tags.get(i).is_none_or(|n| {
-                self.after_name.contains(n.word)
-                    || n.word.chars().all(|c| "，。、：；（）() \n".contains(c))
+                self.after_name.contains(n.word) || n.word.chars().all(|c| CLOSING.contains(c))
             })
         };
+        // The word after a name makes it a place, a company or a thing.
+        let vetoed = |i: usize| {
+            tags.get(i)
+                .is_some_and(|n| NOT_AFTER_NAME.contains(&n.word))
+        };
+        let mut found: Vec<Person> = Vec::new();
         let mut i = 0;
         while i < tags.len() {
             let w = &tags[i];
+            // After a title, a single character jieba cut off belongs to the transliterated
+            // name after it (总统 托|卡耶夫, 财政部长 肖|尔茨).
+            let lead = char_len(w.word) == 1
+                && all_han(w.word)
+                && titled(i)
+                && !self.after_name.contains(w.word)
+                && translit_at(i + 1)
+                && tags.get(i + 1).is_some_and(|n| n.tag.starts_with("nr"));
             // A run of transliteration characters with a person tag in it: 哈姆|杜克, and
             // 努尔苏丹·纳扎尔巴耶夫 across the dot.
-            if translit_at(i) {
+            if lead || translit_at(i) {
                 let mut j = i;
                 let mut tagged = false;
                 let mut chars = 0;
                 let mut end = w.byte_end;
+                let mut glued = false;
+                if lead {
+                    chars = 1;
+                    j += 1;
+                }
                 while let Some(t) = tags.get(j) {
                     if translit_at(j) {
                         tagged |= t.tag.starts_with("nr");
@@ -961,11 +1188,12 @@ impl EntityExtractor {
                         j += 1;
                     } else if let Some(name) = t.word.strip_suffix(['说', '称']).filter(|n| {
                         // HMM glues a speech verb to an unknown name (杜克说).
-                        all_han(n) && n.chars().all(|c| TRANSLIT.contains(c))
+                        all_han(n) && self.translit.contains_all(n)
                     }) {
                         tagged |= t.tag.starts_with("nr");
                         chars += char_len(name);
                         end = t.byte_start + name.len();
+                        glued = true;
                         j += 1;
                         break;
                     } else if matches!(t.word, "·" | "•" | "-") && translit_at(j + 1) && j > i {
@@ -975,14 +1203,39 @@ impl EntityExtractor {
                         break;
                     }
                 }
+                // A regnal number is part of the name (阿尔贝|二世).
+                if !glued && chars >= 2 {
+                    if let Some(t) = tags.get(j).filter(|t| is_regnal(t.word)) {
+                        end = t.byte_end;
+                        j += 1;
+                    }
+                }
                 let start = w.byte_start;
-                let context =
-                    titled(i) || closed(j) || end < tags.get(j - 1).map_or(end, |t| t.byte_end);
-                if (chars >= 3 && (tagged || context)) || (chars == 2 && tagged && context) {
-                    out.push(Candidate {
+                let name = words.text(start, end);
+                // A person acts: a verb or an adverb after a name jieba tags as one
+                // (阿拉法特|进行, 桑切斯|再度), where a company or a place is followed by nouns.
+                let acts = tagged
+                    && tags
+                        .get(j)
+                        .is_some_and(|n| matches!(n.tag, "v" | "d") || n.word == "在");
+                let confirmed = titled(i)
+                    || closed(j)
+                    || acts
+                    || glued
+                    || name.contains(['·', '•'])
+                    || FOREIGN_ENDINGS.iter().any(|e| name.ends_with(e));
+                let plausible = chars >= 3 && tagged;
+                if !vetoed(j)
+                    && tags.get(j).is_none_or(|n| n.tag != "nz")
+                    && !self.places.contains(name)
+                    && (plausible
+                        || (chars >= 2 && confirmed && (tagged || chars >= 3))
+                        || (chars == 2 && titled(i) && closed(j)))
+                {
+                    found.push(Person {
                         start,
                         end,
-                        kind: Kind::Person,
+                        confirmed,
                     });
                 }
                 if j - i > 1 || chars >= 3 {
@@ -991,7 +1244,12 @@ impl EntityExtractor {
                 }
             }
             i += 1;
-            if !all_han(w.word) || self.stop.contains(w.word) || known_at(w) {
+            // Only person tags, and words a title may mark as names, can be names: the rest
+            // costs no lookup.
+            let len = char_len(w.word);
+            let maybe = matches!(w.tag, "nr" | "nrfg" | "nrt")
+                || ((2..=4).contains(&len) && (self.name_like_tag(w.tag) || w.tag == "ns"));
+            if !maybe || !all_han(w.word) || self.stop.contains(w.word) || known_at(w) {
                 continue;
             }
             // jieba often cuts a name after its surname (丁|薛祥, 沈|丹阳): a lone surname
@@ -1001,21 +1259,23 @@ impl EntityExtractor {
                     let given = char_len(n.word);
                     if all_han(n.word)
                         && (1..=2).contains(&given)
-                        && matches!(n.tag, "nr" | "nrfg" | "ns" | "zg" | "ng" | "j")
+                        && (matches!(n.tag, "nr" | "nrfg" | "ns" | "zg" | "ng" | "j")
+                            || (n.tag == "n" && closed(i + 1)))
+                        && !self.is_title(n.word)
                         && !self.after_name.contains(n.word)
                         && !known_at(n)
+                        && !vetoed(i + 1)
                     {
-                        out.push(Candidate {
+                        found.push(Person {
                             start: w.byte_start,
                             end: n.byte_end,
-                            kind: Kind::Person,
+                            confirmed: titled(i - 1) || closed(i + 1),
                         });
                         i += 1;
                         continue;
                     }
                 }
             }
-            let len = char_len(w.word);
             let context = titled(i - 1) || closed(i);
             // jieba's dictionary tags many common words nr (谢谢, 高水平): a word it knows
             // needs a title before or a speech verb after, unless its given name is no word.
@@ -1023,6 +1283,31 @@ impl EntityExtractor {
                 || tags
                     .get(i)
                     .is_some_and(|n| self.after_name.contains(n.word));
+            // jieba also cuts a name before its last character (周立|玖, 张家|朗): a
+            // two-character name takes one name-like character after it.
+            if len == 2 && w.tag.starts_with("nr") && self.has_surname(w.word) {
+                if let Some(n) = tags.get(i) {
+                    let last_char = char_len(n.word) == 1
+                        && all_han(n.word)
+                        && (matches!(n.tag, "nr" | "nrfg" | "nrt" | "zg" | "ng")
+                            || (n.tag == "m" && !n.word.chars().all(|c| NUMERALS.contains(c))))
+                        && !self.after_name.contains(n.word);
+                    if last_char && !vetoed(i + 1) {
+                        found.push(Person {
+                            start: w.byte_start,
+                            end: n.byte_end,
+                            confirmed: titled(i - 1) || closed(i + 1),
+                        });
+                        i += 1;
+                        continue;
+                    }
+                    // A name word right after it: a name jieba cut elsewhere (白玛|赤林),
+                    // or no name at all (安邻|富邻).
+                    if all_han(n.word) && matches!(n.tag, "nr" | "nrfg" | "nrt" | "ns") {
+                        continue;
+                    }
+                }
+            }
             let person = match w.tag {
                 "nr" | "nrfg" => {
                     self.has_surname(w.word)
@@ -1046,25 +1331,97 @@ impl EntityExtractor {
                 }
                 "nrt" => len >= 3 || context,
                 // A title before and a speech verb or punctuation after: 主席塔亚拉维说.
+                // jieba takes some foreign names for places (总统|普京|、); a word that names
+                // no known place counts there.
+                "ns" => titled(i - 1) && closed(i) && (2..=3).contains(&len),
                 _ => titled(i - 1) && closed(i) && (2..=4).contains(&len) && self.name_like(w),
             };
             // 马方 (the Malaysian side) and 巴勒斯坦人 (a people) are not names.
             let collective =
                 (len == 2 && w.word.ends_with('方')) || (len >= 3 && w.word.ends_with('人'));
-            if person && !collective {
-                out.push(Candidate {
+            if person && !collective && !vetoed(i) && !self.places.contains(w.word) {
+                found.push(Person {
                     start: w.byte_start,
                     end: w.byte_end,
+                    confirmed: said || (len >= 3 && w.tag != "nrt"),
+                });
+            }
+        }
+        self.confirmed_people(words, found, out);
+    }
+
+    /// The people of [`Self::person_candidates`] that count: a confirmed name, or a plausible
+    /// one that is also confirmed elsewhere in the report (as itself, or as a part of a longer
+    /// name across `·`). A two-character name that starts a longer name of the report counts
+    /// only where context confirms it (王承 in 王承|书面 beside 王承书).
+    fn confirmed_people(&self, words: &Words, found: Vec<Person>, out: &mut Vec<Candidate>) {
+        let mut confirmed: HashSet<&str> = HashSet::new();
+        for p in &found {
+            if p.confirmed {
+                let name = words.text(p.start, p.end);
+                confirmed.insert(name);
+                for part in name.split(['·', '•']) {
+                    confirmed.insert(part);
+                }
+            }
+        }
+        let mut names: Vec<&str> = found.iter().map(|p| words.text(p.start, p.end)).collect();
+        names.sort_unstable();
+        names.dedup();
+        for p in &found {
+            let name = words.text(p.start, p.end);
+            // The names starting with this one follow it in sorted order.
+            let prefix_of_longer = char_len(name) == 2
+                && names
+                    .get(names.partition_point(|n| *n <= name))
+                    .is_some_and(|n| n.starts_with(name));
+            let counts = if prefix_of_longer {
+                p.confirmed
+            } else {
+                confirmed.contains(name) || self.plausible_alone(name)
+            };
+            if counts {
+                out.push(Candidate {
+                    start: p.start,
+                    end: p.end,
                     kind: Kind::Person,
                 });
             }
         }
     }
 
+    /// A Chinese name (a surname and a given name) needs no confirmation; a transliteration
+    /// does.
+    fn plausible_alone(&self, name: &str) -> bool {
+        self.has_surname(name) && !self.translit.contains_all(name)
+    }
+
+    /// A title or role written before a name: a known one, or a longer one ending with one
+    /// (财政部长, 副委员长).
+    fn is_title(&self, word: &str) -> bool {
+        self.titles.contains(word)
+            || (word.len() > 6
+                && char_len(word) <= 6
+                && all_han(word)
+                && word
+                    .char_indices()
+                    .skip(1)
+                    .take_while(|(k, _)| word.len() - k >= 6)
+                    .any(|(k, _)| self.titles.contains(&word[k..])))
+    }
+
     /// A name jieba left untagged may still be one: not a common word class.
     fn name_like(&self, w: &Tag) -> bool {
+        self.name_like_tag(w.tag)
+            && !self.is_title(w.word)
+            && !self.after_name.contains(w.word)
+            && (self.has_surname(w.word) || self.translit.contains_all(w.word))
+    }
+
+    /// Whether a word tagged `tag` may be a name jieba left untagged: not a common word class.
+    fn name_like_tag(&self, tag: &str) -> bool {
         !matches!(
-            w.tag,
+            tag,
             "v" | "vn"
                 | "p"
                 | "u"
@@ -1081,14 +1438,13 @@ impl EntityExtractor {
                 | "ul"
                 | "ns"
                 | "nt"
-        ) && !self.titles.contains(w.word)
-            && !self.after_name.contains(w.word)
+        )
     }
 
     fn has_surname_char(&self, word: &str) -> bool {
         word.chars()
             .next()
-            .is_some_and(|c| self.surnames.contains(&c))
+            .is_some_and(|c| self.surnames.contains(c))
     }
 
     fn has_surname(&self, name: &str) -> bool {
@@ -1098,7 +1454,7 @@ impl EntityExtractor {
             || name
                 .chars()
                 .next()
-                .is_some_and(|c| self.surnames.contains(&c))
+                .is_some_and(|c| self.surnames.contains(c))
     }
 }
 
@@ -1243,6 +1599,57 @@ mod tests {
     }
 
     #[test]
+    fn transliterations_before_a_place_or_thing_word_are_not_people() {
+        // 埃|博拉 before 疫情, 卡拉奇 before 省: a disease and a place, not people.
+        let found = extract("当地爆发埃博拉疫情，卡拉奇省发生地震。");
+        assert!(found.person.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn transliterations_jieba_tags_as_names_need_confirmation() {
+        // A company jieba tags as a name, followed by a conjunction: nothing confirms it.
+        let company = extract("巴斯夫和拜耳在华投资建厂。");
+        assert!(company.person.is_empty(), "{company:?}");
+        // A title before, or a verb after, confirms a name.
+        let titled = extract("巴勒斯坦领导人阿拉法特进行访问。");
+        assert!(has(&titled.person, "阿拉法特"), "{titled:?}");
+    }
+
+    #[test]
+    fn a_character_cut_off_a_name_joins_it() {
+        let before = extract("哈萨克斯坦总统托卡耶夫表示欢迎。德国财政部长肖尔茨表示赞同。");
+        assert!(has(&before.person, "托卡耶夫"), "{before:?}");
+        assert!(has(&before.person, "肖尔茨"), "{before:?}");
+        assert!(!has(&before.person, "尔茨"), "{before:?}");
+        let after = extract("贫困户李立玖，今年收入增加。");
+        assert_eq!(after.person, ["李立玖"], "{after:?}");
+    }
+
+    #[test]
+    fn regnal_numbers_and_dotted_parts_belong_to_the_name() {
+        let found = extract("摩纳哥亲王阿尔贝二世、巴基斯坦总理伊姆兰·汗出席。");
+        assert!(has(&found.person, "阿尔贝二世"), "{found:?}");
+        assert!(has(&found.person, "伊姆兰·汗"), "{found:?}");
+        assert!(!has(&found.person, "阿尔贝"), "{found:?}");
+    }
+
+    #[test]
+    fn foreign_names_jieba_takes_for_places_between_a_title_and_punctuation() {
+        let found = extract("会见俄罗斯总统普京、埃及总统塞西。");
+        assert!(has(&found.person, "普京"), "{found:?}");
+        assert!(has(&found.person, "塞西"), "{found:?}");
+        assert!(!has(&found.person, "俄罗斯"), "{found:?}");
+    }
+
+    #[test]
+    fn words_after_a_title_need_a_name_shape() {
+        // A title before and punctuation after, but neither starts with a surname nor is a
+        // transliteration.
+        let found = extract("给总书记写封信，运动员参赛。");
+        assert!(found.person.is_empty(), "{found:?}");
+    }
+
+    #[test]
     fn stop_list_generic_bodies_and_events() {
         let found = extract("中央政府和美军都表示关注，领导小组在二十大后成立。");
         assert!(found.org.is_empty(), "{found:?}");
@@ -1271,6 +1678,45 @@ mod tests {
                     assert!(full.contains(name.as_str()), "{name} in {text}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn suffix_tables_and_character_sets_answer_like_the_lists() {
+        let words = [
+            "党委",
+            "镇党委",
+            "外交部",
+            "中国人民大学",
+            "全会",
+            "奥运会",
+            "议员",
+            "欧洲议会议员",
+            "书记",
+            "党委书记",
+            "东北部",
+            "",
+            "a",
+            "银行行长",
+            "研究所",
+        ];
+        for list in [EVENT_SUFFIXES, ORG_SUFFIXES, NOT_ORG_HEADS] {
+            let table = Suffixes::of(list);
+            for word in words {
+                let expected = list.iter().find(|s| word.ends_with(*s)).copied();
+                assert_eq!(table.first_of(word, 0), expected, "{word}");
+            }
+        }
+        let roles = Suffixes::of(ROLES);
+        for word in words {
+            let expected = ROLES
+                .iter()
+                .find_map(|r| word.strip_suffix(r).filter(|c| !c.is_empty()).map(|_| *r));
+            assert_eq!(roles.first_of(word, 1), expected, "{word}");
+        }
+        let translit = HanSet::of(TRANSLIT);
+        for c in "阿尔巴王李a·\u{3400}\u{20000}".chars() {
+            assert_eq!(translit.contains(c), TRANSLIT.contains(c), "{c}");
         }
     }
 

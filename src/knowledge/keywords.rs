@@ -17,16 +17,18 @@
 //! Han characters).
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
-use jieba_rs::{Jieba, Token};
+use std::borrow::Cow;
 
+use jieba_rs::{Jieba, Tag};
+
+use super::FxBuild;
 use crate::analysis::{is_word_char, normalize, HMM};
 
 /// Version of the extraction. Bump it whenever [`KeywordExtractor::keywords`] may answer
 /// differently (rules, weights, the stop list or the IDF table).
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The IDF of every word missing from the table: the table keeps the words with an IDF below
 /// 11, and jieba's rarer words lie between 11 and 13.9 (its median is 11.95).
@@ -67,37 +69,6 @@ const TERM_IDF: f32 = 10.0;
 const NUMERALS: &str = "零〇一二三四五六七八九十百千万亿两几多余半第";
 /// What follows a number to make a count or an ordinal: `三个`, `一年`, `一是`.
 const COUNTERS: &str = "个次年月日号天名项条位种批届点是期季家人户元岁层轮件份篇类级倍成";
-
-/// FxHash (as in rustc and jieba-rs), for the extractor's own tables: their keys come from our
-/// data files, so SipHash's resistance to crafted keys buys nothing there and costs on every
-/// lookup. The per-report count of words keeps std's keyed hasher: its keys come from the
-/// report, and a report crafted to collide must not make indexing quadratic.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxBuild = BuildHasherDefault<FxHasher>;
 
 /// Extracts a report's keywords. Built once (it parses its tables) and shared behind an
 /// [`Arc`]: it is `Send + Sync`, and extraction takes `&self`.
@@ -184,28 +155,24 @@ impl KeywordExtractor {
         }
     }
 
-    /// The words of `tokens`, a cut of `text`, with the pieces of a term joined back.
-    fn join_terms<'a>(&self, text: &'a str, tokens: &[Token<'a>], mut emit: impl FnMut(&'a str)) {
+    /// The words of a cut, with the pieces of a term joined back (the pieces of a term are
+    /// its own cut, so the joined word is the term).
+    fn join_terms<'a>(&self, words: &[&'a str], mut emit: impl FnMut(&'a str)) {
         let mut i = 0;
-        while let Some(token) = tokens.get(i) {
-            let joined = self.terms.get(token.word).and_then(|candidates| {
-                candidates.iter().find_map(|(_, pieces)| {
-                    let following = tokens.get(i..i + pieces.len())?;
-                    following
-                        .iter()
-                        .zip(pieces)
-                        .all(|(t, piece)| t.word == *piece)
-                        .then_some(pieces.len())
+        while let Some(&word) = words.get(i) {
+            let joined = self.terms.get(word).and_then(|candidates| {
+                candidates.iter().find_map(|(term, pieces)| {
+                    let following = words.get(i..i + pieces.len())?;
+                    (following == &pieces[..]).then_some((*term, pieces.len()))
                 })
             });
             match joined {
-                Some(len) => {
-                    let end = tokens[i + len - 1].byte_end;
-                    emit(text.get(token.byte_start..end).unwrap_or(token.word));
+                Some((term, len)) => {
+                    emit(term);
                     i += len;
                 }
                 None => {
-                    emit(token.word);
+                    emit(word);
                     i += 1;
                 }
             }
@@ -220,17 +187,52 @@ impl KeywordExtractor {
         }
         let title = normalize(title);
         let text = normalize(text);
-        let title_tokens = self.jieba.cut(&title, HMM);
-        let text_tokens = self.jieba.cut(&text, HMM);
-        let mut counts: HashMap<&str, Candidate> = HashMap::with_capacity(text_tokens.len() / 4);
+        let title_words: Vec<&str> = self.jieba.cut(&title, HMM).iter().map(|t| t.word).collect();
+        let text_words: Vec<&str> = self.jieba.cut(&text, HMM).iter().map(|t| t.word).collect();
+        self.rank(&title_words, &text_words, n)
+    }
+
+    /// [`Self::keywords`] of a report whose `title + "\n" + text` was already cut by jieba
+    /// (with [`HMM`], as `tags`; the title is its first `title_len` bytes), so that other
+    /// extractors share the cut. Each word is normalized after the cut rather than before, so
+    /// the keywords are those of [`Self::keywords`] except where normalization would have cut
+    /// differently: full-width Latin letters and digits (one word each before normalization)
+    /// and upper-case Latin glued to Han characters.
+    pub fn keywords_from(&self, tags: &[Tag<'_>], title_len: usize, n: usize) -> Vec<String> {
+        if n == 0 {
+            return Vec::new();
+        }
+        // Single characters are never keywords, and most words are already normal.
+        let normalized: Vec<Cow<'_, str>> = tags
+            .iter()
+            .map(|t| {
+                if t.word.chars().nth(1).is_none() {
+                    Cow::Borrowed(t.word)
+                } else {
+                    normalize(t.word)
+                }
+            })
+            .collect();
+        let split = tags.partition_point(|t| t.byte_end <= title_len);
+        let words: Vec<&str> = normalized.iter().map(|w| w.as_ref()).collect();
+        let (title_words, text_words) = words.split_at(split);
+        // The line break between title and text.
+        let text_words = match text_words.first() {
+            Some(&"\n") => &text_words[1..],
+            _ => text_words,
+        };
+        self.rank(title_words, text_words, n)
+    }
+
+    /// The best `n` of the words of a title and a text, each cut by jieba and normalized.
+    fn rank(&self, title_words: &[&str], text_words: &[&str], n: usize) -> Vec<String> {
+        let mut counts: HashMap<&str, Candidate> = HashMap::with_capacity(text_words.len() / 4);
         let mut seen = 0;
         // The title first, so that its words win ties.
-        self.join_terms(&title, &title_tokens, |word| {
+        self.join_terms(title_words, |word| {
             count(&mut counts, &mut seen, word, TITLE_WEIGHT)
         });
-        self.join_terms(&text, &text_tokens, |word| {
-            count(&mut counts, &mut seen, word, 1.0)
-        });
+        self.join_terms(text_words, |word| count(&mut counts, &mut seen, word, 1.0));
         // Most words occur once, and a lookup in the large IDF table is a cache miss or two: the
         // words are taken most frequent first, and once even the highest IDF cannot lift a word
         // into the best `n`, neither it nor any after it is looked up.
@@ -479,18 +481,15 @@ mod tests {
     /// The ranking without the early stop: every candidate looked up and sorted.
     fn exhaustive(title: &str, text: &str, n: usize) -> Vec<String> {
         let (title, text) = (normalize(title), normalize(text));
-        let (title_tokens, text_tokens) = (
-            EXTRACTOR.jieba.cut(&title, HMM),
-            EXTRACTOR.jieba.cut(&text, HMM),
-        );
+        let words =
+            |s| -> Vec<&str> { EXTRACTOR.jieba.cut(s, HMM).iter().map(|t| t.word).collect() };
+        let (title_words, text_words) = (words(&title), words(&text));
         let mut counts = HashMap::default();
         let mut seen = 0;
-        EXTRACTOR.join_terms(&title, &title_tokens, |w| {
+        EXTRACTOR.join_terms(&title_words, |w| {
             count(&mut counts, &mut seen, w, TITLE_WEIGHT)
         });
-        EXTRACTOR.join_terms(&text, &text_tokens, |w| {
-            count(&mut counts, &mut seen, w, 1.0)
-        });
+        EXTRACTOR.join_terms(&text_words, |w| count(&mut counts, &mut seen, w, 1.0));
         let mut ranked: Vec<(f32, usize, &str)> = counts
             .into_iter()
             .filter_map(|(w, c)| Some((c.weight * EXTRACTOR.idf(w, c.weight)?, c.first, w)))
@@ -560,5 +559,45 @@ mod tests {
     fn the_extractor_is_shareable() {
         fn shareable<T: Send + Sync>() {}
         shareable::<KeywordExtractor>();
+    }
+
+    #[test]
+    fn keywords_from_a_shared_cut_are_the_keywords() {
+        let reports = [
+            (
+                "关于乡村振兴的调研",
+                "乡村振兴是新时代的重大任务。我们推进乡村振兴，发展特色产业，建设美丽乡村。",
+            ),
+            (
+                "",
+                "湖北省秭归县长岭村党支部书记周立玖带领村民种茶致富，茶叶远销海外，茶农增收。",
+            ),
+            (
+                "GDP增长",
+                "今年一季度GDP增长５．３％，三大指数上涨，沪深两市成交额放大。",
+            ),
+            ("标题", ""),
+        ];
+        for (title, text) in reports {
+            let full = format!("{title}\n{text}");
+            let tags = EXTRACTOR.jieba.tag(&full, HMM);
+            assert_eq!(
+                EXTRACTOR.keywords_from(&tags, title.len(), 8),
+                EXTRACTOR.keywords(title, text, 8),
+                "{title}"
+            );
+        }
+        // The one difference: jieba's dictionary knows upper-case words (A股) that normalized
+        // text no longer spells, so the shared cut keeps them, normalized.
+        let (title, text) = ("A股上涨", "A股三大指数上涨，A股成交额放大。");
+        let tags = EXTRACTOR
+            .jieba
+            .tag("A股上涨\nA股三大指数上涨，A股成交额放大。", HMM);
+        let shared = EXTRACTOR.keywords_from(&tags, title.len(), 8);
+        assert!(shared.iter().any(|k| k == "a股"), "{shared:?}");
+        assert!(!EXTRACTOR
+            .keywords(title, text, 8)
+            .iter()
+            .any(|k| k == "a股"));
     }
 }

@@ -99,6 +99,11 @@ impl std::fmt::Display for Facet {
         f.write_str(self.name())
     }
 }
+/// FxHash (rustc's hasher), for the extractors' own tables: their keys come from our data
+/// files, so SipHash's resistance to crafted keys buys nothing there and costs on every lookup.
+/// Tables keyed by a report's words keep std's keyed hasher: a report crafted to collide must
+/// not make indexing quadratic.
+pub(crate) type FxBuild = rustc_hash::FxBuildHasher;
 
 /// Keywords kept per report.
 pub const KEYWORDS: usize = 8;
@@ -135,6 +140,7 @@ pub struct Knowledge {
 /// build it once per process.
 #[derive(Clone)]
 pub struct Extractor {
+    jieba: Arc<Jieba>,
     entities: Arc<EntityExtractor>,
     keywords: Arc<KeywordExtractor>,
 }
@@ -152,16 +158,22 @@ impl Extractor {
     pub fn new(jieba: Arc<Jieba>) -> Extractor {
         Extractor {
             entities: Arc::new(EntityExtractor::new(Arc::clone(&jieba))),
-            keywords: Arc::new(KeywordExtractor::new(jieba)),
+            keywords: Arc::new(KeywordExtractor::new(Arc::clone(&jieba))),
+            jieba,
         }
     }
 
     /// What `title` and `text` (the report's title line and whole text) say.
+    ///
+    /// jieba runs once, over `title + "\n" + text`: keywords and entities read the same
+    /// words ([`KeywordExtractor::keywords_from`], [`EntityExtractor::extract_words`]).
     pub fn extract(&self, title: &str, text: &str) -> Knowledge {
+        let full = format!("{title}\n{text}");
+        let tags = self.jieba.tag(&full, crate::analysis::HMM);
         Knowledge {
             kind: kind::classify(title, text),
-            keywords: self.keywords.keywords(title, text, KEYWORDS),
-            entities: self.entities.extract(title, text),
+            keywords: self.keywords.keywords_from(&tags, title.len(), KEYWORDS),
+            entities: self.entities.extract_words(&full, &tags),
             bands: similar::Fingerprint::of(text).bands(),
         }
     }
