@@ -105,7 +105,7 @@ pub enum Command {
         after_help = "Examples:\n  zhsearch entities --type place --top 20\n  zhsearch entities --json"
     )]
     Entities {
-        /// Only this type: person, place, org (or kind, keyword).
+        /// Only this type: person, place, org (or kind).
         #[arg(long = "type", value_name = "TYPE")]
         kind: Option<String>,
         /// How many of each type.

@@ -203,7 +203,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Entities { kind, top, json } => {
             let facets = match kind {
-                Some(name) => vec![zhsearch::search::knowledge::parse_facet(&name)?],
+                Some(name) => match zhsearch::search::knowledge::parse_facet(&name)? {
+                    Facet::Keyword => anyhow::bail!(
+                        "keywords are not counted: use --type person, place, org or kind, and `search keyword:WORD` for a keyword's reports"
+                    ),
+                    facet => vec![facet],
+                },
                 None => Facet::ENTITIES.to_vec(),
             };
             if top == 0 {

@@ -490,7 +490,14 @@ fn api_entity_agrees_with_search_and_refuses_what_is_not_there() {
     let places = counts(&e["cooccurring"]["place"]);
     assert!(places.iter().all(|(v, _)| v != "小营盘镇"), "{places:?}");
     assert!(places.contains(&("哈木尔村".to_string(), 4)), "{places:?}");
-    assert!(counts(&e["cooccurring"]["person"]).contains(&("张泉".to_string(), 4)));
+    // Each co-occurring count is the number of its reports that also name the entity.
+    for facet in ["person", "org"] {
+        for (value, n) in counts(&e["cooccurring"][facet]) {
+            let both = format!("place:\"小营盘镇\" {facet}:\"{value}\"");
+            let (_, s) = json(&server.url(&format!("/api/search?q={}", q(&both))));
+            assert_eq!(s["total"].as_u64().unwrap(), n, "{both}");
+        }
+    }
     // A page of its reports.
     let (_, page) = json(&server.url(&format!(
         "/api/entity/place/{}?limit=1&page=2",

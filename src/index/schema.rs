@@ -8,11 +8,12 @@
 //!
 //! What the knowledge base knows of a report ([`crate::knowledge`]) is kept verbatim, one
 //! untokenized term per value: `kind`, `person`, `place`, `org` and `keyword` answer
-//! `kind:述职报告` and friends with a term lookup, and their fast columns count facets. `band`
-//! holds the report's MinHash band terms, which find near-duplicate candidates.
+//! `kind:述职报告` and friends with a term lookup, and their fast columns count facets.
+//! `fingerprint` holds the report's MinHash signature (64 bytes in a fast column), which finds
+//! near-duplicate candidates.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
 };
 
 use crate::analysis::{CHAR_TOKENIZER, GRAM_TOKENIZER};
@@ -46,18 +47,18 @@ pub struct Fields {
     pub body_gram: Field,
     /// Whole text, characters with positions.
     pub body_char: Field,
-    /// Document type label (`述职报告`): one untokenized term, stored, fast.
+    /// Document type label (`述职报告`): one untokenized term, fast.
     pub kind: Field,
-    /// People named (one value each): untokenized, stored, fast.
+    /// People named (one value each): untokenized, fast (in byte order, as extracted).
     pub person: Field,
     /// Places named: as [`Fields::person`].
     pub place: Field,
     /// Organizations named: as [`Fields::person`].
     pub org: Field,
-    /// Keywords, best first: as [`Fields::person`].
+    /// Keywords: untokenized, stored best first.
     pub keyword: Field,
-    /// MinHash band terms (indexed only): reports sharing one are near-duplicate candidates.
-    pub band: Field,
+    /// MinHash signature (fast only), scanned for near-duplicate candidates.
+    pub fingerprint: Field,
 }
 
 /// Names of the fast fields read by name.
@@ -72,6 +73,8 @@ pub mod names {
     pub const MTIME: &str = "mtime";
     /// See [`super::Fields::hash`].
     pub const HASH: &str = "hash";
+    /// See [`super::Fields::fingerprint`].
+    pub const FINGERPRINT: &str = "fingerprint";
 }
 
 fn analyzed(tokenizer: &str, record: IndexRecordOption, fieldnorms: bool) -> TextOptions {
@@ -130,6 +133,15 @@ impl Fields {
             IndexRecordOption::WithFreqsAndPositions,
             false,
         );
+        // Extracted values: one untokenized term each, no lengths to rank by. Kinds and names are
+        // read back from their fast columns (which count facets); keywords, whose order
+        // matters, from the store.
+        let value = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("raw")
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        );
         let fields = Fields {
             path: b.add_text_field(names::PATH, FAST),
             title: b.add_text_field("title", STORED),
@@ -143,12 +155,12 @@ impl Fields {
             title_char: b.add_text_field("title_char", title_chr),
             body_gram: b.add_text_field("body_gram", gram),
             body_char: b.add_text_field("body_char", body_chr),
-            kind: b.add_text_field(Facet::Kind.name(), STRING | STORED | FAST),
-            person: b.add_text_field(Facet::Person.name(), STRING | STORED | FAST),
-            place: b.add_text_field(Facet::Place.name(), STRING | STORED | FAST),
-            org: b.add_text_field(Facet::Org.name(), STRING | STORED | FAST),
-            keyword: b.add_text_field(Facet::Keyword.name(), STRING | STORED | FAST),
-            band: b.add_u64_field("band", INDEXED),
+            kind: b.add_text_field(Facet::Kind.name(), value.clone() | FAST),
+            person: b.add_text_field(Facet::Person.name(), value.clone() | FAST),
+            place: b.add_text_field(Facet::Place.name(), value.clone() | FAST),
+            org: b.add_text_field(Facet::Org.name(), value.clone() | FAST),
+            keyword: b.add_text_field(Facet::Keyword.name(), value | STORED),
+            fingerprint: b.add_bytes_field(names::FINGERPRINT, FAST),
         };
         (b.build(), fields)
     }

@@ -23,7 +23,7 @@ use crate::knowledge::{self, Extractor, Knowledge};
 use rayon::prelude::*;
 
 /// Memory budget of the index writer, shared by its threads.
-const WRITER_MEMORY: usize = 256 << 20;
+const WRITER_MEMORY: usize = 160 << 20;
 
 /// Options of [`sync`].
 #[derive(Debug, Clone, Default)]
@@ -193,8 +193,8 @@ fn to_document(
             doc.add_text(field, value);
         }
     }
-    for &band in &k.bands {
-        doc.add_u64(f.band, band);
+    if !k.signature.is_empty() {
+        doc.add_bytes(f.fingerprint, &k.signature);
     }
     doc
 }

@@ -131,9 +131,10 @@ pub struct Knowledge {
     pub keywords: Vec<String>,
     /// The people, places and organizations it names.
     pub entities: Entities,
-    /// Locality-sensitive hashes of its text: reports sharing one are near-duplicate candidates.
+    /// The MinHash signature of its text ([`similar::Fingerprint::signature`]), which finds
+    /// near-duplicate candidates; empty for a report too short to compare.
     #[serde(skip)]
-    pub bands: Vec<u64>,
+    pub signature: Vec<u8>,
 }
 
 /// Reads what a report is and what it is about. Cheap to clone (the dictionaries are shared);
@@ -174,7 +175,7 @@ impl Extractor {
             kind: kind::classify(title, text),
             keywords: self.keywords.keywords_from(&tags, title.len(), KEYWORDS),
             entities: self.entities.extract_words(&full, &tags),
-            bands: similar::Fingerprint::of(text).bands(),
+            signature: similar::Fingerprint::of(text).signature(),
         }
     }
 }

@@ -4,31 +4,33 @@
 //! characters (letters, digits, Han) of its normalized text, so that punctuation, spacing and
 //! line breaks do not matter. Two reports share text in the measure that they share shingles.
 //!
-//! Finding candidates uses MinHash with locality-sensitive hashing: a [`Fingerprint`] keeps,
-//! for each of [`BANDS`] × [`ROWS`] slots, the least shingle hash that falls into the slot (one
-//! permutation hashing, with empty slots filled from the next full one so short reports still
-//! have a signature), and each band of [`ROWS`] slots is hashed into one index term. Two
-//! reports whose shingle sets have Jaccard similarity `J` share at least one band term with
-//! probability `1 - (1 - J^ROWS)^BANDS`: 0.9999 at `J = 0.5`, 0.73 at 0.2, 0.27 at 0.1.
-//! Candidates are then measured exactly ([`overlap`]) on their stored texts.
+//! Finding candidates uses MinHash: a [`Fingerprint`] keeps, for each of [`SLOTS`] slots, the
+//! least shingle hash that falls into the slot (one permutation hashing, with empty slots filled
+//! from the next full one so short reports still have a signature). Two reports agree on a slot
+//! with probability equal to the Jaccard similarity `J` of their shingle sets. The index keeps
+//! 4 bits of each slot ([`Fingerprint::signature`], 32 bytes a report): comparing a report's
+//! signature with every other one is a linear scan of a few megabytes, and the estimate is
+//! corrected for slots that agree by chance (1 in 16). Reports whose estimated `J` reaches
+//! [`CANDIDATE_SIMILARITY`] are candidates — a pair with `J = 0.5` fails that with probability
+//! below 10⁻⁴, one with `J = 0.33` (half of a report inside one twice its size) about 2%, and an
+//! unrelated pair passes it with probability below 10⁻⁶ — and candidates are then measured
+//! exactly ([`overlap`]) on their stored texts.
 
 use std::collections::HashSet;
 
 use crate::analysis::{is_word_char, normalize};
 
 /// Version of the fingerprint; bump when it changes (the index re-extracts).
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Characters per shingle.
 pub const SHINGLE: usize = 5;
-/// Bands: index terms per report.
-pub const BANDS: usize = 32;
-/// Slots per band.
-pub const ROWS: usize = 2;
+/// Slots of a fingerprint; its signature keeps 4 bits of each.
+pub const SLOTS: usize = 64;
+/// Least estimated Jaccard similarity of a near-duplicate candidate.
+pub const CANDIDATE_SIMILARITY: f64 = 0.2;
 /// Reports with fewer shingles than this have no fingerprint: a line or two in common is a
 /// phrase, not a copy.
 pub const MIN_SHINGLES: usize = 20;
-
-const SLOTS: usize = BANDS * ROWS;
 
 /// The hashes of the shingles of `text`, in order (with repeats).
 pub fn shingles(text: &str) -> Vec<u64> {
@@ -96,36 +98,34 @@ impl Fingerprint {
         Fingerprint { mins }
     }
 
-    /// The band terms to index: one per band, none for a report too short to compare.
-    pub fn bands(&self) -> Vec<u64> {
+    /// What the index keeps: the low 4 bits of each slot, two slots a byte (32 bytes); empty
+    /// for a report too short to compare.
+    pub fn signature(&self) -> Vec<u8> {
         self.mins
-            .chunks(ROWS)
-            .enumerate()
-            .map(|(band, rows)| {
-                let mut bytes = Vec::with_capacity(8 + 8 * ROWS);
-                bytes.extend_from_slice(&(band as u64).to_le_bytes());
-                for r in rows {
-                    bytes.extend_from_slice(&r.to_le_bytes());
-                }
-                xxhash_rust::xxh3::xxh3_64(&bytes)
-            })
+            .chunks(2)
+            .map(|pair| (pair[0] as u8 & 0x0f) | ((pair.get(1).map_or(0, |&m| m as u8)) << 4))
             .collect()
     }
+}
 
-    /// The share of slots two fingerprints agree on: an estimate of the Jaccard similarity of
-    /// their shingle sets (0 when either is empty).
-    pub fn similarity(&self, other: &Fingerprint) -> f64 {
-        if self.mins.is_empty() || other.mins.is_empty() {
-            return 0.0;
-        }
-        let same = self
-            .mins
-            .iter()
-            .zip(&other.mins)
-            .filter(|(a, b)| a == b)
-            .count();
-        same as f64 / SLOTS as f64
+/// The Jaccard similarity of two reports estimated from their [`Fingerprint::signature`]s,
+/// corrected for slots that agree by chance (1 in 16); 0 when either is empty or they differ in
+/// length.
+pub fn similarity(a: &[u8], b: &[u8]) -> f64 {
+    if a.is_empty() || a.len() != b.len() {
+        return 0.0;
     }
+    let same: u32 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| {
+            let d = x ^ y;
+            u32::from(d & 0x0f == 0) + u32::from(d >> 4 == 0)
+        })
+        .sum();
+    let share = f64::from(same) / (2 * a.len()) as f64;
+    let chance = 1.0 / 16.0;
+    ((share - chance) / (1.0 - chance)).max(0.0)
 }
 
 /// The share of `this` report's text found in `other`: the fraction of its distinct shingles
@@ -208,14 +208,17 @@ mod tests {
     }
 
     #[test]
-    fn short_reports_have_no_bands() {
-        assert!(Fingerprint::of("关于召开会议的通知").bands().is_empty());
+    fn short_reports_have_no_signature() {
+        assert!(Fingerprint::of("关于召开会议的通知").signature().is_empty());
         let mut rng = StdRng::seed_from_u64(1);
-        assert_eq!(Fingerprint::of(&text(&mut rng, 20)).bands().len(), BANDS);
+        let signature = Fingerprint::of(&text(&mut rng, 20)).signature();
+        assert_eq!(signature.len(), SLOTS / 2);
+        assert_eq!(similarity(&[], &signature), 0.0);
+        assert_eq!(similarity(&signature, &signature), 1.0);
     }
 
     #[test]
-    fn copies_with_edits_share_bands_and_overlap_measures_the_edit() {
+    fn copies_with_edits_are_candidates_and_overlap_measures_the_edit() {
         let mut rng = StdRng::seed_from_u64(7);
         for round in 0..50 {
             let original = text(&mut rng, 40);
@@ -227,16 +230,18 @@ mod tests {
                 Fingerprint::from_shingles(&a),
                 Fingerprint::from_shingles(&b),
             );
-            let common = fa.bands().iter().filter(|t| fb.bands().contains(t)).count();
-            assert!(common > 0, "round {round}: an edited copy shares no band");
-            assert!(fa.similarity(&fb) > 0.3, "round {round}");
+            let estimate = similarity(&fa.signature(), &fb.signature());
+            assert!(
+                estimate >= CANDIDATE_SIMILARITY,
+                "round {round}: an edited copy is no candidate ({estimate})"
+            );
         }
     }
 
     #[test]
-    fn unrelated_reports_rarely_share_bands_and_barely_overlap() {
+    fn unrelated_reports_are_rarely_candidates_and_barely_overlap() {
         let mut rng = StdRng::seed_from_u64(11);
-        let mut sharing = 0;
+        let mut candidates = 0;
         for _ in 0..100 {
             let (a, b) = (text(&mut rng, 30), text(&mut rng, 30));
             let (sa, sb) = (shingles(&a), shingles(&b));
@@ -245,14 +250,35 @@ mod tests {
                 Fingerprint::from_shingles(&sa),
                 Fingerprint::from_shingles(&sb),
             );
-            if fa.bands().iter().any(|t| fb.bands().contains(t)) {
-                sharing += 1;
+            if similarity(&fa.signature(), &fb.signature()) >= CANDIDATE_SIMILARITY {
+                candidates += 1;
             }
         }
         assert!(
-            sharing < 50,
-            "{sharing} of 100 unrelated pairs share a band"
+            candidates < 10,
+            "{candidates} of 100 unrelated pairs are candidates"
         );
+    }
+
+    #[test]
+    fn the_estimate_follows_the_true_similarity() {
+        let mut rng = StdRng::seed_from_u64(5);
+        for share in [0.0, 0.3, 0.6, 0.9] {
+            let original = text(&mut rng, 60);
+            let copy = edited(&mut rng, &original, 1.0 - share);
+            let (a, b) = (shingles(&original), shingles(&copy));
+            let (sa, sb): (HashSet<u64>, HashSet<u64>) =
+                (a.iter().copied().collect(), b.iter().copied().collect());
+            let jaccard = sa.intersection(&sb).count() as f64 / sa.union(&sb).count() as f64;
+            let estimate = similarity(
+                &Fingerprint::from_shingles(&a).signature(),
+                &Fingerprint::from_shingles(&b).signature(),
+            );
+            assert!(
+                (estimate - jaccard).abs() < 0.2,
+                "share {share}: Jaccard {jaccard:.2}, estimate {estimate:.2}"
+            );
+        }
     }
 
     #[test]

@@ -13,6 +13,60 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::knowledge::Facet;
 
+/// The kind and entity columns of one segment, to read a report's values back (they are not
+/// stored: the fast columns that count facets already hold them).
+pub struct FacetColumns {
+    columns: Vec<(Facet, Option<StrColumn>)>,
+}
+
+impl FacetColumns {
+    /// The kind, person, place and org columns of `segment`.
+    pub fn open(segment: &SegmentReader) -> crate::error::Result<FacetColumns> {
+        let mut columns = Vec::with_capacity(4);
+        for facet in [Facet::Kind, Facet::Person, Facet::Place, Facet::Org] {
+            columns.push((facet, segment.fast_fields().str(facet.name())?));
+        }
+        Ok(FacetColumns { columns })
+    }
+
+    /// The values of `facet` for `doc`, in byte order (none for a facet without a column).
+    pub fn values(&self, facet: Facet, doc: DocId) -> crate::error::Result<Vec<String>> {
+        let Some((_, Some(column))) = self.columns.iter().find(|(f, _)| *f == facet) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for ord in column.term_ords(doc) {
+            let mut value = String::new();
+            column
+                .ord_to_str(ord, &mut value)
+                .map_err(|e| crate::error::Error::io("reading a report's knowledge", e))?;
+            out.push(value);
+        }
+        Ok(out)
+    }
+
+    /// What the index knows of `doc`; `keywords` come from the store.
+    pub fn knowledge(
+        &self,
+        doc: DocId,
+        keywords: Vec<String>,
+    ) -> crate::error::Result<super::ReportKnowledge> {
+        Ok(super::ReportKnowledge {
+            kind: self
+                .values(Facet::Kind, doc)?
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
+            keywords,
+            entities: crate::knowledge::Entities {
+                person: self.values(Facet::Person, doc)?,
+                place: self.values(Facet::Place, doc)?,
+                org: self.values(Facet::Org, doc)?,
+            },
+        })
+    }
+}
+
 /// The most frequent values of each facet, most frequent first (ties by value), with the
 /// number of matching reports that have each.
 pub type FacetCounts = Vec<(Facet, Vec<(String, u64)>)>;

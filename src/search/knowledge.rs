@@ -163,6 +163,7 @@ impl ReportSearcher {
                 }
             }
             let dates = segment.fast_fields().column_opt::<i64>(names::DATE)?;
+            let columns = super::facets::FacetColumns::open(segment)?;
             let store = segment
                 .get_store_reader(1)
                 .map_err(|e| Error::io("reading stored reports", e))?;
@@ -179,6 +180,7 @@ impl ReportSearcher {
                         .filter_map(|v| v.as_str().map(str::to_string))
                         .collect()
                 };
+                let knowledge = columns.knowledge(doc_id, all(f.keyword))?;
                 records.push(ExportRecord {
                     id: report_id(&path),
                     path,
@@ -188,13 +190,9 @@ impl ReportSearcher {
                         .and_then(|c| c.first(doc_id))
                         .and_then(ReportDate::from_key)
                         .map(|d| d.to_string()),
-                    kind: stored_str(&doc, f.kind),
-                    keywords: all(f.keyword),
-                    entities: crate::knowledge::Entities {
-                        person: all(f.person),
-                        place: all(f.place),
-                        org: all(f.org),
-                    },
+                    kind: knowledge.kind,
+                    keywords: knowledge.keywords,
+                    entities: knowledge.entities,
                     headings: all(f.headings),
                     text: text.then(|| stored_str(&doc, f.text)),
                 });
@@ -308,28 +306,13 @@ impl ReportSearcher {
     fn duplicates(&self, searcher: &Searcher, probe: &Probe) -> Result<Vec<SimilarReport>> {
         let f = &self.index.fields;
         let shingles = similar::shingles(probe.text);
-        let bands = Fingerprint::from_shingles(&shingles).bands();
-        if bands.is_empty() {
+        let signature = Fingerprint::from_shingles(&shingles).signature();
+        if signature.is_empty() {
             return Ok(Vec::new());
         }
-        let query = BooleanQuery::new(
-            bands
-                .iter()
-                .map(|&b| -> (Occur, Box<dyn Query>) {
-                    let term = Term::from_field_u64(f.band, b);
-                    (
-                        Occur::Should,
-                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                    )
-                })
-                .collect(),
-        );
-        let candidates = searcher.search(
-            &query,
-            &TopDocs::with_limit(DUPLICATE_CANDIDATES).order_by_score(),
-        )?;
+        let candidates = candidates(searcher, &signature)?;
         let mut found = Vec::new();
-        for (_, address) in candidates {
+        for address in candidates {
             let mut report = self.brief(searcher, address)?;
             if Some(report.path.as_str()) == probe.path {
                 continue;
@@ -393,10 +376,22 @@ impl ReportSearcher {
                 continue;
             }
             let doc: TantivyDocument = searcher.doc(address)?;
+            let segment = searcher.segment_reader(address.segment_ord);
+            let columns = super::facets::FacetColumns::open(segment)?;
+            let keywords: Vec<String> = doc
+                .get_all(f.keyword)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            let theirs = columns.knowledge(address.doc_id, keywords)?;
             for &(facet, value) in &wanted {
-                let has = doc
-                    .get_all(f.facet(facet))
-                    .any(|v| v.as_str() == Some(value));
+                let list = match facet {
+                    Facet::Keyword => &theirs.keywords,
+                    Facet::Person => &theirs.entities.person,
+                    Facet::Place => &theirs.entities.place,
+                    Facet::Org => &theirs.entities.org,
+                    Facet::Kind => continue,
+                };
+                let has = list.iter().any(|v| v == value);
                 if has && !report.shared.iter().any(|s| s == value) {
                     report.shared.push(value.to_string());
                 }
@@ -408,6 +403,49 @@ impl ReportSearcher {
         }
         Ok(out)
     }
+}
+
+/// The [`DUPLICATE_CANDIDATES`] live reports whose signature is most like `signature`, among
+/// those estimated at least [`similar::CANDIDATE_SIMILARITY`] alike. Each segment's signatures
+/// are a dictionary of distinct values: it is scanned once, then the matching ordinals are
+/// mapped to documents.
+fn candidates(searcher: &Searcher, signature: &[u8]) -> Result<Vec<DocAddress>> {
+    let mut scored: Vec<(f64, DocAddress)> = Vec::new();
+    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let Some(column) = segment.fast_fields().bytes(names::FINGERPRINT)? else {
+            continue;
+        };
+        let mut stream = column
+            .dictionary()
+            .stream()
+            .map_err(|e| Error::io("reading fingerprints from the index", e))?;
+        let mut alike: Vec<(u64, f64)> = Vec::new();
+        let mut ord = 0u64;
+        while stream.advance() {
+            let estimate = similar::similarity(signature, stream.key());
+            if estimate >= similar::CANDIDATE_SIMILARITY {
+                alike.push((ord, estimate));
+            }
+            ord += 1;
+        }
+        if alike.is_empty() {
+            continue;
+        }
+        let alive = segment.alive_bitset();
+        for doc in 0..segment.max_doc() {
+            if alive.is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            for o in column.term_ords(doc) {
+                if let Ok(i) = alike.binary_search_by_key(&o, |&(ord, _)| ord) {
+                    scored.push((alike[i].1, DocAddress::new(segment_ord as u32, doc)));
+                }
+            }
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    scored.truncate(DUPLICATE_CANDIDATES);
+    Ok(scored.into_iter().map(|(_, a)| a).collect())
 }
 
 /// A facet named in a URL or on the command line (`person`, `place`, `org`; `kind` and

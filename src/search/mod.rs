@@ -539,15 +539,8 @@ impl ReportSearcher {
             headings: all(f.headings),
             text: first(f.text),
             encoding: first(f.encoding),
-            knowledge: ReportKnowledge {
-                kind: first(f.kind),
-                keywords: all(f.keyword),
-                entities: Entities {
-                    person: all(f.person),
-                    place: all(f.place),
-                    org: all(f.org),
-                },
-            },
+            knowledge: facets::FacetColumns::open(segment)?
+                .knowledge(address.doc_id, all(f.keyword))?,
         }))
     }
 
