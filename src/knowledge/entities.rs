@@ -32,7 +32,7 @@ use jieba_rs::{Jieba, Tag};
 
 /// Version of the rules; bump when output changes. Together with [`data_checksum`] it goes
 /// into the index so that a change re-extracts.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// China's administrative divisions, `LEVEL NAME` per line (see `data/README.md`).
 const DIVISIONS: &str = include_str!("data/divisions.txt");
@@ -539,6 +539,23 @@ const TITLES: &[&str] = &[
     "被告",
     "嫌疑人",
     "创始人",
+    "组长",
+    "副组长",
+    "镇长",
+    "乡长",
+    "区长",
+    "州长",
+    "厅长",
+    "处长",
+    "科长",
+    "村长",
+    "支书",
+    "团长",
+    "会长",
+    "行长",
+    "厂长",
+    "社长",
+    "站长",
 ];
 
 /// Words right after a name that show it is one (王可可说, 李明同志).
@@ -598,6 +615,16 @@ const NOT_AFTER_NAME: &[&str] = &[
     "品牌",
     "汽车",
     "手机",
+    "队",
+    "团",
+    "剧团",
+    "宣讲团",
+    "宣讲队",
+    "宣教队",
+    "艺术团",
+    "小组",
+    "合作社",
+    "工作室",
 ];
 
 /// Endings of transliterated names that show a person (梅德韦杰夫, 卡耶夫, 斯基).
@@ -1156,6 +1183,19 @@ impl EntityExtractor {
             tags.get(i)
                 .is_some_and(|n| NOT_AFTER_NAME.contains(&n.word))
         };
+        // Words `start..end` open a short quoted name that goes on after them: “古丽宣教队”
+        // is a team. A quoted sentence (“特朗普政府的关税举措…”) keeps its names.
+        let opens_quote = |start: usize, end: usize| {
+            let closes = |t: &Tag| t.word.starts_with(['”', '」', '》']);
+            start >= 1
+                && tags
+                    .get(start - 1)
+                    .is_some_and(|p| p.word.ends_with(['“', '「', '《']))
+                && tags.get(end).is_some_and(|n| !closes(n))
+                && tags
+                    .get(end + 1..(end + 3).min(tags.len()))
+                    .is_some_and(|rest| rest.iter().any(closes))
+        };
         let mut found: Vec<Person> = Vec::new();
         let mut i = 0;
         while i < tags.len() {
@@ -1226,6 +1266,7 @@ impl EntityExtractor {
                     || FOREIGN_ENDINGS.iter().any(|e| name.ends_with(e));
                 let plausible = chars >= 3 && tagged;
                 if !vetoed(j)
+                    && !opens_quote(i, j)
                     && tags.get(j).is_none_or(|n| n.tag != "nz")
                     && !self.places.contains(name)
                     && (plausible
@@ -1263,6 +1304,7 @@ impl EntityExtractor {
                             || (n.tag == "n" && closed(i + 1)))
                         && !self.is_title(n.word)
                         && !self.after_name.contains(n.word)
+                        && !NOT_AFTER_NAME.contains(&n.word)
                         && !known_at(n)
                         && !vetoed(i + 1)
                     {
@@ -1336,10 +1378,26 @@ impl EntityExtractor {
                 "ns" => titled(i - 1) && closed(i) && (2..=3).contains(&len),
                 _ => titled(i - 1) && closed(i) && (2..=4).contains(&len) && self.name_like(w),
             };
-            // 马方 (the Malaysian side) and 巴勒斯坦人 (a people) are not names.
-            let collective =
-                (len == 2 && w.word.ends_with('方')) || (len >= 3 && w.word.ends_with('人'));
-            if person && !collective && !vetoed(i) && !self.places.contains(w.word) {
+            // 马方 (the Malaysian side), 巴勒斯坦人 (a people) and 秦剧团 (a troupe) are not
+            // names.
+            let collective = (len == 2 && w.word.ends_with('方'))
+                || (len >= 3 && w.word.ends_with(['人', '团', '队']));
+            // A name never follows a number: 135|万羽 is 1,350,000 birds.
+            let counted = i >= 2
+                && tags.get(i - 2).is_some_and(|p| {
+                    p.word
+                        .chars()
+                        .last()
+                        .is_some_and(|c| c.is_ascii_digit() || NUMERALS.contains(c))
+                });
+            let quoted_part = opens_quote(i - 1, i);
+            if person
+                && !collective
+                && !counted
+                && !quoted_part
+                && !vetoed(i)
+                && !self.places.contains(w.word)
+            {
                 found.push(Person {
                     start: w.byte_start,
                     end: w.byte_end,
@@ -1375,7 +1433,10 @@ impl EntityExtractor {
                 && names
                     .get(names.partition_point(|n| *n <= name))
                     .is_some_and(|n| n.starts_with(name));
-            let counts = if prefix_of_longer {
+            // A name never ends in a title: 任|组长 is "serves as the group's head".
+            let counts = if self.is_title(name) {
+                false
+            } else if prefix_of_longer {
                 p.confirmed
             } else {
                 confirmed.contains(name) || self.plausible_alone(name)
@@ -1596,6 +1657,26 @@ mod tests {
     fn transliterated_names_from_their_parts() {
         let found = extract("苏丹总理哈姆杜克说，局势稳定。");
         assert!(has(&found.person, "哈姆杜克"), "{found:?}");
+    }
+
+    #[test]
+    fn counts_troupes_and_teams_are_not_people() {
+        // A number before a name-shaped word makes it a quantity; a troupe or a team named
+        // after a person, or a quoted name that goes on after it, is a group, not the person.
+        for text in [
+            "养鸡规模达到135万羽，日产鲜蛋60余吨。",
+            "打造秦剧团、社火、腰鼓等传统文化。",
+            "组建“草根宣讲员”“古丽宣教队”深入农家。",
+        ] {
+            let found = extract(text);
+            assert!(found.person.is_empty(), "{text}: {found:?}");
+        }
+        // A role is no name: 王某某任组长 makes nobody called 任组长.
+        let found = extract("镇长王某某任组长，副镇长任副组长。");
+        assert!(!has(&found.person, "任组长"), "{found:?}");
+        // The same names with a person's context still count.
+        let found = extract("记者万羽说，书记秦剧表示同意。");
+        assert!(has(&found.person, "万羽"), "{found:?}");
     }
 
     #[test]
