@@ -40,21 +40,23 @@ impl Report {
     pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Report, Unreadable> {
         let format = format::for_path(Path::new(path))
             .ok_or_else(|| Unreadable::Undecodable("unsupported file type".into()))?;
-        let decoded = decode::decode(bytes)?;
-        let formatted = format.to_text(decoded.text);
+        let formatted = format.read(bytes)?;
         if formatted.text.trim().is_empty() {
             return Err(Unreadable::Empty);
         }
         let text = formatted.text;
         Ok(Report {
             path: path.to_string(),
-            title: extract::find_title(&text),
+            title: formatted
+                .title
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| extract::find_title(&text)),
             date: extract::find_date(&text),
             headings: formatted
                 .headings
                 .unwrap_or_else(|| extract::find_headings(&text)),
             text,
-            encoding: decoded.encoding,
+            encoding: formatted.encoding,
         })
     }
 }
