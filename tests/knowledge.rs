@@ -130,6 +130,30 @@ fn inverted(records: &[Value]) -> BTreeMap<&'static str, BTreeMap<String, BTreeS
     out
 }
 
+/// `zhsearch entities --json` lists every person, place and organization with the number of
+/// reports the export says name it.
+fn assert_entity_counts_match(
+    sb: &Sandbox,
+    index: &BTreeMap<&'static str, BTreeMap<String, BTreeSet<String>>>,
+    when: &str,
+) {
+    let out = sb.stdout(&["entities", "--json", "--top", "100000"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    for facet in ["person", "place", "org"] {
+        let got: BTreeMap<String, u64> = v[facet]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_u64().unwrap()))
+            .collect();
+        let expected: BTreeMap<String, u64> = index
+            .get(facet)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.len() as u64)).collect())
+            .unwrap_or_default();
+        assert_eq!(got, expected, "{when} {facet}");
+    }
+}
+
 #[test]
 fn export_has_the_documented_shape_in_path_order() {
     let sb = Sandbox::new(0);
@@ -286,21 +310,7 @@ fn entities_lists_the_counts_export_implies() {
     sb.index();
     let records = sb.export(&[]);
     let index = inverted(&records);
-    let out = sb.stdout(&["entities", "--json", "--top", "100000"]);
-    let v: Value = serde_json::from_str(&out).unwrap();
-    for facet in ["person", "place", "org"] {
-        let got: BTreeMap<String, u64> = v[facet]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_u64().unwrap()))
-            .collect();
-        let expected: BTreeMap<String, u64> = index
-            .get(facet)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.len() as u64)).collect())
-            .unwrap_or_default();
-        assert_eq!(got, expected, "{facet}");
-    }
+    assert_entity_counts_match(&sb, &index, "");
     let top = sb.stdout(&["entities", "--type", "place", "--top", "2"]);
     assert!(top.lines().count() <= 2, "{top}");
     assert!(top.lines().all(|l| l.starts_with("place ")), "{top}");
@@ -385,21 +395,7 @@ fn counts_stay_consistent_after_adds_changes_and_deletes() {
     let check = |when: &str| {
         let records = sb.export(&[]);
         let index = inverted(&records);
-        let v: Value =
-            serde_json::from_str(&sb.stdout(&["entities", "--json", "--top", "100000"])).unwrap();
-        for facet in ["person", "place", "org"] {
-            let got: BTreeMap<String, u64> = v[facet]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_u64().unwrap()))
-                .collect();
-            let expected: BTreeMap<String, u64> = index
-                .get(facet)
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.len() as u64)).collect())
-                .unwrap_or_default();
-            assert_eq!(got, expected, "{when}: {facet}");
-        }
+        assert_entity_counts_match(&sb, &index, when);
         records
     };
     let before = check("after the first index");

@@ -80,18 +80,6 @@ impl Facet {
             .into_iter()
             .find(|f| f.name().eq_ignore_ascii_case(name))
     }
-
-    /// The values of this facet in `knowledge`.
-    pub fn values(self, knowledge: &Knowledge) -> Vec<&str> {
-        let list = match self {
-            Facet::Kind => return vec![knowledge.kind.label()],
-            Facet::Person => &knowledge.entities.person,
-            Facet::Place => &knowledge.entities.place,
-            Facet::Org => &knowledge.entities.org,
-            Facet::Keyword => &knowledge.keywords,
-        };
-        list.iter().map(String::as_str).collect()
-    }
 }
 
 impl std::fmt::Display for Facet {

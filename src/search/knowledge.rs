@@ -15,7 +15,6 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::index::schema::{names, report_id};
-use crate::ingest::ReportDate;
 use crate::knowledge::similar::{self, Fingerprint};
 use crate::knowledge::{Facet, Kind};
 
@@ -162,7 +161,6 @@ impl ReportSearcher {
                     *slot = Some(path);
                 }
             }
-            let dates = segment.fast_fields().column_opt::<i64>(names::DATE)?;
             let columns = super::facets::FacetColumns::open(segment)?;
             let store = segment
                 .get_store_reader(1)
@@ -185,11 +183,7 @@ impl ReportSearcher {
                     id: report_id(&path),
                     path,
                     title: stored_str(&doc, f.title),
-                    date: dates
-                        .as_ref()
-                        .and_then(|c| c.first(doc_id))
-                        .and_then(ReportDate::from_key)
-                        .map(|d| d.to_string()),
+                    date: super::date_of(segment, doc_id)?,
                     kind: knowledge.kind,
                     keywords: knowledge.keywords,
                     entities: knowledge.entities,
@@ -282,22 +276,20 @@ impl ReportSearcher {
         })
     }
 
-    fn brief(&self, searcher: &Searcher, address: DocAddress) -> Result<SimilarReport> {
-        let f = &self.index.fields;
-        let doc: TantivyDocument = searcher.doc(address)?;
+    /// A report like another, from its stored document `doc`.
+    fn brief(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        doc: &TantivyDocument,
+    ) -> Result<SimilarReport> {
         let segment = searcher.segment_reader(address.segment_ord);
         let path = crate::index::path_of(segment, address.doc_id)?;
-        let date = segment
-            .fast_fields()
-            .column_opt::<i64>(names::DATE)?
-            .and_then(|c| c.first(address.doc_id))
-            .and_then(ReportDate::from_key)
-            .map(|d| d.to_string());
         Ok(SimilarReport {
             id: report_id(&path),
             path,
-            title: stored_str(&doc, f.title),
-            date,
+            title: stored_str(doc, self.index.fields.title),
+            date: super::date_of(segment, address.doc_id)?,
             overlap: None,
             shared: Vec::new(),
         })
@@ -313,11 +305,11 @@ impl ReportSearcher {
         let candidates = candidates(searcher, &signature)?;
         let mut found = Vec::new();
         for address in candidates {
-            let mut report = self.brief(searcher, address)?;
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let mut report = self.brief(searcher, address, &doc)?;
             if Some(report.path.as_str()) == probe.path {
                 continue;
             }
-            let doc: TantivyDocument = searcher.doc(address)?;
             let share = similar::overlap(&shingles, &similar::shingles(&stored_str(&doc, f.text)));
             if share >= DUPLICATE_OVERLAP {
                 report.overlap = Some((share * 100.0).round() as u32);
@@ -371,11 +363,11 @@ impl ReportSearcher {
             searcher.search(&query, &(TopDocs::with_limit(want).order_by_score(), Count))?;
         let mut out = Vec::new();
         for (_, address) in top {
-            let mut report = self.brief(searcher, address)?;
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let mut report = self.brief(searcher, address, &doc)?;
             if exclude.contains(&report.path) {
                 continue;
             }
-            let doc: TantivyDocument = searcher.doc(address)?;
             let segment = searcher.segment_reader(address.segment_ord);
             let columns = super::facets::FacetColumns::open(segment)?;
             let keywords: Vec<String> = doc

@@ -302,6 +302,16 @@ pub fn parse_date_bound(text: &str, end: bool) -> Result<i64> {
         .ok_or_else(bad)
 }
 
+/// The date of one report, `YYYY-MM-DD`.
+fn date_of(segment: &tantivy::SegmentReader, doc: tantivy::DocId) -> Result<Option<String>> {
+    Ok(segment
+        .fast_fields()
+        .column_opt::<i64>(names::DATE)?
+        .and_then(|c| c.first(doc))
+        .and_then(ReportDate::from_key)
+        .map(|d| d.to_string()))
+}
+
 /// A hit ordered by (date, score).
 type DatedHit = ((i64, Score), DocAddress);
 
@@ -472,12 +482,7 @@ impl ReportSearcher {
         let title = text_of(f.title);
         let text = text_of(f.text);
         let segment = searcher.segment_reader(address.segment_ord);
-        let date = segment
-            .fast_fields()
-            .column_opt::<i64>(names::DATE)?
-            .and_then(|c| c.first(address.doc_id))
-            .and_then(ReportDate::from_key)
-            .map(|d| d.to_string());
+        let date = date_of(segment, address.doc_id)?;
         let snip = highlighter.snippet(&text, width);
         let title_hl = highlighter.highlight_all(&title);
         let path = crate::index::path_of(segment, address.doc_id)?;
@@ -525,12 +530,7 @@ impl ReportSearcher {
         let first = |field| all(field).into_iter().next().unwrap_or_default();
         let segment = searcher.segment_reader(address.segment_ord);
         let path = crate::index::path_of(segment, address.doc_id)?;
-        let date = segment
-            .fast_fields()
-            .column_opt::<i64>(names::DATE)?
-            .and_then(|c| c.first(address.doc_id))
-            .and_then(ReportDate::from_key)
-            .map(|d| d.to_string());
+        let date = date_of(segment, address.doc_id)?;
         Ok(Some(ReportView {
             id: crate::index::schema::report_id(&path),
             path,
