@@ -33,7 +33,10 @@ fn timed<T>(total: &mut Duration, f: impl FnOnce() -> T) -> T {
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let folder = PathBuf::from(args.next().context("usage: extract_profile FOLDER [--limit N]")?);
+    let folder = PathBuf::from(
+        args.next()
+            .context("usage: extract_profile FOLDER [--limit N]")?,
+    );
     let limit = match (args.next().as_deref(), args.next()) {
         (Some("--limit"), Some(n)) => n.parse().context("--limit takes a number")?,
         _ => 5000,
@@ -66,7 +69,9 @@ fn main() -> anyhow::Result<()> {
         timed(&mut t[1], || jieba.cut(&full, true).len());
         let tags = timed(&mut t[2], || jieba.tag(&full, true));
         timed(&mut t[3], || kind::classify(&r.title, &r.text));
-        timed(&mut t[4], || keywords.keywords_from(&tags, r.title.len(), 8));
+        timed(&mut t[4], || {
+            keywords.keywords_from(&tags, r.title.len(), 8)
+        });
         timed(&mut t[5], || entities.extract_words(&full, &tags));
         timed(&mut t[6], || similar::Fingerprint::of(&r.text).signature());
         timed(&mut t[7], || extractor.extract(&r.title, &r.text));
@@ -81,11 +86,7 @@ fn main() -> anyhow::Result<()> {
         "signature",
         "whole extract",
     ];
-    println!(
-        "{} reports, {:.1} MB",
-        reports.len(),
-        bytes as f64 / 1e6
-    );
+    println!("{} reports, {:.1} MB", reports.len(), bytes as f64 / 1e6);
     for (name, d) in names.iter().zip(t) {
         println!(
             "{name:24} {:8.3} s  {:6.1} MB/s",

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes src/frequent_chars.txt: the Han characters that carry most of jieba's dictionary.
+"""Writes src/analysis/frequent_chars.txt: the Han characters that carry most of jieba's dictionary.
 
-usage: scripts/frequent_chars.py [--top 500] [--out src/frequent_chars.txt] [DICT]
+usage: scripts/frequent_chars.py [--top 500] [--out src/analysis/frequent_chars.txt] [DICT]
 
 The same ranking, written with `--top 800 --out src/ingest/common_han.txt`, is the table by
 which decoding recognises clean GB18030 Chinese (src/ingest/decode.rs); the two lists are kept
@@ -36,7 +36,7 @@ def default_dict():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--top", type=int, default=500)
-    ap.add_argument("--out", default=os.path.join("src", "frequent_chars.txt"))
+    ap.add_argument("--out", default=os.path.join("src", "analysis", "frequent_chars.txt"))
     ap.add_argument("dict", nargs="?")
     args = ap.parse_args()
     weight = collections.Counter()

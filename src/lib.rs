@@ -31,6 +31,7 @@ pub mod index;
 pub mod ingest;
 pub mod knowledge;
 pub mod search;
+pub mod vocabulary;
 
 pub use error::{Error, Result};
 

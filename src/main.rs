@@ -450,6 +450,13 @@ fn sync(
     let summary = index::sync(index_dir, &opts, &mut progress)
         .with_context(|| format!("indexing into {}", index_dir.display()))?;
     bar.finish_and_clear();
+    let vocabulary = zhsearch::vocabulary::Vocabulary::for_folder(&summary.root);
+    for r in &vocabulary.loaded().rejected {
+        eprintln!(
+            "zhsearch: vocabulary: rejected {}",
+            terminal_safe(&r.to_string())
+        );
+    }
     for s in &summary.skipped {
         // File names come from the folder: a name may hold a newline or an escape sequence.
         eprintln!(
@@ -627,6 +634,33 @@ fn stats(index_dir: &Path, json: bool) -> anyhow::Result<()> {
         writeln!(
             out,
             "              (this build extracts knowledge differently: `zhsearch index` will re-extract)"
+        )?;
+    }
+    let v = &s.vocabulary;
+    write!(
+        out,
+        "vocabulary:   bundled lexicon {} terms, {} synonym rules",
+        v.lexicon_terms, v.bundled_synonym_rules
+    )?;
+    for (what, file) in [("dictionary", &v.dictionary), ("synonyms", &v.synonyms)] {
+        if let Some(f) = file {
+            write!(
+                out,
+                "; {what} {} ({} entries)",
+                terminal_safe(&f.path),
+                f.entries
+            )?;
+        }
+    }
+    writeln!(out)?;
+    if v.config.is_none() {
+        writeln!(out, "              (no zhsearch.toml in the folder)")?;
+    }
+    for r in &v.rejected {
+        writeln!(
+            out,
+            "              rejected {}",
+            terminal_safe(&r.to_string())
         )?;
     }
     Ok(())

@@ -12,12 +12,13 @@ use crate::analysis::{normalize, NormalizedText};
 use crate::search::query::{parse, MAX_QUERY_CHARS};
 use crate::search::{Deadline, Highlighted, Highlighter};
 
-/// Characters whose normalized form differs from them, or that separate, join or control.
+/// Characters whose normalized form differs from them (traditional characters among them), or
+/// that separate, join or control.
 const TRICKY: &[&str] = &[
     "½", "¼", "¾", "ﷺ", "℡", "℻", "㏾", "㍍", "㌢", "㈱", "⑴", "㋉", "㍻", "ﬁ", "ﬃ", "ﻼ", "豈",
     "廓", "Ａ", "ｂ", "１", "：", "（", "＂", "　", "é", "e\u{301}", "\u{301}", "İ", "ẞ", "ǅ", "Ω",
     "Å", "①", "⒜", "™", "…", "‥", "\r", "\n", "\r\n", " ", "\t", "\u{1b}", "\u{0}", "\u{202e}",
-    "\u{85}", "\u{2028}", "𝐀", "ℌ", "ｶ", "ﾞ",
+    "\u{85}", "\u{2028}", "𝐀", "ℌ", "ｶ", "ﾞ", "黨", "後", "乾", "於", "薴", "㑯", "麼", "髮",
 ];
 /// Ordinary report text.
 const PLAIN: &[&str] = &[
@@ -162,7 +163,7 @@ proptest! {
             Ok(expr) => {
                 let (_, fields) = crate::index::Fields::build();
                 let compiled = crate::search::compile::compile(
-                    &expr, &fields, &crate::analysis::jieba, &Deadline::none());
+                    &expr, &fields, &crate::vocabulary::Vocabulary::bundled(), &Deadline::none());
                 check_highlights(
                     &Highlighter::new(&compiled.highlights).highlight_all(&q),
                     &compiled.highlights,

@@ -4,7 +4,9 @@
 //! punctuation or line breaks) of the corpus are searched as quoted phrases and must return
 //! exactly the documents whose normalized text contains them; as unquoted words they must
 //! never miss one. Runs on the bundled corpus always, and on 3,000 reports of
-//! ../shared/bench when it is present (skipped with a notice otherwise).
+//! ../shared/bench when it is present (skipped with a notice otherwise). Normalization folds
+//! traditional characters to simplified, so the oracle compares folded text: every 6th bench
+//! report is written in traditional characters, and a quarter of the queries are typed in them.
 
 use std::collections::BTreeSet;
 use std::io::BufRead;
@@ -56,8 +58,21 @@ fn bundled() -> Corpus {
     }
 }
 
+/// `text` written in traditional characters: each character that has a traditional form in
+/// the folding table becomes the first of them.
+fn traditional(text: &str) -> String {
+    let mut to_traditional = std::collections::HashMap::new();
+    for (t, s) in zhsearch::analysis::fold::pairs() {
+        to_traditional.entry(s).or_insert(t);
+    }
+    text.chars()
+        .map(|c| to_traditional.get(&c).copied().unwrap_or(c))
+        .collect()
+}
+
 /// Writes the first `limit` bench reports laid out like materialize.py does: every 10th in
-/// GB18030, every 5th with full-width ASCII letters and digits.
+/// GB18030, every 5th with full-width ASCII letters and digits; and every 6th in traditional
+/// characters.
 fn bench(limit: usize) -> Option<Corpus> {
     let shard = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/docs-000.jsonl.gz");
     let file = std::fs::File::open(&shard).ok()?;
@@ -74,6 +89,9 @@ fn bench(limit: usize) -> Option<Corpus> {
             v["date"].as_str().unwrap(),
             body
         );
+        if i % 6 == 2 {
+            text = traditional(&text);
+        }
         if i % 5 == 1 {
             text = text
                 .chars()
@@ -155,13 +173,22 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
         paths.into_iter().filter(|p| p.ends_with(".txt")).collect()
     };
     let mut rng = StdRng::seed_from_u64(seed);
-    let (mut with_punct, mut across_lines, mut ranked_checks) = (0, 0, 0);
+    let (mut with_punct, mut across_lines, mut ranked_checks, mut typed_traditional) = (0, 0, 0, 0);
     for q in 0..queries {
-        let needle = sample(&mut rng, &corpus.docs);
+        let sampled = sample(&mut rng, &corpus.docs);
+        // What the user types: the sampled text, or the same in traditional characters, which
+        // normalization folds back.
+        let needle = if rng.random_bool(0.25) {
+            let t = traditional(&sampled);
+            typed_traditional += usize::from(t != sampled);
+            t
+        } else {
+            sampled.clone()
+        };
         if !needle.chars().all(is_word_char) {
             with_punct += 1;
         }
-        let truth = oracle(&corpus.docs, &needle);
+        let truth = oracle(&corpus.docs, &sampled);
         let got = txt_only(
             searcher
                 .matching_paths(&format!("\"{needle}\""), None, None)
@@ -182,7 +209,7 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
             );
             assert_eq!(
                 got,
-                oracle(&corpus.docs, &joined),
+                oracle(&corpus.docs, &sampled.replace('\n', "")),
                 "seed {seed}: {joined:?} (break at {i})"
             );
         }
@@ -225,7 +252,7 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
         }
     }
     eprintln!(
-        "{queries} phrase queries on {} reports matched the substring scan exactly ({with_punct} with punctuation or spaces, {across_lines} across line breaks); {ranked_checks} ranked searches counted what -l lists",
+        "{queries} phrase queries on {} reports matched the substring scan exactly ({with_punct} with punctuation or spaces, {across_lines} across line breaks, {typed_traditional} typed in traditional characters); {ranked_checks} ranked searches counted what -l lists",
         corpus.docs.len()
     );
 }
@@ -282,4 +309,58 @@ fn phrases_match_substring_scan_on_bench_reports() {
     let seed = seed();
     eprintln!("seed {seed} (rerun with ZHSEARCH_TEST_SEED={seed})");
     check(&corpus, 600, seed);
+    check_lexicon(&corpus);
+}
+
+/// Every bundled lexicon term that occurs in the corpus, typed without quotes, finds exactly
+/// the reports the quoted phrase finds — but for terms with punctuation inside (the query
+/// splits there) or with synonyms (which widen it), printed with the reason.
+fn check_lexicon(corpus: &Corpus) {
+    let index_dir = corpus._dir.path().join("index");
+    let searcher = ReportSearcher::open(&index_dir).unwrap();
+    let vocabulary = searcher.vocabulary();
+    let (mut occurring, mut same, mut exceptions) = (0, 0, Vec::new());
+    for term in zhsearch::vocabulary::lexicon_terms() {
+        let truth = oracle(&corpus.docs, &term);
+        if truth.is_empty() {
+            continue;
+        }
+        occurring += 1;
+        let phrase: BTreeSet<String> = searcher
+            .matching_paths(&format!("\"{term}\""), None, None)
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.ends_with(".txt"))
+            .collect();
+        assert_eq!(phrase, truth, "{term}");
+        let words: BTreeSet<String> = searcher
+            .matching_paths(&term, None, None)
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.ends_with(".txt"))
+            .collect();
+        if words == phrase {
+            same += 1;
+            continue;
+        }
+        let reason = if !term.chars().all(is_word_char) {
+            "has punctuation inside"
+        } else if !vocabulary.alternatives(&term).is_empty() {
+            "has synonyms"
+        } else {
+            panic!(
+                "unquoted {term:?} finds {} reports, quoted {}: jieba cuts it as {:?}",
+                words.len(),
+                phrase.len(),
+                zhsearch::analysis::words(&vocabulary.jieba(), &term)
+            )
+        };
+        exceptions.push(format!("{term} ({reason}: {} vs {})", words.len(), phrase.len()));
+    }
+    eprintln!(
+        "{occurring} lexicon terms occur in {} reports; unquoted = quoted for {same}; exceptions: {}",
+        corpus.docs.len(),
+        exceptions.join(", ")
+    );
+    assert!(occurring > 0);
 }

@@ -98,6 +98,11 @@ pub fn outdated(dir: &Path) -> Result<Option<String>> {
 }
 
 impl IndexInfo {
+    /// The vocabulary of the indexed folder, as its files are now.
+    pub fn vocabulary(&self) -> std::sync::Arc<crate::vocabulary::Vocabulary> {
+        crate::vocabulary::Vocabulary::for_folder(&self.root)
+    }
+
     /// Why an index whose last commit recorded this must be rebuilt by this binary, if it
     /// must: another layout, or another analysis (other bigrams would make phrases miss).
     pub fn stale(&self) -> Option<&'static str> {
@@ -105,8 +110,12 @@ impl IndexInfo {
             Some("index format changed")
         } else if self.analysis != crate::analysis::analysis_config() {
             Some("analysis configuration changed")
-        } else if self.knowledge != crate::knowledge::version() {
-            Some("knowledge extraction changed")
+        } else if self.knowledge != crate::knowledge::version_for(&self.vocabulary()) {
+            if self.knowledge.starts_with(&crate::knowledge::version()) {
+                Some("the folder's dictionary changed")
+            } else {
+                Some("knowledge extraction changed")
+            }
         } else {
             None
         }

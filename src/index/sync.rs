@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tantivy::directory::error::LockError;
@@ -20,6 +21,7 @@ use crate::analysis::{analysis_config, normalize};
 use crate::error::{Error, Result};
 use crate::ingest::{self, FileEntry, Report, Skipped};
 use crate::knowledge::{self, Extractor, Knowledge};
+use crate::vocabulary::Vocabulary;
 use rayon::prelude::*;
 
 /// Memory budget of the index writer, shared by its threads.
@@ -202,11 +204,6 @@ fn to_document(
 /// Reports prepared at once on all cores before their documents go to the writer.
 const BATCH: usize = 256;
 
-/// The process's one extractor (its dictionaries load once, only when a report is read).
-fn knowledge_extractor() -> Extractor {
-    Extractor::new(crate::analysis::jieba())
-}
-
 /// Opens the index for writing, deciding whether it must be rebuilt and why.
 fn open_for_sync(dir: &Path, opts: &SyncOptions) -> Result<(ReportIndex, PathBuf, Option<String>)> {
     let given_root = match &opts.root {
@@ -268,8 +265,8 @@ pub struct Indexer {
     rebuild: Option<String>,
     /// The index folder.
     dir: PathBuf,
-    /// Built the first time a report is read.
-    extractor: std::sync::OnceLock<Extractor>,
+    /// Built the first time a report is read, with the folder's vocabulary of that time.
+    extractor: Option<(Arc<Vocabulary>, Extractor)>,
 }
 
 impl Indexer {
@@ -298,7 +295,7 @@ impl Indexer {
             root,
             rebuild,
             dir: dir.to_path_buf(),
-            extractor: std::sync::OnceLock::new(),
+            extractor: None,
         })
     }
 
@@ -336,8 +333,18 @@ impl Indexer {
 
     fn sync_once(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<SyncSummary> {
         let started = Instant::now();
-        let rebuild = self.rebuild.take();
         let root = self.root.clone();
+        // A dictionary edited since the last commit changes what the extractor reads: every
+        // report is read again (synonyms only change queries).
+        let vocabulary = Vocabulary::for_folder(&root);
+        let knowledge_version = knowledge::version_for(&vocabulary);
+        if self.rebuild.is_none() {
+            let recorded = self.index.info()?.map(|i| i.knowledge);
+            if recorded.is_some_and(|k| k != knowledge_version) {
+                self.rebuild = Some("the folder's dictionary changed".to_string());
+            }
+        }
+        let rebuild = self.rebuild.take();
         let index = &self.index;
         let writer = &mut self.writer;
         let mut known = if rebuild.is_some() {
@@ -346,7 +353,9 @@ impl Indexer {
         } else {
             known_files(index)?
         };
-        let (files, skipped) = ingest::scan(&root)?;
+        let (mut files, skipped) = ingest::scan(&root)?;
+        // The folder's vocabulary files are not reports.
+        files.retain(|f| !vocabulary.own_files().contains(&f.path));
         let mut summary = SyncSummary {
             root: root.clone(),
             skipped,
@@ -401,9 +410,17 @@ impl Indexer {
         // Reading, decoding and extraction run on every core, a batch at a time (so memory
         // stays bounded); the bookkeeping below stays in file order. The writer's own threads
         // index each batch while the next one is prepared.
-        let extractor = &self.extractor;
+        let extractor = match &self.extractor {
+            Some((v, extractor)) if Arc::ptr_eq(v, &vocabulary) => extractor,
+            _ => {
+                let extractor = Extractor::new(vocabulary.jieba());
+                &self
+                    .extractor
+                    .insert((Arc::clone(&vocabulary), extractor))
+                    .1
+            }
+        };
         for batch in to_read.chunks(BATCH) {
-            let extractor = extractor.get_or_init(knowledge_extractor);
             let prepared: Vec<(u64, std::result::Result<TantivyDocument, String>)> = batch
                 .par_iter()
                 .map(|file| prepare(index, extractor, &root, file))
@@ -452,7 +469,7 @@ impl Indexer {
             let info = IndexInfo {
                 format: FORMAT_VERSION,
                 analysis: analysis_config(),
-                knowledge: knowledge::version(),
+                knowledge: knowledge_version.clone(),
                 root: root.clone(),
                 updated: SystemTime::now()
                     .duration_since(UNIX_EPOCH)

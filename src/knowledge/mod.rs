@@ -19,6 +19,8 @@ use std::sync::Arc;
 use jieba_rs::Jieba;
 use serde::Serialize;
 
+use crate::analysis::fold::fold;
+
 pub use entities::{Entities, EntityExtractor};
 pub use keywords::KeywordExtractor;
 pub use kind::Kind;
@@ -100,14 +102,28 @@ pub const KEYWORDS: usize = 8;
 /// different value means the index must be re-extracted (`zhsearch index` rebuilds it).
 pub fn version() -> String {
     format!(
-        "kind v{}, entities v{} (data {:08x}), keywords v{} (data {:08x}), similar v{}",
+        "kind v{}, entities v{} (data {:08x}), keywords v{} (data {:08x}), similar v{}, \
+         read folded to simplified (table {:08x}) with the bundled lexicon ({:08x})",
         kind::VERSION,
         entities::VERSION,
         entities::data_checksum() as u32,
         keywords::VERSION,
         keywords::data_checksum() as u32,
         similar::VERSION,
+        crate::analysis::fold::checksum(),
+        crate::vocabulary::data_checksum(),
     )
+}
+
+/// [`version`] for a folder read with `vocabulary`: its own dictionary changes the words the
+/// extractor reads, so it is part of what the index records.
+pub fn version_for(vocabulary: &crate::vocabulary::Vocabulary) -> String {
+    let key = vocabulary.extraction_key();
+    if key.is_empty() {
+        version()
+    } else {
+        format!("{}, {key}", version())
+    }
 }
 
 /// What is known of one report.
@@ -154,9 +170,13 @@ impl Extractor {
 
     /// What `title` and `text` (the report's title line and whole text) say.
     ///
-    /// jieba runs once, over `title + "\n" + text`: keywords and entities read the same
-    /// words ([`KeywordExtractor::keywords_from`], [`EntityExtractor::extract_words`]).
+    /// Both are read folded to simplified characters ([`crate::analysis::fold`]), so a report
+    /// in traditional characters names the same people, places and organizations. jieba runs
+    /// once, over `title + "\n" + text`: keywords and entities read the same words
+    /// ([`KeywordExtractor::keywords_from`], [`EntityExtractor::extract_words`]).
     pub fn extract(&self, title: &str, text: &str) -> Knowledge {
+        let (title, text) = (fold(title), fold(text));
+        let (title, text) = (title.as_ref(), text.as_ref());
         let full = format!("{title}\n{text}");
         let tags = self.jieba.tag(&full, crate::analysis::HMM);
         Knowledge {

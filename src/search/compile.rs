@@ -10,7 +10,6 @@
 
 use std::sync::Arc;
 
-use jieba_rs::Jieba;
 use tantivy::query::doc_predicate_query::{DocPredicateQuery, FunctionPredicate};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Explanation,
@@ -22,9 +21,11 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyDocument, Term, TERMIN
 
 use super::deadline::Deadline;
 use super::query::{Expr, Scope, TextKind};
+use crate::analysis::fold::fold;
 use crate::analysis::{is_indexed_bigram, normalize, word_runs, words};
 use crate::index::Fields;
 use crate::knowledge::Facet;
+use crate::vocabulary::Vocabulary;
 
 /// Weight of the membership query's own BM25 (occurrences of each substring): a quoted
 /// phrase's weight in the text.
@@ -90,18 +91,18 @@ impl Compiled {
     }
 }
 
-/// Compiles a parsed query. `jieba` is called only for unquoted runs of three or more
-/// characters, where segmentation decides what the query means. The scorers that do the
-/// costly work stop when `deadline` passes.
+/// Compiles a parsed query. The vocabulary's jieba is called only for unquoted runs of three
+/// or more characters, where segmentation decides what the query means; its synonyms widen
+/// unquoted words. The scorers that do the costly work stop when `deadline` passes.
 pub fn compile(
     expr: &Expr,
     fields: &Fields,
-    jieba: &dyn Fn() -> Arc<Jieba>,
+    vocabulary: &Vocabulary,
     deadline: &Arc<Deadline>,
 ) -> Compiled {
     let mut c = Compiler {
         fields,
-        jieba,
+        vocabulary,
         deadline,
         scorers: Vec::new(),
         highlights: Vec::new(),
@@ -116,7 +117,7 @@ pub fn compile(
 
 struct Compiler<'a> {
     fields: &'a Fields,
-    jieba: &'a dyn Fn() -> Arc<Jieba>,
+    vocabulary: &'a Vocabulary,
     deadline: &'a Arc<Deadline>,
     scorers: Vec<Box<dyn Query>>,
     highlights: Vec<String>,
@@ -150,11 +151,12 @@ impl<'a> Compiler<'a> {
                 if positive && *facet != Facet::Kind {
                     self.highlights.push(normalize(value).into_owned());
                 }
-                // Keywords are words of the normalized text; names are kept as written.
+                // Keywords are words of the normalized text; names are kept as written, in
+                // simplified characters.
                 let value = if *facet == Facet::Keyword {
                     normalize(value)
                 } else {
-                    value.as_str().into()
+                    fold(value)
                 };
                 let term = Term::from_field_text(self.fields.facet(*facet), &value);
                 Box::new(ConstScoreQuery::new(
@@ -216,7 +218,7 @@ impl<'a> Compiler<'a> {
                     let mut pieces = if run.chars().count() <= 2 {
                         Vec::new()
                     } else {
-                        words(&(self.jieba)(), run)
+                        words(&self.vocabulary.jieba(), run)
                     };
                     if pieces.len() <= 1 {
                         pieces = vec![run];
@@ -245,10 +247,32 @@ impl<'a> Compiler<'a> {
                     }
                     // Each word's own match query ranks it in the text: no second query. All
                     // words' clauses go in one intersection, which starts from the cheapest.
+                    // A word with synonyms matches any of its forms, each ranked as the word.
                     for w in &pieces {
-                        all.extend(substring_clauses(main, w).into_iter().map(
-                            |q| -> Box<dyn Query> { Box::new(BoostQuery::new(q, WORD_BOOST)) },
-                        ));
+                        let alternatives = self.vocabulary.alternatives(w);
+                        if alternatives.is_empty() {
+                            all.extend(substring_clauses(main, w).into_iter().map(
+                                |q| -> Box<dyn Query> { Box::new(BoostQuery::new(q, WORD_BOOST)) },
+                            ));
+                            continue;
+                        }
+                        let forms =
+                            std::iter::once(*w).chain(alternatives.iter().map(String::as_str));
+                        let either = forms
+                            .map(|form| -> (Occur, Box<dyn Query>) {
+                                let q = and(substring_clauses(main, form));
+                                (Occur::Should, Box::new(BoostQuery::new(q, WORD_BOOST)))
+                            })
+                            .collect();
+                        all.push(Box::new(BooleanQuery::new(either)));
+                        if positive {
+                            for alt in alternatives {
+                                if title_bonus {
+                                    self.score_in(self.part(true), alt, TITLE_WORD_BOOST);
+                                }
+                                self.highlights.push(alt.clone());
+                            }
+                        }
                     }
                 }
                 and(all)

@@ -222,6 +222,9 @@ impl ReportSearcher {
         limit: usize,
         offset: usize,
     ) -> Result<EntityView> {
+        // Names are extracted in simplified characters.
+        let name = crate::analysis::fold::fold(name);
+        let name = name.as_ref();
         let mut req = SearchRequest::new("").page(limit, offset, super::MAX_DEPTH)?;
         req.filters = vec![(facet, name.to_string())];
         req.sort = Sort::Date;

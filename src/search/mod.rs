@@ -10,7 +10,7 @@ pub mod years;
 
 use std::collections::HashMap;
 use std::ops::Bound;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,12 +20,12 @@ use tantivy::query::{Query, RangeQuery};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexReader, ReloadPolicy, Score, TantivyDocument, Term};
 
-use crate::analysis::jieba;
 use crate::error::{Error, Result};
 use crate::index::schema::names;
 use crate::index::{IndexInfo, ReportIndex};
 use crate::ingest::ReportDate;
 use crate::knowledge::{Entities, Facet};
+use crate::vocabulary::Vocabulary;
 pub use deadline::Deadline;
 pub use facets::{FacetCollector, FacetCounts};
 pub use knowledge::{EntityView, ExportRecord, Overview, Probe, Similar, SimilarReport};
@@ -264,6 +264,9 @@ pub struct IndexStats {
     pub knowledge: Option<String>,
     /// Whether this build extracts them the same way (otherwise `index` re-extracts).
     pub knowledge_current: bool,
+    /// The vocabulary queries are read with: bundled lexicon and synonyms, the folder's
+    /// `zhsearch.toml` files, and every line that was rejected.
+    pub vocabulary: crate::vocabulary::Loaded,
 }
 
 /// Parses a date bound: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (also with `/` or `.`). `end` picks
@@ -326,6 +329,8 @@ pub struct ReportSearcher {
     /// Decoded path dictionaries of the segments seen so far. Segments never change once
     /// written, so an entry stays valid for as long as its segment exists.
     paths: Arc<Mutex<HashMap<tantivy::index::SegmentId, PathTable>>>,
+    /// The indexed folder, whose `zhsearch.toml` may add words and synonyms.
+    root: Option<PathBuf>,
 }
 
 impl ReportSearcher {
@@ -338,11 +343,22 @@ impl ReportSearcher {
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
+        let root = index.info()?.map(|i| i.root);
         Ok(ReportSearcher {
             index,
             reader,
             paths: Arc::default(),
+            root,
         })
+    }
+
+    /// The vocabulary queries are read with: the bundled one and the folder's own, as its
+    /// files are now (an edit is picked up by the next query).
+    pub fn vocabulary(&self) -> Arc<Vocabulary> {
+        match &self.root {
+            Some(root) => Vocabulary::for_folder(root),
+            None => Vocabulary::bundled(),
+        }
     }
 
     /// The underlying index.
@@ -364,6 +380,7 @@ impl ReportSearcher {
     pub fn stats(&self) -> Result<IndexStats> {
         let info = self.info()?;
         let current = crate::analysis::analysis_config();
+        let vocabulary = self.vocabulary();
         Ok(IndexStats {
             reports: self.num_docs(),
             folder: info.as_ref().map(|i| i.root.display().to_string()),
@@ -376,7 +393,8 @@ impl ReportSearcher {
             analysis_current: info.as_ref().is_some_and(|i| i.analysis == current),
             knowledge_current: info
                 .as_ref()
-                .is_some_and(|i| i.knowledge == crate::knowledge::version()),
+                .is_some_and(|i| i.knowledge == crate::knowledge::version_for(&vocabulary)),
+            vocabulary: vocabulary.loaded().clone(),
             knowledge: info.as_ref().map(|i| i.knowledge.clone()),
             analysis: info.map(|i| i.analysis),
         })
@@ -401,7 +419,7 @@ impl ReportSearcher {
         let started = Instant::now();
         let deadline = Deadline::after(req.budget);
         let expr = req.expr()?;
-        let compiled = compile::compile(&expr, &self.index.fields, &jieba, &deadline);
+        let compiled = compile::compile(&expr, &self.index.fields, &self.vocabulary(), &deadline);
         let filter = self.date_filter(req.from, req.to)?;
         let query = compiled.ranked(filter);
         let searcher = self.reader.searcher();
@@ -507,7 +525,12 @@ impl ReportSearcher {
     /// What highlights a query's matches in any text.
     pub fn highlighter(&self, query_text: &str) -> Result<Highlighter> {
         let expr = query::parse(query_text)?;
-        let compiled = compile::compile(&expr, &self.index.fields, &jieba, &Deadline::none());
+        let compiled = compile::compile(
+            &expr,
+            &self.index.fields,
+            &self.vocabulary(),
+            &Deadline::none(),
+        );
         Ok(Highlighter::new(&compiled.highlights))
     }
 
@@ -592,7 +615,12 @@ impl ReportSearcher {
         to: Option<i64>,
     ) -> Result<Vec<String>> {
         let expr = query::parse(query_text)?;
-        let compiled = compile::compile(&expr, &self.index.fields, &jieba, &Deadline::none());
+        let compiled = compile::compile(
+            &expr,
+            &self.index.fields,
+            &self.vocabulary(),
+            &Deadline::none(),
+        );
         let query = compiled.unranked(self.date_filter(from, to)?);
         let searcher = self.reader.searcher();
         let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(

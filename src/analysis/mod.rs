@@ -2,9 +2,9 @@
 //! tantivy tokenizers and the jieba segmenter that reads queries.
 //!
 //! Every field is indexed from the *normalized* text ([`normalize`]): NFKC applied character by
-//! character (full-width ASCII becomes half-width), Latin lowercased, line endings unified. The
-//! same function runs on queries, so a query matches exactly when its normalized form is a
-//! substring of the normalized document.
+//! character (full-width ASCII becomes half-width), Latin lowercased, traditional characters
+//! folded to simplified ([`fold`]), line endings unified. The same function runs on queries, so
+//! a query matches exactly when its normalized form is a substring of the normalized document.
 //!
 //! The index holds no words: text is indexed as characters and bigrams, and both jobs of a
 //! search engine are done with them.
@@ -19,6 +19,8 @@
 //! jieba only reads queries: an unquoted run of words becomes the words jieba finds in it, each
 //! matched (and ranked) as a substring. So segmentation never decides whether a document is
 //! found, and a jieba upgrade never invalidates an index.
+
+pub mod fold;
 
 use std::borrow::Cow;
 use std::str::CharIndices;
@@ -38,14 +40,13 @@ pub const HMM: bool = true;
 
 /// Version of [`normalize`] and of the gram/char tokenizers. Bump it whenever their output
 /// changes: an index built with another version is rebuilt by `zhsearch index`.
-const ANALYSIS_VERSION: u32 = 3;
+const ANALYSIS_VERSION: u32 = 4;
 
-static JIEBA: LazyLock<Arc<Jieba>> = LazyLock::new(|| Arc::new(Jieba::new()));
-
-/// The process-wide jieba segmenter, loaded on first use (building it takes a noticeable
-/// fraction of a second, so queries that need no segmentation never pay for it).
+/// The process-wide jieba segmenter with the bundled lexicon
+/// ([`crate::vocabulary::Vocabulary::bundled`]), loaded on first use (building it takes a
+/// noticeable fraction of a second, so queries that need no segmentation never pay for it).
 pub fn jieba() -> Arc<Jieba> {
-    Arc::clone(&JIEBA)
+    crate::vocabulary::Vocabulary::bundled().jieba()
 }
 
 /// A description of everything that decides how text is turned into terms: the analysis
@@ -54,8 +55,10 @@ pub fn jieba() -> Arc<Jieba> {
 /// reads queries.
 pub fn analysis_config() -> String {
     format!(
-        "characters, and bigrams of frequent characters (list {:08x}), analysis v{ANALYSIS_VERSION}",
-        xxhash_rust::xxh3::xxh3_64(FREQUENT_CHARS.as_bytes()) as u32
+        "characters, and bigrams of frequent characters (list {:08x}), folded to simplified \
+         (table {:08x}), analysis v{ANALYSIS_VERSION}",
+        xxhash_rust::xxh3::xxh3_64(FREQUENT_CHARS.as_bytes()) as u32,
+        fold::checksum(),
     )
 }
 
@@ -75,7 +78,10 @@ pub fn is_word_char(c: char) -> bool {
 /// Characters that never change under [`normalize`]: the fast path for typical report text.
 #[inline]
 fn is_stable(c: char) -> bool {
-    matches!(c, '\u{4e00}'..='\u{9fff}' | 'a'..='z' | '0'..='9' | '\n')
+    if matches!(c, '\u{4e00}'..='\u{9fff}') {
+        return !fold::changes(c);
+    }
+    matches!(c, 'a'..='z' | '0'..='9' | '\n')
         || (c.is_ascii() && !c.is_ascii_uppercase() && c != '\r')
         || matches!(
             c,
@@ -92,16 +98,17 @@ fn push_normalized(c: char, out: &mut String) {
     }
     for n in std::iter::once(c).nfkc() {
         for l in n.to_lowercase() {
-            out.push(l);
+            out.push(fold::fold_char(l));
         }
     }
 }
 
 /// Normalizes text for indexing and querying: NFKC per character (full-width ASCII to
-/// half-width, ideographic space to space), lowercase, `\r\n` and `\r` to `\n`.
+/// half-width, ideographic space to space), lowercase, traditional to simplified, `\r\n` and
+/// `\r` to `\n`.
 ///
 /// ```
-/// assert_eq!(zhsearch::analysis::normalize("ＧＤＰ增长，Ａ股\r\n"), "gdp增长,a股\n");
+/// assert_eq!(zhsearch::analysis::normalize("ＧＤＰ增長，Ａ股\r\n"), "gdp增长,a股\n");
 /// ```
 pub fn normalize(text: &str) -> Cow<'_, str> {
     if text.chars().all(is_stable) {
@@ -246,7 +253,7 @@ pub fn words<'a>(jieba: &Jieba, text: &'a str) -> Vec<&'a str> {
 }
 
 /// The characters between which bigrams are indexed: the 800 Han characters that carry most
-/// of jieba's dictionary (`src/frequent_chars.txt`, written by `scripts/frequent_chars.py`),
+/// of jieba's dictionary (`src/analysis/frequent_chars.txt`, written by `scripts/frequent_chars.py`),
 /// ASCII letters and digits. They make up about 80% of report text; a phrase made only
 /// of them has long character posting lists, and its bigrams are what keeps it fast. A bigram
 /// with a rarer character is not indexed: that character's own postings are short enough.
@@ -442,6 +449,17 @@ mod tests {
         assert_eq!(normalize("a\r\nb\rc"), "a\nb\nc");
         assert!(matches!(normalize("党建引领。"), Cow::Borrowed(_)));
         assert_eq!(normalize("\u{3000}"), " ");
+    }
+
+    #[test]
+    fn normalization_folds_traditional_and_maps_back() {
+        assert_eq!(normalize("黨建引領"), "党建引领");
+        let original = "小營盤鎮黨委";
+        let n = NormalizedText::new(original);
+        assert_eq!(n.text, "小营盘镇党委");
+        let start = n.text.find("营盘").unwrap();
+        let (s, e) = n.original_range(start, start + "营盘".len());
+        assert_eq!(&original[s..e], "營盤");
     }
 
     #[test]

@@ -1,0 +1,294 @@
+//! A folder's vocabulary end to end: `zhsearch.toml` with a dictionary and synonyms, on the
+//! real binary (index, search, stats), the API and the search page, and `serve --watch`
+//! picking up edits; traditional and simplified characters finding each other.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use support::{get, json, q, TestServer};
+
+/// Reports written so that segmentation and synonyms decide what an unquoted query finds.
+const REPORTS: &[(&str, &str)] = &[
+    (
+        "a.txt",
+        "小营盘镇党委召开专题会议\n\n2023年3月1日\n\n小营盘镇党委召开会议，小营盘镇党委书记讲话，部署加强党的建设工作。",
+    ),
+    (
+        "b.txt",
+        "营盘村小学开学\n\n2023年3月2日\n\n营盘村的小学迎来新学期，镇党委领导到场祝贺。",
+    ),
+    (
+        "c.txt",
+        "兵营开放日活动\n\n2023年3月3日\n\n驻地兵营举办开放日，群众参观。",
+    ),
+    (
+        "d.txt",
+        "街道党建工作要点\n\n2023年3月4日\n\n街道党工委推进党建引领基层治理。",
+    ),
+    (
+        "e.txt",
+        "鄉村振興工作會議召開\n\n2023年3月5日\n\n會議強調，要以黨建引領鄉村振興，小營盤鎮黨委作交流發言。",
+    ),
+];
+
+const CONFIG: &str =
+    "[vocabulary]\ndictionary = \"vocab/dict.txt\"\nsynonyms = \"vocab/synonyms.txt\"\n";
+const DICTIONARY: &str = "# 本单位词表\n小营盘镇党委 100 nt\n坏行 0\n";
+const SYNONYMS: &str = "# 单向：营盘也找兵营\n营盘 => 兵营\n孤零零\n";
+
+struct Folder {
+    dir: tempfile::TempDir,
+}
+
+impl Folder {
+    fn new() -> Folder {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(corpus.join("vocab")).unwrap();
+        for (name, text) in REPORTS {
+            std::fs::write(corpus.join(name), text).unwrap();
+        }
+        Folder { dir }
+    }
+
+    fn corpus(&self) -> PathBuf {
+        self.dir.path().join("corpus")
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.corpus().join(name), text).unwrap();
+    }
+
+    fn with_vocabulary(self) -> Folder {
+        self.write("zhsearch.toml", CONFIG);
+        self.write("vocab/dict.txt", DICTIONARY);
+        self.write("vocab/synonyms.txt", SYNONYMS);
+        self
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("zhsearch").unwrap();
+        cmd.current_dir(self.dir.path()).env_remove("ZHSEARCH_LOG");
+        cmd
+    }
+
+    /// `zhsearch index corpus`: its standard error.
+    fn index(&self) -> String {
+        let out = self.cmd().args(["index", "corpus"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn stdout(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn paths(&self, query: &str) -> BTreeSet<String> {
+        self.stdout(&["search", "-l", "--", query])
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+fn set(paths: &[&str]) -> BTreeSet<String> {
+    paths.iter().map(|p| p.to_string()).collect()
+}
+
+#[test]
+fn a_folder_dictionary_keeps_its_words_whole_and_re_extracts() {
+    let folder = Folder::new();
+    folder.index();
+    // Without the dictionary jieba cuts 小营盘镇党委 into 小/营盘/镇党委, found anywhere.
+    assert_eq!(
+        folder.paths("小营盘镇党委"),
+        set(&["a.txt", "b.txt", "e.txt"])
+    );
+    let before = folder.stdout(&["export"]);
+
+    let folder = folder.with_vocabulary();
+    let stderr = folder.index();
+    assert!(
+        stderr.contains("rebuilt the index (the folder's dictionary changed)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("vocabulary: rejected vocab/dict.txt:3: frequency `0`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("vocabulary: rejected vocab/synonyms.txt:3: "),
+        "{stderr}"
+    );
+    // Now it is one word: the unquoted query finds what the quoted phrase finds.
+    assert_eq!(
+        folder.paths("小营盘镇党委"),
+        folder.paths("\"小营盘镇党委\"")
+    );
+    assert_eq!(folder.paths("小营盘镇党委"), set(&["a.txt", "e.txt"]));
+    // The vocabulary files are not reports.
+    let export = folder.stdout(&["export"]);
+    assert!(!export.contains("vocab/"), "{export}");
+    assert_eq!(export.lines().count(), REPORTS.len());
+    // The extractor read the reports with the new word.
+    assert_ne!(before, export);
+    let a: serde_json::Value = serde_json::from_str(export.lines().next().unwrap()).unwrap();
+    let keywords: Vec<&str> = a["keywords"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k.as_str())
+        .collect();
+    assert!(keywords.contains(&"小营盘镇党委"), "{keywords:?}");
+    // A second run has nothing to do.
+    let again = folder.index();
+    assert!(!again.contains("rebuilt"), "{again}");
+
+    let stats = folder.stdout(&["stats"]);
+    assert!(
+        stats.contains(
+            "dictionary vocab/dict.txt (1 entries); synonyms vocab/synonyms.txt (1 entries)"
+        ),
+        "{stats}"
+    );
+    assert!(stats.contains("rejected vocab/dict.txt:3: "), "{stats}");
+}
+
+#[test]
+fn synonyms_widen_unquoted_words_only() {
+    let folder = Folder::new().with_vocabulary();
+    folder.index();
+    // Bundled: 党建 and 党的建设 are one word in two forms; traditional text is folded.
+    assert_eq!(folder.paths("\"党建\""), set(&["d.txt", "e.txt"]));
+    assert_eq!(folder.paths("党建"), set(&["a.txt", "d.txt", "e.txt"]));
+    assert_eq!(folder.paths("党的建设"), set(&["a.txt", "d.txt", "e.txt"]));
+    // The folder's one-way rule: 营盘 also finds 兵营, 兵营 does not find 营盘.
+    assert_eq!(
+        folder.paths("营盘"),
+        set(&["a.txt", "b.txt", "c.txt", "e.txt"])
+    );
+    assert_eq!(folder.paths("兵营"), set(&["c.txt"]));
+    assert_eq!(folder.paths("\"营盘\""), set(&["a.txt", "b.txt", "e.txt"]));
+    // Excluding a word excludes its synonyms too.
+    assert_eq!(folder.paths("开放日 -营盘"), set(&[]));
+}
+
+#[test]
+fn traditional_and_simplified_find_each_other() {
+    let folder = Folder::new();
+    folder.index();
+    assert_eq!(folder.paths("\"乡村振兴\""), set(&["e.txt"]));
+    assert_eq!(folder.paths("\"黨建引領\""), set(&["d.txt", "e.txt"]));
+    assert_eq!(folder.paths("place:博樂市"), folder.paths("place:博乐市"));
+    // Knowledge is extracted in simplified characters.
+    let export = folder.stdout(&["export"]);
+    let e = export.lines().find(|l| l.contains("\"e.txt\"")).unwrap();
+    assert!(e.contains("小营盘镇党委"), "{e}");
+    // Snippets show the characters the report was written in.
+    let out = folder.stdout(&["search", "--json", "--", "\"党建引领\""]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let snippets = v.to_string();
+    assert!(snippets.contains("黨建引領"), "{snippets}");
+}
+
+fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ok() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn api_paths(server: &TestServer, query: &str) -> BTreeSet<String> {
+    let (status, v) = json(&server.url(&format!("/api/search?q={}&limit=50", q(query))));
+    assert_eq!(status, 200, "{v}");
+    v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_server_shows_the_vocabulary_and_watch_picks_up_edits() {
+    let folder = Folder::new().with_vocabulary();
+    let server = TestServer::start(folder.dir.path(), true);
+
+    let (status, stats) = json(&server.url("/api/stats"));
+    assert_eq!(status, 200);
+    let vocabulary = &stats["vocabulary"];
+    assert_eq!(vocabulary["dictionary"]["path"], "vocab/dict.txt");
+    assert_eq!(vocabulary["synonyms"]["entries"], 1);
+    let rejected = vocabulary["rejected"].as_array().unwrap();
+    assert!(
+        rejected
+            .iter()
+            .any(|r| r["file"] == "vocab/dict.txt" && r["line"] == 3),
+        "{rejected:?}"
+    );
+
+    // The API and the page: a synonym matches and is highlighted.
+    assert_eq!(
+        api_paths(&server, "营盘"),
+        set(&["a.txt", "b.txt", "c.txt", "e.txt"])
+    );
+    let (status, page) = get(&server.url(&format!("/?q={}", q("营盘"))));
+    assert_eq!(status, 200);
+    assert!(page.contains("<mark>兵营</mark>"), "{page}");
+
+    // An edited synonym file applies to the next query, without a restart.
+    folder.write("vocab/synonyms.txt", "营盘 => 兵营, 学期\n");
+    wait_for("the edited synonyms", || {
+        api_paths(&server, "营盘").contains("b.txt") && api_paths(&server, "营盘").len() == 4
+    });
+    // An edited dictionary re-extracts the reports: 营盘村 becomes a word of b.txt.
+    folder.write("vocab/dict.txt", "小营盘镇党委 100 nt\n营盘村小学 100 nt\n");
+    wait_for("the re-extracted knowledge", || {
+        let (_, v) = json(&server.url(&format!("/api/search?q={}", q("keyword:营盘村小学"))));
+        v["total"] == 1
+    });
+    let (_, stats) = json(&server.url("/api/stats"));
+    assert_eq!(stats["vocabulary"]["dictionary"]["entries"], 2);
+    assert_eq!(stats["knowledge_current"], true);
+}
+
+#[test]
+fn a_broken_configuration_is_reported_and_loses_nothing() {
+    let folder = Folder::new();
+    folder.write("zhsearch.toml", "[vocabulary\ndictionary = 3\n");
+    let stderr = folder.index();
+    assert!(
+        stderr.contains("vocabulary: rejected zhsearch.toml:1: "),
+        "{stderr}"
+    );
+    assert_eq!(folder.stdout(&["export"]).lines().count(), REPORTS.len());
+    // Paths outside the folder are refused.
+    folder.write(
+        "zhsearch.toml",
+        "[vocabulary]\ndictionary = \"../outside.txt\"\n",
+    );
+    let stderr = folder.index();
+    assert!(
+        stderr.contains("rejected ../outside.txt: must be a path inside the folder"),
+        "{stderr}"
+    );
+    assert!(Path::new(&folder.corpus()).join("a.txt").exists());
+}
