@@ -14,15 +14,19 @@ with the jieba that zhsearch's segmenter (jieba-rs) ports, on the same dictionar
    folder is reused; default /tmp/vocab-lexicon-index) and, for each term that occurs, runs
    `zhsearch search -l TERM` (unquoted) and `zhsearch search -l '"TERM"'` (quoted).
 3. Prints the terms whose two result sets differ, each with the reason: the term has
-   synonyms (synonyms.txt), it contains punctuation (the query splits there), or it is an
-   unexpected difference, shown with the words stock jieba cuts it into. A quoted phrase
+   synonyms (synonyms.txt), it contains punctuation or a character jieba separates at like
+   punctuation (〇; the query splits there), or it is an unexpected difference, shown with
+   the words stock jieba cuts it into. A quoted phrase
    that differs from the substring scan is a broken exact-match guarantee and always
    unexpected.
 
 With --segmentation, step 2 and 3 are replaced by a check of the dictionary itself, without
 the binary: which terms stock jieba already keeps whole, and which are not one word after
 `jieba.load_userdict(lexicon)`, alone and inside up to three sentences of CORPUS_DIR that
-contain them (three fixed sentences when none does).
+contain them (three fixed sentences when none does); whether every word that a synonym rule
+expands is one word with the lexicon (a rule fires only on a whole word); and which terms occur
+in at least twice as many reports once quotation marks and 、 are removed (“一带一路”倡议: such
+a term would make its unquoted query miss those reports).
 
 Exit status: 0 when every difference is expected, 1 when some are not, 2 on error. With
 --segmentation: 1 when a term is not one word alone or is split between its own characters in
