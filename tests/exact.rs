@@ -355,7 +355,11 @@ fn check_lexicon(corpus: &Corpus) {
                 zhsearch::analysis::words(&vocabulary.jieba(), &term)
             )
         };
-        exceptions.push(format!("{term} ({reason}: {} vs {})", words.len(), phrase.len()));
+        exceptions.push(format!(
+            "{term} ({reason}: {} vs {})",
+            words.len(),
+            phrase.len()
+        ));
     }
     eprintln!(
         "{occurring} lexicon terms occur in {} reports; unquoted = quoted for {same}; exceptions: {}",
