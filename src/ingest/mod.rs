@@ -8,7 +8,8 @@ pub mod extract;
 pub mod format;
 
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
 
 pub use decode::Unreadable;
 pub use extract::ReportDate;
@@ -17,6 +18,18 @@ use crate::error::{Error, Result};
 
 /// Largest file read as a report; anything bigger is skipped as not a report.
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Time one file may take to read; a file that takes longer is skipped.
+pub const READ_BUDGET: Duration = Duration::from_secs(10);
+
+/// Name of the threads that read office files, PDFs and web pages (see
+/// [`format::Format::guarded`]). A panic on such a thread is contained and the file skipped,
+/// so a panic hook can leave it unreported.
+pub const READER_THREAD: &str = "zhsearch-reader";
+
+/// Stack of a reader thread: parsers of nested structures recurse, and a stack overflow,
+/// unlike a panic, cannot be contained. Reserved, not committed, until used.
+const READER_STACK: usize = 64 << 20;
 
 /// One report, ready to index.
 #[derive(Debug, Clone)]
@@ -31,16 +44,18 @@ pub struct Report {
     pub headings: Vec<String>,
     /// The decoded text as the user wrote it.
     pub text: String,
-    /// The encoding the file was in.
+    /// The encoding the file was in (empty where the format fixes it).
     pub encoding: &'static str,
+    /// The format it was read as ([`format::Format::name`]: `text`, `docx`, `pdf`…).
+    pub format: &'static str,
 }
 
 impl Report {
     /// Builds a report from a file's bytes.
     pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Report, Unreadable> {
-        let format = format::for_path(Path::new(path))
+        let format = format::for_file(Path::new(path), bytes)
             .ok_or_else(|| Unreadable::Undecodable("unsupported file type".into()))?;
-        let formatted = format.read(bytes)?;
+        let formatted = read_guarded(format, bytes)?;
         if formatted.text.trim().is_empty() {
             return Err(Unreadable::Empty);
         }
@@ -57,7 +72,56 @@ impl Report {
                 .unwrap_or_else(|| extract::find_headings(&text)),
             text,
             encoding: formatted.encoding,
+            format: format.name(),
         })
+    }
+}
+
+/// Reads `bytes` as `format` within [`READ_BUDGET`]. A [guarded](format::Format::guarded)
+/// format is read on a worker thread: a panic in it becomes [`Unreadable::Failed`], and a read
+/// that runs past the budget (plus a second's grace for the reader's own deadline checks) is
+/// abandoned with [`Unreadable::TimedOut`] — the thread then ends on its own, at its reader's
+/// next deadline check.
+fn read_guarded(
+    format: &'static dyn format::Format,
+    bytes: &[u8],
+) -> Result<format::FormattedText, Unreadable> {
+    let deadline = format::Deadline::after(READ_BUDGET);
+    if !format.guarded() {
+        return format.read(bytes, &deadline);
+    }
+    let owned: Arc<[u8]> = Arc::from(bytes);
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name(READER_THREAD.into())
+        .stack_size(READER_STACK)
+        .spawn(move || {
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                format.read(&owned, &deadline)
+            }));
+            let result = read.unwrap_or_else(|payload| {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown fault".into());
+                Err(Unreadable::Failed(format!(
+                    "{} reader fault: {message}",
+                    format.name()
+                )))
+            });
+            // The receiver is gone when the caller stopped waiting; nothing more to do.
+            let _ = tx.send(result);
+        });
+    if let Err(e) = spawned {
+        return Err(Unreadable::Failed(format!("no thread to read it on: {e}")));
+    }
+    match rx.recv_timeout(READ_BUDGET + Duration::from_secs(1)) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(Unreadable::TimedOut(READ_BUDGET)),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Err(Unreadable::Failed("the reader stopped".into()))
+        }
     }
 }
 
@@ -209,10 +273,11 @@ mod tests {
         std::fs::write(root.join("a/b/x.txt"), "标题").unwrap();
         std::fs::write(root.join("y.md"), "# 标题").unwrap();
         std::fs::write(root.join("z.pdf"), "%PDF").unwrap();
+        std::fs::write(root.join("w.xlsx"), "PK").unwrap();
         std::fs::write(root.join(".git/h.txt"), "x").unwrap();
         let (files, skipped) = scan(root).unwrap();
         let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, vec!["a/b/x.txt", "y.md"]);
+        assert_eq!(paths, vec!["a/b/x.txt", "y.md", "z.pdf"]);
         assert!(skipped.is_empty());
         assert!(files[0].mtime > 0 && files[0].size == 6);
     }

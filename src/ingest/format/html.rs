@@ -1,0 +1,333 @@
+//! `.html`/`.htm` (saved web pages): the article, not the page.
+//!
+//! - **Charset**: a byte-order mark, else the `<meta charset>` / `http-equiv` declaration
+//!   (when the bytes agree with it), else detection as for text files (GBK pages are common).
+//! - **Article**: Readability's algorithm (`dom_smoothie`) picks the content block; navigation,
+//!   headers, footers, asides, scripts and styles fall away with the rest of the page. Lines
+//!   that are site furniture even inside the block — copyright, ICP 备案号, 技术支持, "print this
+//!   page" — are dropped. When no block stands out, the whole body's text is taken, furniture
+//!   elements removed.
+//! - **Title**: the page's `<h1>` when the article holds it (or the article is its only text),
+//!   else `<title>` without the site's name (`标题_栏目_某某党建网`, `标题 - 网站名`). The title is
+//!   the first line of the text, and a dated line near the top of the page (`发布时间：…`) is
+//!   kept after it when the article lost it, so that dates follow the rules for text.
+
+use std::sync::LazyLock;
+
+use dom_smoothie::{Config, Readability, TextMode};
+use encoding_rs::Encoding;
+use regex::Regex;
+
+use super::{Deadline, Format, FormattedText};
+use crate::ingest::decode::{self, Unreadable};
+use crate::ingest::extract;
+
+/// Saved web pages.
+pub struct Html;
+
+const NAME: &str = "html";
+
+/// Most elements of a page handed to the article extractor.
+const MAX_ELEMENTS: usize = 200_000;
+
+impl Format for Html {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &["html", "htm", "xhtml", "shtml"]
+    }
+
+    fn media_type(&self) -> &'static str {
+        "text/html"
+    }
+
+    fn read(&self, bytes: &[u8], deadline: &Deadline) -> Result<FormattedText, Unreadable> {
+        let (html, encoding) = decode_page(bytes)?;
+        deadline.check()?;
+        let document = dom_query::Document::from(html.as_str());
+        let page_title = document.select("title").first().text().trim().to_string();
+        let h1s: Vec<String> = document
+            .select("h1")
+            .iter()
+            .map(|h| squeeze(&h.text()))
+            .filter(|h| !h.is_empty())
+            .collect();
+        let page_text = body_text(&document);
+        deadline.check()?;
+        let config = Config {
+            text_mode: TextMode::Formatted,
+            max_elements_to_parse: MAX_ELEMENTS,
+            ..Config::default()
+        };
+        let article = Readability::with_document(document, None, Some(config))
+            .and_then(|mut r| r.parse())
+            .map(|a| a.text_content.to_string())
+            .unwrap_or_default();
+        deadline.check()?;
+        let mut lines = clean_lines(&article);
+        if lines.iter().map(|l| l.chars().count()).sum::<usize>() < 20 {
+            lines = clean_lines(&page_text);
+        }
+        let joined = lines.join("\n");
+        let title = h1s
+            .iter()
+            .find(|h| joined.contains(h.as_str()))
+            .or_else(|| h1s.first().filter(|_| joined.is_empty()))
+            .cloned()
+            .or_else(|| strip_site_name(&page_title));
+        // The title opens the text, and a date line near the top of the page follows it.
+        if let Some(t) = &title {
+            let at = lines.iter().position(|l| l == t);
+            match at {
+                Some(0) => {}
+                Some(i) if i < 3 => {
+                    let t = lines.remove(i);
+                    lines.insert(0, t);
+                }
+                _ => lines.insert(0, t.clone()),
+            }
+        }
+        if extract::find_date(&lines.join("\n")).is_none() {
+            if let Some(dated) = dated_line(&page_text) {
+                lines.insert(lines.len().min(1), dated);
+            }
+        }
+        Ok(FormattedText {
+            text: lines.join("\n"),
+            headings: None,
+            title,
+            encoding,
+        })
+    }
+}
+
+/// Whether bytes look like an HTML document (a web page saved under another name).
+pub fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let start = head.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    start.starts_with("<!doctype html")
+        || start.starts_with("<html")
+        || (start.starts_with('<') && head.contains("<html"))
+}
+
+static META_CHARSET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_\-:.]+)"#).expect("valid regex")
+});
+
+/// The page's text and the name of its encoding.
+fn decode_page(bytes: &[u8]) -> Result<(String, &'static str), Unreadable> {
+    if Encoding::for_bom(bytes).is_some() {
+        let d = decode::decode(bytes)?;
+        return Ok((d.text, d.encoding));
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
+    let declared = META_CHARSET
+        .captures(&head)
+        .and_then(|c| Encoding::for_label(c[1].as_bytes()));
+    if let Some(encoding) = declared {
+        // GBK is read as GB18030, its superset; a page declared UTF-8 whose bytes are not is
+        // left to detection.
+        let encoding = if encoding == encoding_rs::GBK {
+            encoding_rs::GB18030
+        } else {
+            encoding
+        };
+        if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+            return Ok((text.into_owned(), encoding.name()));
+        }
+    }
+    let d = decode::decode(bytes)?;
+    Ok((d.text, d.encoding))
+}
+
+/// Whitespace collapsed (spaces between Chinese characters dropped).
+fn squeeze(text: &str) -> String {
+    super::one_line(&text.split_whitespace().collect::<Vec<_>>().join("\n"))
+}
+
+/// The text of the page's body without its furniture elements, one line per block.
+fn body_text(document: &dom_query::Document) -> String {
+    let body = document.select("body");
+    body.select("script, style, noscript, nav, header, footer, aside, form, iframe, select")
+        .remove();
+    let mut out = String::new();
+    for block in body
+        .select("p, h1, h2, h3, h4, h5, h6, li, td, th, div, span, a, br")
+        .iter()
+    {
+        // Leaf blocks only: text of elements without block children.
+        if block
+            .select("p, h1, h2, h3, h4, h5, h6, li, td, div")
+            .length()
+            > 0
+        {
+            continue;
+        }
+        let text = squeeze(&block.text());
+        if !text.is_empty() {
+            out.push_str(&text);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Site furniture that survives inside a content block.
+static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)ICP备|ICP证|备案号|公网安备|版权所有|copyright|all rights reserved|©|技术支持[:：]|主办单位[:：]|承办单位[:：]|网站地图|返回顶部|打印本页|关闭窗口|【?字体[:：]?\s*[【\[]?大|分享到|扫一扫|上一篇|下一篇|责任编辑[:：]|浏览次数|阅读次数",
+    )
+    .expect("valid regex")
+});
+
+/// Longest line still judged as furniture by its words.
+const MAX_FURNITURE_CHARS: usize = 80;
+
+/// The non-empty lines of extracted text, trimmed, furniture dropped.
+fn clean_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .filter(|l| !(l.chars().count() <= MAX_FURNITURE_CHARS && FURNITURE.is_match(l)))
+        .collect()
+}
+
+/// A `<title>` without the site's name: the first part before a separator, when it says
+/// enough.
+fn strip_site_name(title: &str) -> Option<String> {
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.is_empty() {
+        return None;
+    }
+    const SEPARATORS: &[&str] = &["_", " - ", " | ", "|", " — ", "——", " – ", "－", "--"];
+    let mut first = title.as_str();
+    for sep in SEPARATORS {
+        if let Some((head, _)) = first.split_once(sep) {
+            if head.trim().chars().count() >= 4 {
+                first = head;
+            }
+        }
+    }
+    Some(squeeze(first))
+}
+
+static DATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(时间|日期|发布|来源).{0,12}\d{4}\s*[-/.年]\s*\d{1,2}").expect("valid regex")
+});
+
+/// The first short line of the page that labels a date (`发布时间：2022-03-05  来源：…`).
+fn dated_line(page_text: &str) -> Option<String> {
+    page_text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.chars().count() <= 120)
+        .find(|l| DATED.is_match(l) && extract::find_date(l).is_some())
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARTICLE: &str = "坚持党建引领，推动乡村振兴，镇党委全面落实从严治党主体责任，2022年完成了全部目标任务，群众满意度持续提升，基层组织建设不断加强。";
+
+    fn page(charset: &str) -> String {
+        format!(
+            r#"<!DOCTYPE html><html><head><meta charset="{charset}"><title>小营盘镇党建工作综述_工作动态_博乐党建网</title>
+            <script>var x = "脚本文字";</script><style>.a{{}}</style></head><body>
+            <header><nav><a href="/">首页</a> <a href="/a">工作动态</a> <a href="/b">党建要闻</a></nav></header>
+            <div class="main"><div class="article">
+              <h1>小营盘镇党建工作综述</h1>
+              <div class="info">发布时间：2022-03-05 来源：博乐党建网 浏览次数：12</div>
+              <div class="content"><p>{ARTICLE}</p><p>{ARTICLE}</p><p>第三段：加强队伍建设，做好党员教育管理工作，党员先锋模范作用充分发挥。</p></div>
+            </div>
+            <aside><ul><li><a href="/x">相关文章一</a></li><li><a href="/y">相关文章二</a></li></ul></aside></div>
+            <footer><p>版权所有：博乐市委组织部 技术支持：某某公司</p><p>新ICP备12345678号</p></footer>
+            </body></html>"#
+        )
+    }
+
+    #[test]
+    fn the_article_without_the_page() {
+        let out = Html
+            .read(page("utf-8").as_bytes(), &Deadline::none())
+            .unwrap();
+        assert_eq!(out.title.as_deref(), Some("小营盘镇党建工作综述"));
+        assert!(
+            out.text.starts_with("小营盘镇党建工作综述\n"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains(ARTICLE), "{}", out.text);
+        assert!(out.text.contains("第三段：加强队伍建设"), "{}", out.text);
+        assert_eq!(
+            extract::find_date(&out.text)
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2022-03-05"),
+            "{}",
+            out.text
+        );
+        for furniture in [
+            "首页",
+            "脚本文字",
+            "相关文章",
+            "版权所有",
+            "ICP备",
+            "技术支持",
+        ] {
+            assert!(!out.text.contains(furniture), "{furniture}: {}", out.text);
+        }
+        assert_eq!(out.encoding, "UTF-8");
+    }
+
+    #[test]
+    fn gbk_pages_by_declaration_and_by_detection() {
+        let gbk = encoding_rs::GBK.encode(&page("gbk")).0.into_owned();
+        let out = Html.read(&gbk, &Deadline::none()).unwrap();
+        assert!(out.text.contains(ARTICLE));
+        assert_eq!(out.encoding, "gb18030");
+        let undeclared = encoding_rs::GBK.encode(&page("")).0.into_owned();
+        let out = Html.read(&undeclared, &Deadline::none()).unwrap();
+        assert!(out.text.contains(ARTICLE));
+    }
+
+    #[test]
+    fn titles_without_site_names() {
+        assert_eq!(
+            strip_site_name("标题文字_工作动态_某某党建网").as_deref(),
+            Some("标题文字")
+        );
+        assert_eq!(
+            strip_site_name("关于开展活动的通知 - 网站名").as_deref(),
+            Some("关于开展活动的通知")
+        );
+        assert_eq!(strip_site_name("新闻|网").as_deref(), Some("新闻|网"));
+        assert_eq!(strip_site_name("  "), None);
+    }
+
+    #[test]
+    fn a_page_without_an_article_gives_its_body_text() {
+        let html = "<html><head><title>短页面</title></head><body><nav>导航</nav><p>只有一句话的页面内容，但也要收录进来。</p><footer>版权所有</footer></body></html>";
+        let out = Html.read(html.as_bytes(), &Deadline::none()).unwrap();
+        assert!(out.text.contains("只有一句话的页面内容"), "{}", out.text);
+        assert!(
+            !out.text.contains("导航") && !out.text.contains("版权所有"),
+            "{}",
+            out.text
+        );
+        assert_eq!(out.title.as_deref(), Some("短页面"));
+    }
+
+    #[test]
+    fn sniffing() {
+        assert!(looks_like_html(b"\xef\xbb\xbf  <!DOCTYPE HTML><html>"));
+        assert!(looks_like_html(
+            b"<html xmlns:o='urn:schemas-microsoft-com:office:office'>"
+        ));
+        assert!(!looks_like_html(b"plain text <html>"));
+    }
+}
