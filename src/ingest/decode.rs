@@ -25,6 +25,8 @@ pub enum Unreadable {
     },
     /// A PDF whose pages are images only.
     NoTextLayer,
+    /// A web page without an article (a list of links, a navigation page).
+    NoArticle,
     /// Reading took longer than the budget of one file.
     TimedOut(std::time::Duration),
     /// A kind of file zhsearch does not read (an RTF document named `.doc`, say).
@@ -53,6 +55,7 @@ impl std::fmt::Display for Unreadable {
             Unreadable::TooLarge => f.write_str("too large when unpacked"),
             Unreadable::Corrupt { format, why } => write!(f, "corrupt {format}: {why}"),
             Unreadable::NoTextLayer => f.write_str("no text layer (scanned?)"),
+            Unreadable::NoArticle => f.write_str("no article text (a page of links?)"),
             Unreadable::TimedOut(budget) => {
                 write!(f, "took longer than {} s to read", budget.as_secs())
             }

@@ -53,6 +53,9 @@ pub struct Report {
 impl Report {
     /// Builds a report from a file's bytes.
     pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Report, Unreadable> {
+        if bytes.is_empty() {
+            return Err(Unreadable::Empty);
+        }
         let format = format::for_file(Path::new(path), bytes)
             .ok_or_else(|| Unreadable::Undecodable("unsupported file type".into()))?;
         let formatted = read_guarded(format, bytes)?;

@@ -334,6 +334,8 @@ fn story(units: &[u16], range: std::ops::Range<usize>) -> String {
     let mut out: Vec<u16> = Vec::with_capacity(units.len());
     let mut fields: Vec<Field> = Vec::new();
     let mut previous = 0u16;
+    // Auto-numbered note marks, at the reference and at the note: 1, 2, 3…
+    let mut notes = 0u32;
     for &u in units {
         match u {
             0x13 => fields.push(Field::Instruction),
@@ -351,7 +353,10 @@ fn story(units: &[u16], range: std::ops::Range<usize>) -> String {
             0x07 if previous == 0x07 => out.push(u16::from(b'\n')),
             0x07 | 0x09 => out.push(u16::from(b'\t')),
             0x1E => out.push(u16::from(b'-')),
-            0xA0 | 0x3000 if false => {}
+            0x02 => {
+                notes += 1;
+                out.extend(notes.to_string().encode_utf16());
+            }
             0xA0 => out.push(u16::from(b' ')),
             _ if u < 0x20 || (0x7F..0xA0).contains(&u) => {}
             _ => out.push(u),
@@ -524,14 +529,14 @@ pub(crate) mod tests {
                 true,
             ),
             ("姓名\u{7}职务\u{7}\u{7}张三\u{7}书记\u{7}\u{7}", false),
-            ("2022年完成目标。\u{b}第二行\r", false),
+            ("2022年完成目标\u{2}。\u{b}第二行\r", false),
             ("\u{2}脚注内容\r", false),
         ];
         let bytes = doc_with(&pieces, 6, 0);
         let out = read(&bytes).unwrap();
         assert_eq!(
             out.text,
-            "关于加强基层党建工作的报告\nPage 3 \u{201C}ok\u{201D}\n姓名\t职务\n张三\t书记\n2022年完成目标。\n第二行\n\n脚注内容"
+            "关于加强基层党建工作的报告\nPage 3 \u{201C}ok\u{201D}\n姓名\t职务\n张三\t书记\n2022年完成目标1。\n第二行\n\n1脚注内容"
         );
     }
 

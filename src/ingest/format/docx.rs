@@ -246,6 +246,9 @@ struct Walker<'s> {
     skip: usize,
     runs: usize,
     in_text: bool,
+    /// Footnote and endnote marks so far: Word numbers them 1, 2, 3… and i, ii, iii….
+    footnotes: u32,
+    endnotes: u32,
 }
 
 impl<'s> Walker<'s> {
@@ -259,6 +262,8 @@ impl<'s> Walker<'s> {
             skip: 0,
             runs: 0,
             in_text: false,
+            footnotes: 0,
+            endnotes: 0,
         }
     }
 
@@ -304,6 +309,24 @@ impl<'s> Walker<'s> {
                 b"w:tab" | b"w:ptab" if self.runs > 0 => self.push_text("\t"),
                 b"w:br" | b"w:cr" if self.runs > 0 => self.push_text("\n"),
                 b"w:noBreakHyphen" => self.push_text("-"),
+                // A note's mark, where the reference is in the text and at the note itself;
+                // a custom mark is in the text that follows.
+                b"w:footnoteReference" | b"w:footnoteRef"
+                    if !attr(e, b"w:customMarkFollows")
+                        .is_some_and(|v| v == "1" || v == "true") =>
+                {
+                    self.footnotes += 1;
+                    let mark = self.footnotes.to_string();
+                    self.push_text(&mark);
+                }
+                b"w:endnoteReference" | b"w:endnoteRef"
+                    if !attr(e, b"w:customMarkFollows")
+                        .is_some_and(|v| v == "1" || v == "true") =>
+                {
+                    self.endnotes += 1;
+                    let mark = roman(self.endnotes);
+                    self.push_text(&mark);
+                }
                 b"w:fldChar" => match attr(e, b"w:fldCharType").as_deref() {
                     Some("begin") => self.fields.push(Field::Instruction),
                     Some("separate") => {
@@ -453,6 +476,33 @@ fn assemble(body: Vec<Para>, notes: Vec<Para>, core_title: Option<String>) -> Fo
     }
 }
 
+/// A number in lower-case Roman numerals (Word's endnote marks).
+fn roman(mut n: u32) -> String {
+    const DIGITS: [(u32, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, digits) in DIGITS {
+        while n >= value {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
+}
+
 fn is_heading(role: Role) -> bool {
     matches!(role, Role::Heading(l) if l <= MAX_LEVEL)
 }
@@ -596,7 +646,8 @@ pub(crate) mod tests {
             .collect();
         bytes = zip(&refs);
         let out = read(&bytes);
-        assert_eq!(out.text, "文本框内容\n正文开头结尾\n\n脚注说明文字");
+        assert_eq!(out.text, "文本框内容\n正文开头结尾1\n\n脚注说明文字");
+        assert_eq!(roman(14), "xiv");
     }
 
     #[test]

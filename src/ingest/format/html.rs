@@ -30,6 +30,31 @@ const NAME: &str = "html";
 /// Most elements of a page handed to the article extractor.
 const MAX_ELEMENTS: usize = 200_000;
 
+/// Fewest characters of text that make a page a report.
+const MIN_ARTICLE_CHARS: usize = 20;
+
+fn chars(lines: &[String]) -> usize {
+    lines.iter().map(|l| l.chars().count()).sum()
+}
+
+/// The share of a selection's text that is the text of links.
+fn link_share(selection: &dom_query::Selection<'_>) -> f64 {
+    let total = selection
+        .text()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .count();
+    if total == 0 {
+        return 0.0;
+    }
+    let linked: usize = selection
+        .select("a")
+        .iter()
+        .map(|a| a.text().chars().filter(|c| !c.is_whitespace()).count())
+        .sum();
+    linked as f64 / total as f64
+}
+
 impl Format for Html {
     fn name(&self) -> &'static str {
         NAME
@@ -63,18 +88,26 @@ impl Format for Html {
         };
         let article = Readability::with_document(document, None, Some(config))
             .and_then(|mut r| r.parse())
+            .ok()
+            // A block made of links is a list of other pages, not an article.
+            .filter(|a| {
+                link_share(&dom_query::Document::from(a.content.to_string()).select("body")) < 0.5
+            })
             .map(|a| a.text_content.to_string())
             .unwrap_or_default();
         deadline.check()?;
         let mut lines = clean_lines(&article);
-        if lines.iter().map(|l| l.chars().count()).sum::<usize>() < 20 {
+        if chars(&lines) < MIN_ARTICLE_CHARS {
             lines = clean_lines(&page_text);
+        }
+        if chars(&lines) < MIN_ARTICLE_CHARS {
+            return Err(Unreadable::NoArticle);
         }
         let joined = lines.join("\n");
         let title = h1s
             .iter()
             .find(|h| joined.contains(h.as_str()))
-            .or_else(|| h1s.first().filter(|_| joined.is_empty()))
+            .or_else(|| h1s.first())
             .cloned()
             .or_else(|| strip_site_name(&page_title));
         // The title opens the text, and a date line near the top of the page follows it.
@@ -90,7 +123,7 @@ impl Format for Html {
             }
         }
         if extract::find_date(&lines.join("\n")).is_none() {
-            if let Some(dated) = dated_line(&page_text) {
+            if let Some(dated) = dated_line(&page_text, title.as_deref()) {
                 lines.insert(lines.len().min(1), dated);
             }
         }
@@ -143,19 +176,43 @@ fn decode_page(bytes: &[u8]) -> Result<(String, &'static str), Unreadable> {
     Ok((d.text, d.encoding))
 }
 
-/// Whitespace collapsed (spaces between Chinese characters dropped).
+/// Whitespace as a browser shows it: a run of spaces is one space, a line break in the
+/// source between two Chinese characters nothing.
 fn squeeze(text: &str) -> String {
-    super::one_line(&text.split_whitespace().collect::<Vec<_>>().join("\n"))
+    let mut out = String::with_capacity(text.len());
+    let mut pending: Option<bool> = None; // whitespace seen: Some(has a line break)
+    for c in text.chars() {
+        if c.is_whitespace() {
+            let newline = c == '\n' || c == '\r';
+            pending = Some(pending.unwrap_or(false) || newline);
+            continue;
+        }
+        if let Some(newline) = pending.take() {
+            let cjk_join =
+                newline && out.chars().next_back().is_some_and(super::is_cjk) && super::is_cjk(c);
+            if !out.is_empty() && !cjk_join {
+                out.push(' ');
+            }
+        }
+        out.push(c);
+    }
+    out
 }
 
-/// The text of the page's body without its furniture elements, one line per block.
+/// The text of the page's body without its furniture elements and link lists, one line per
+/// block.
 fn body_text(document: &dom_query::Document) -> String {
     let body = document.select("body");
     body.select("script, style, noscript, nav, header, footer, aside, form, iframe, select")
         .remove();
+    // Furniture by name, where a page does not use the elements for it.
+    body.select(
+        r#"[class*="footer"], [id*="footer"], [class*="nav"], [id*="nav"], [class*="menu"], [id*="menu"], [class*="crumb"], [class*="copyright"], [id*="copyright"], [class*="sidebar"], [class*="share"]"#,
+    )
+    .remove();
     let mut out = String::new();
     for block in body
-        .select("p, h1, h2, h3, h4, h5, h6, li, td, th, div, span, a, br")
+        .select("p, h1, h2, h3, h4, h5, h6, li, td, th, div, pre, blockquote, dd, dt")
         .iter()
     {
         // Leaf blocks only: text of elements without block children.
@@ -164,6 +221,9 @@ fn body_text(document: &dom_query::Document) -> String {
             .length()
             > 0
         {
+            continue;
+        }
+        if link_share(&block) >= 0.5 {
             continue;
         }
         let text = squeeze(&block.text());
@@ -178,7 +238,7 @@ fn body_text(document: &dom_query::Document) -> String {
 /// Site furniture that survives inside a content block.
 static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)ICP备|ICP证|备案号|公网安备|版权所有|copyright|all rights reserved|©|技术支持[:：]|主办单位[:：]|承办单位[:：]|网站地图|返回顶部|打印本页|关闭窗口|【?字体[:：]?\s*[【\[]?大|分享到|扫一扫|上一篇|下一篇|责任编辑[:：]|浏览次数|阅读次数",
+        r"(?i)ICP备|ICP证|备案号|公网安备|版权所有|copyright|all rights reserved|©|技术支持[:：]|主办单位[:：]|承办单位[:：]|网站地图|返回顶部|打印本页|关闭窗口|【?字体[:：]?\s*[【\[]?大|分享到|扫一扫|上一篇|下一篇|责任编辑[:：]|浏览次数|阅读次数|当前位置[:：]|联系电话[:：]|邮编[:：]|分辨率|浏览本站",
     )
     .expect("valid regex")
 });
@@ -218,14 +278,20 @@ static DATED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(时间|日期|发布|来源).{0,12}\d{4}\s*[-/.年]\s*\d{1,2}").expect("valid regex")
 });
 
-/// The first short line of the page that labels a date (`发布时间：2022-03-05  来源：…`).
-fn dated_line(page_text: &str) -> Option<String> {
-    page_text
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.chars().count() <= 120)
-        .find(|l| DATED.is_match(l) && extract::find_date(l).is_some())
-        .map(str::to_string)
+/// The page's date line: a short dated line among the three after the title (the info line
+/// under an article's heading), else the first short line that labels a date
+/// (`发布时间：2022-03-05  来源：…`).
+fn dated_line(page_text: &str, title: Option<&str>) -> Option<String> {
+    let lines: Vec<&str> = page_text.lines().map(str::trim).collect();
+    fn short_dated(l: &str) -> bool {
+        l.chars().count() <= 120 && extract::find_date(l).is_some()
+    }
+    let after_title = title
+        .and_then(|t| lines.iter().position(|l| *l == t))
+        .and_then(|at| lines[at + 1..].iter().take(3).find(|l| short_dated(l)));
+    after_title
+        .or_else(|| lines.iter().find(|l| short_dated(l) && DATED.is_match(l)))
+        .map(|l| l.to_string())
 }
 
 #[cfg(test)]
@@ -311,7 +377,7 @@ mod tests {
 
     #[test]
     fn a_page_without_an_article_gives_its_body_text() {
-        let html = "<html><head><title>短页面</title></head><body><nav>导航</nav><p>只有一句话的页面内容，但也要收录进来。</p><footer>版权所有</footer></body></html>";
+        let html = "<html><head><title>短页面</title></head><body><nav>导航</nav><p>只有一句话的页面内容，但也要收录进来，因为它是一份报告。</p><footer>版权所有</footer></body></html>";
         let out = Html.read(html.as_bytes(), &Deadline::none()).unwrap();
         assert!(out.text.contains("只有一句话的页面内容"), "{}", out.text);
         assert!(

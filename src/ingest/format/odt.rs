@@ -122,7 +122,6 @@ impl Walker {
             Node::Open(e) => match e.name().as_ref() {
                 b"office:annotation"
                 | b"text:tracked-changes"
-                | b"text:note-citation"
                 | b"svg:desc"
                 | b"svg:title"
                 | b"table:covered-table-cell" => self.skip = 1,
@@ -311,7 +310,7 @@ mod tests {
         );
         assert_eq!(
             out.text,
-            "关于做好2022年党建工作的通知\n一、总体要求\n坚持党建引领，Party building  x。\n单位\t人数\n（一）目标\n行一\n行二\t尾\n正文\n\n注释文字"
+            "关于做好2022年党建工作的通知\n一、总体要求\n坚持党建引领，Party building  x1。\n单位\t人数\n（一）目标\n行一\n行二\t尾\n正文\n\n注释文字"
         );
     }
 
