@@ -169,6 +169,7 @@ fn to_document(
         doc.add_text(f.headings, heading);
     }
     doc.add_text(f.encoding, report.encoding);
+    doc.add_text(f.format, report.format);
     if let Some(date) = report.date {
         doc.add_i64(f.date, date.key());
     }
