@@ -58,7 +58,7 @@ impl Report {
         }
         let format = format::for_file(Path::new(path), bytes)
             .ok_or_else(|| Unreadable::Undecodable("unsupported file type".into()))?;
-        let formatted = read_guarded(format, bytes)?;
+        let formatted = read_guarded(format, bytes, READ_BUDGET)?;
         if formatted.text.trim().is_empty() {
             return Err(Unreadable::Empty);
         }
@@ -80,16 +80,17 @@ impl Report {
     }
 }
 
-/// Reads `bytes` as `format` within [`READ_BUDGET`]. A [guarded](format::Format::guarded)
-/// format is read on a worker thread: a panic in it becomes [`Unreadable::Failed`], and a read
-/// that runs past the budget (plus a second's grace for the reader's own deadline checks) is
-/// abandoned with [`Unreadable::TimedOut`] — the thread then ends on its own, at its reader's
-/// next deadline check.
+/// Reads `bytes` as `format` within `budget`. A [guarded](format::Format::guarded) format is
+/// read on a worker thread: a panic in it becomes [`Unreadable::Failed`], and a read that runs
+/// past the budget (plus a tenth of it, at most a second, of grace for the reader's own
+/// deadline checks) is abandoned with [`Unreadable::TimedOut`] — the thread then ends on its
+/// own, at its reader's next deadline check.
 fn read_guarded(
     format: &'static dyn format::Format,
     bytes: &[u8],
+    budget: Duration,
 ) -> Result<format::FormattedText, Unreadable> {
-    let deadline = format::Deadline::after(READ_BUDGET);
+    let deadline = format::Deadline::after(budget);
     if !format.guarded() {
         return format.read(bytes, &deadline);
     }
@@ -119,9 +120,10 @@ fn read_guarded(
     if let Err(e) = spawned {
         return Err(Unreadable::Failed(format!("no thread to read it on: {e}")));
     }
-    match rx.recv_timeout(READ_BUDGET + Duration::from_secs(1)) {
+    let grace = (budget / 10).min(Duration::from_secs(1));
+    match rx.recv_timeout(budget + grace) {
         Ok(result) => result,
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(Unreadable::TimedOut(READ_BUDGET)),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(Unreadable::TimedOut(budget)),
         Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
             Err(Unreadable::Failed("the reader stopped".into()))
         }
@@ -283,6 +285,72 @@ mod tests {
         assert_eq!(paths, vec!["a/b/x.txt", "y.md", "z.pdf"]);
         assert!(skipped.is_empty());
         assert!(files[0].mtime > 0 && files[0].size == 6);
+    }
+
+    /// A format whose reader never checks its deadline, and one that panics.
+    struct Stuck;
+    struct Faulty;
+
+    impl format::Format for Stuck {
+        fn name(&self) -> &'static str {
+            "stuck"
+        }
+        fn extensions(&self) -> &'static [&'static str] {
+            &[]
+        }
+        fn media_type(&self) -> &'static str {
+            "application/octet-stream"
+        }
+        fn read(
+            &self,
+            _: &[u8],
+            _: &format::Deadline,
+        ) -> Result<format::FormattedText, Unreadable> {
+            std::thread::sleep(Duration::from_secs(3));
+            Err(Unreadable::Empty)
+        }
+    }
+
+    impl format::Format for Faulty {
+        fn name(&self) -> &'static str {
+            "faulty"
+        }
+        fn extensions(&self) -> &'static [&'static str] {
+            &[]
+        }
+        fn media_type(&self) -> &'static str {
+            "application/octet-stream"
+        }
+        fn read(
+            &self,
+            bytes: &[u8],
+            _: &format::Deadline,
+        ) -> Result<format::FormattedText, Unreadable> {
+            let index = bytes.len() + 3;
+            Ok(format::FormattedText {
+                text: bytes[index..].len().to_string(),
+                headings: None,
+                title: None,
+                encoding: "",
+            })
+        }
+    }
+
+    #[test]
+    fn a_reader_past_its_budget_or_faulting_skips_the_file() {
+        let started = std::time::Instant::now();
+        let stuck = read_guarded(&Stuck, b"x", Duration::from_millis(100));
+        assert_eq!(stuck, Err(Unreadable::TimedOut(Duration::from_millis(100))));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        let Err(Unreadable::Failed(why)) = read_guarded(&Faulty, b"x", Duration::from_secs(5))
+        else {
+            panic!("a panicking reader must fail the file");
+        };
+        assert!(why.starts_with("faulty reader fault: "), "{why}");
+        assert_eq!(
+            Unreadable::TimedOut(READ_BUDGET).to_string(),
+            "took longer than 10 s to read"
+        );
     }
 
     #[test]
