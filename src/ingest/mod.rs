@@ -53,10 +53,20 @@ pub struct Report {
 impl Report {
     /// Builds a report from a file's bytes.
     pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Report, Unreadable> {
-        if bytes.is_empty() {
+        Report::from_input(path, Input::Borrowed(bytes))
+    }
+
+    /// Builds a report from a file's bytes, handing them over (no copy is made for the
+    /// reader thread).
+    pub fn from_owned(path: &str, bytes: Vec<u8>) -> Result<Report, Unreadable> {
+        Report::from_input(path, Input::Owned(Arc::new(bytes)))
+    }
+
+    fn from_input(path: &str, bytes: Input<'_>) -> Result<Report, Unreadable> {
+        if bytes.as_slice().is_empty() {
             return Err(Unreadable::Empty);
         }
-        let format = format::for_file(Path::new(path), bytes)
+        let format = format::for_file(Path::new(path), bytes.as_slice())
             .ok_or_else(|| Unreadable::Undecodable("unsupported file type".into()))?;
         let formatted = read_guarded(format, bytes, READ_BUDGET)?;
         if formatted.text.trim().is_empty() {
@@ -80,6 +90,29 @@ impl Report {
     }
 }
 
+/// A file's bytes, lent or handed over.
+enum Input<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Arc<Vec<u8>>),
+}
+
+impl Input<'_> {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Input::Borrowed(b) => b,
+            Input::Owned(b) => b,
+        }
+    }
+
+    /// The bytes for another thread: shared when owned, copied when lent.
+    fn shared(self) -> Arc<Vec<u8>> {
+        match self {
+            Input::Borrowed(b) => Arc::new(b.to_vec()),
+            Input::Owned(b) => b,
+        }
+    }
+}
+
 /// Reads `bytes` as `format` within `budget`. A [guarded](format::Format::guarded) format is
 /// read on a worker thread: a panic in it becomes [`Unreadable::Failed`], and a read that runs
 /// past the budget (plus a tenth of it, at most a second, of grace for the reader's own
@@ -87,14 +120,14 @@ impl Report {
 /// own, at its reader's next deadline check.
 fn read_guarded(
     format: &'static dyn format::Format,
-    bytes: &[u8],
+    bytes: Input<'_>,
     budget: Duration,
 ) -> Result<format::FormattedText, Unreadable> {
     let deadline = format::Deadline::after(budget);
     if !format.guarded() {
-        return format.read(bytes, &deadline);
+        return format.read(bytes.as_slice(), &deadline);
     }
-    let owned: Arc<[u8]> = Arc::from(bytes);
+    let owned = bytes.shared();
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
     let spawned = std::thread::Builder::new()
         .name(READER_THREAD.into())
@@ -339,10 +372,11 @@ mod tests {
     #[test]
     fn a_reader_past_its_budget_or_faulting_skips_the_file() {
         let started = std::time::Instant::now();
-        let stuck = read_guarded(&Stuck, b"x", Duration::from_millis(100));
+        let stuck = read_guarded(&Stuck, Input::Borrowed(b"x"), Duration::from_millis(100));
         assert_eq!(stuck, Err(Unreadable::TimedOut(Duration::from_millis(100))));
         assert!(started.elapsed() < Duration::from_secs(2));
-        let Err(Unreadable::Failed(why)) = read_guarded(&Faulty, b"x", Duration::from_secs(5))
+        let Err(Unreadable::Failed(why)) =
+            read_guarded(&Faulty, Input::Borrowed(b"x"), Duration::from_secs(5))
         else {
             panic!("a panicking reader must fail the file");
         };

@@ -69,17 +69,28 @@ impl Format for Pdf {
         }
         check_unpacked(&doc, &pages, deadline)?;
         let mut collector = Collector::new(*deadline);
-        for &number in pages.keys() {
-            deadline.check()?;
-            let read = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                pdf_extract::output_doc_page(&doc, &mut collector, number)
-            }));
-            if collector.timed_out {
-                return Err(Unreadable::TimedOut(deadline_budget(deadline)));
-            }
-            if !matches!(read, Ok(Ok(()))) {
-                // The page is left out; what it gave so far is dropped.
-                collector.discard_page();
+        // The whole document in one pass (the extractor lists the pages once per call); after
+        // a page it cannot read (or faults on), the rest page by page, that page left out.
+        let whole = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            pdf_extract::output_doc(&doc, &mut collector)
+        }));
+        if collector.timed_out {
+            return Err(Unreadable::TimedOut(deadline_budget(deadline)));
+        }
+        if !matches!(whole, Ok(Ok(()))) {
+            let failed = collector.page;
+            collector.discard_page();
+            for &number in pages.keys().filter(|&&n| n > failed) {
+                deadline.check()?;
+                let read = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    pdf_extract::output_doc_page(&doc, &mut collector, number)
+                }));
+                if collector.timed_out {
+                    return Err(Unreadable::TimedOut(deadline_budget(deadline)));
+                }
+                if !matches!(read, Ok(Ok(()))) {
+                    collector.discard_page();
+                }
             }
         }
         let title = info_title(&doc);
@@ -181,6 +192,8 @@ const CHECK_EVERY: usize = 2048;
 struct Collector {
     deadline: Deadline,
     timed_out: bool,
+    /// The number of the page being read.
+    page: u32,
     height: f64,
     glyphs: Vec<Glyph>,
     pages: Vec<Page>,
@@ -192,6 +205,7 @@ impl Collector {
         Collector {
             deadline,
             timed_out: false,
+            page: 0,
             height: 0.0,
             glyphs: Vec::new(),
             pages: Vec::new(),
@@ -212,13 +226,14 @@ impl Collector {
 impl OutputDev for Collector {
     fn begin_page(
         &mut self,
-        _page: u32,
+        page: u32,
         media_box: &MediaBox,
         _art_box: Option<(f64, f64, f64, f64)>,
     ) -> Result<(), OutputError> {
         if self.deadline.check().is_err() {
             return self.stop();
         }
+        self.page = page;
         self.height = media_box.ury - media_box.lly;
         self.glyphs.clear();
         Ok(())
