@@ -183,8 +183,8 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// Lists the report files under `root` (recursively, hidden entries excluded), sorted by path,
-/// with the entries that could not be read.
+/// Lists the report files under `root` (recursively, hidden entries and office owner files
+/// `~$…` excluded), sorted by path, with the entries that could not be read.
 ///
 /// Symbolic links are not followed (as ripgrep and fd do by default): a link to a file or a
 /// folder is left out, so nothing outside the folder is ever indexed — nor served, since the
@@ -216,6 +216,11 @@ pub fn scan(root: &Path) -> Result<(Vec<FileEntry>, Vec<Skipped>)> {
             }
         };
         if !entry.file_type().is_file() || format::for_path(entry.path()).is_none() {
+            continue;
+        }
+        // Word and WPS keep an owner file, `~$name.docx`, beside a document that is open: a
+        // few bytes of lock data, not a report.
+        if entry.file_name().to_string_lossy().starts_with("~$") {
             continue;
         }
         let path = relative(root, entry.path());
@@ -312,6 +317,7 @@ mod tests {
         std::fs::write(root.join("y.md"), "# 标题").unwrap();
         std::fs::write(root.join("z.pdf"), "%PDF").unwrap();
         std::fs::write(root.join("w.xlsx"), "PK").unwrap();
+        std::fs::write(root.join("~$z.docx"), "lock").unwrap();
         std::fs::write(root.join(".git/h.txt"), "x").unwrap();
         let (files, skipped) = scan(root).unwrap();
         let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();

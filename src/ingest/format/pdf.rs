@@ -161,13 +161,13 @@ fn check_unpacked(
 }
 
 /// One character as drawn: top-left origin, in points.
-#[derive(Debug, Clone)]
-struct Glyph {
+#[derive(Debug, Clone, Copy)]
+struct Glyph<'t> {
     x: f64,
     y: f64,
     end: f64,
     size: f64,
-    text: String,
+    text: &'t str,
 }
 
 /// A line of text on a page.
@@ -195,7 +195,7 @@ struct Collector {
     /// The number of the page being read.
     page: u32,
     height: f64,
-    glyphs: Vec<Glyph>,
+    lines: LineBuilder,
     pages: Vec<Page>,
     since_check: usize,
 }
@@ -207,14 +207,14 @@ impl Collector {
             timed_out: false,
             page: 0,
             height: 0.0,
-            glyphs: Vec::new(),
+            lines: LineBuilder::default(),
             pages: Vec::new(),
             since_check: 0,
         }
     }
 
     fn discard_page(&mut self) {
-        self.glyphs.clear();
+        self.lines = LineBuilder::default();
     }
 
     fn stop(&mut self) -> Result<(), OutputError> {
@@ -235,14 +235,14 @@ impl OutputDev for Collector {
         }
         self.page = page;
         self.height = media_box.ury - media_box.lly;
-        self.glyphs.clear();
+        self.lines = LineBuilder::default();
         Ok(())
     }
 
     fn end_page(&mut self) -> Result<(), OutputError> {
-        let glyphs = std::mem::take(&mut self.glyphs);
+        let lines = std::mem::take(&mut self.lines);
         self.pages.push(Page {
-            lines: lines_of(glyphs),
+            lines: lines.finish(),
         });
         Ok(())
     }
@@ -270,12 +270,12 @@ impl OutputDev for Collector {
         if !(x.is_finite() && y.is_finite() && size.is_finite()) || text.is_empty() {
             return Ok(());
         }
-        self.glyphs.push(Glyph {
+        self.lines.push(Glyph {
             x,
             y,
             end: x + width * size,
             size: if size > 0.0 { size } else { 1.0 },
-            text: text.to_string(),
+            text,
         });
         Ok(())
     }
@@ -293,35 +293,41 @@ impl OutputDev for Collector {
     }
 }
 
-/// The lines of a page, top to bottom, from its characters in drawing order.
-fn lines_of(glyphs: Vec<Glyph>) -> Vec<Line> {
-    let mut lines: Vec<Line> = Vec::new();
-    let mut last: Option<Glyph> = None;
-    for g in glyphs {
+/// The lines of a page, built character by character in drawing order.
+#[derive(Debug, Default)]
+struct LineBuilder {
+    lines: Vec<Line>,
+    /// Where the last character was drawn, and what it was.
+    last: Option<(f64, f64, f64)>,
+    last_text: String,
+}
+
+impl LineBuilder {
+    fn push(&mut self, g: Glyph<'_>) {
         if g.text.chars().all(char::is_whitespace) {
-            if let Some(line) = lines.last_mut() {
-                if last
-                    .as_ref()
-                    .is_some_and(|l| (l.y - g.y).abs() < 0.5 * g.size)
+            if let Some(line) = self.lines.last_mut() {
+                if self
+                    .last
+                    .is_some_and(|(_, y, _)| (y - g.y).abs() < 0.5 * g.size)
                     && !line.text.ends_with(' ')
                 {
                     line.text.push(' ');
                 }
             }
-            continue;
+            return;
         }
         // Fake bold: the same character drawn again almost on itself.
-        if last.as_ref().is_some_and(|l| {
-            l.text == g.text
-                && (l.x - g.x).abs() < 0.15 * g.size
-                && (l.y - g.y).abs() < 0.15 * g.size
+        if self.last.is_some_and(|(x, y, _)| {
+            self.last_text == g.text
+                && (x - g.x).abs() < 0.15 * g.size
+                && (y - g.y).abs() < 0.15 * g.size
         }) {
-            continue;
+            return;
         }
-        let same_line = lines.last().is_some_and(|line| {
+        let same_line = self.lines.last().is_some_and(|line| {
             (line.y - g.y).abs() < 0.5 * g.size.max(line.size) && g.x > line.x1 - 2.0 * g.size
         });
-        match lines.last_mut() {
+        match self.lines.last_mut() {
             Some(line) if same_line => {
                 let gap = g.x - line.x1;
                 let before = line.text.chars().next_back().unwrap_or(' ');
@@ -331,48 +337,55 @@ fn lines_of(glyphs: Vec<Glyph>) -> Vec<Line> {
                 if (latin_gap || gap > 2.0 * g.size) && before != ' ' {
                     line.text.push(' ');
                 }
-                line.text.push_str(&g.text);
+                line.text.push_str(g.text);
                 line.x1 = line.x1.max(g.end);
                 line.size = line.size.max(g.size);
             }
-            _ => lines.push(Line {
-                text: g.text.clone(),
+            _ => self.lines.push(Line {
+                text: g.text.to_string(),
                 x0: g.x,
                 x1: g.end,
                 y: g.y,
                 size: g.size,
             }),
         }
-        last = Some(g);
+        self.last = Some((g.x, g.y, g.size));
+        self.last_text.clear();
+        self.last_text.push_str(g.text);
     }
-    for line in &mut lines {
-        line.text = line.text.trim().to_string();
-    }
-    lines.retain(|l| !l.text.is_empty());
-    // Top to bottom; pieces of one baseline (table cells drawn column by column) left to right
-    // and joined.
-    lines.sort_by(|a, b| a.y.total_cmp(&b.y));
-    let mut merged: Vec<Line> = Vec::with_capacity(lines.len());
-    let mut i = 0;
-    while i < lines.len() {
-        let mut j = i + 1;
-        while j < lines.len() && (lines[j].y - lines[i].y).abs() < 0.3 * lines[i].size {
-            j += 1;
+
+    /// The page's lines, top to bottom.
+    fn finish(self) -> Vec<Line> {
+        let mut lines = self.lines;
+        for line in &mut lines {
+            line.text = line.text.trim().to_string();
         }
-        let mut row: Vec<Line> = lines[i..j].to_vec();
-        row.sort_by(|a, b| a.x0.total_cmp(&b.x0));
-        let mut line = row[0].clone();
-        for piece in &row[1..] {
-            line.text.push(' ');
-            line.text.push_str(&piece.text);
-            line.x0 = line.x0.min(piece.x0);
-            line.x1 = line.x1.max(piece.x1);
-            line.size = line.size.max(piece.size);
+        lines.retain(|l| !l.text.is_empty());
+        // Top to bottom; pieces of one baseline (table cells drawn column by column) left to right
+        // and joined.
+        lines.sort_by(|a, b| a.y.total_cmp(&b.y));
+        let mut merged: Vec<Line> = Vec::with_capacity(lines.len());
+        let mut i = 0;
+        while i < lines.len() {
+            let mut j = i + 1;
+            while j < lines.len() && (lines[j].y - lines[i].y).abs() < 0.3 * lines[i].size {
+                j += 1;
+            }
+            let mut row: Vec<Line> = lines[i..j].to_vec();
+            row.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+            let mut line = row[0].clone();
+            for piece in &row[1..] {
+                line.text.push(' ');
+                line.text.push_str(&piece.text);
+                line.x0 = line.x0.min(piece.x0);
+                line.x1 = line.x1.max(piece.x1);
+                line.size = line.size.max(piece.size);
+            }
+            merged.push(line);
+            i = j;
         }
-        merged.push(line);
-        i = j;
+        merged
     }
-    merged
 }
 
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
@@ -651,14 +664,15 @@ mod tests {
 
     #[test]
     fn glyphs_become_lines_without_spaces_in_chinese() {
-        let g = |t: &str, x: f64, y: f64| Glyph {
+        let g = |text: &'static str, x: f64, y: f64| Glyph {
             x,
             y,
             end: x + 10.0,
             size: 10.0,
-            text: t.into(),
+            text,
         };
-        let glyphs = vec![
+        let mut builder = LineBuilder::default();
+        for glyph in [
             g("党", 0.0, 10.0),
             g("党", 0.5, 10.0), // fake bold
             g("建", 14.0, 10.0),
@@ -667,8 +681,10 @@ mod tests {
             g("A", 0.0, 30.0),
             g("B", 10.0, 30.0),
             g("C", 25.0, 30.0),
-        ];
-        let lines = lines_of(glyphs);
+        ] {
+            builder.push(glyph);
+        }
+        let lines = builder.finish();
         let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, vec!["党建20", "AB C"]);
     }
