@@ -8,7 +8,10 @@
 //! - Field codes (`w:instrText`, and everything between a field's `begin` and `separate`) are
 //!   left out, their results kept; deleted text (`w:delText`) is left out.
 //! - `w:tab` is a tab, `w:br` and `w:cr` a line break.
-//! - Footnotes and endnotes follow the body, after a blank line.
+//! - Footnotes and endnotes follow the body, after a blank line; their marks are numbered as
+//!   Word shows them.
+//! - Numbered paragraphs (headings and list items) get the number Word shows (`一、`, `1.1.`),
+//!   counted from `word/numbering.xml` (see `numbering.rs`); bullets are left out.
 //! - Headings are the paragraphs whose style (resolved through `word/styles.xml`, following
 //!   `w:basedOn`) is `heading 1`–`3` / `标题 1`–`3`, or has outline level 1–3, or whose own
 //!   properties give that outline level. The title is the `Title`-styled paragraph, else a
@@ -17,6 +20,7 @@
 
 use std::collections::HashMap;
 
+use super::numbering::Numbering;
 use super::package::{self, attr, Node, Package};
 use super::{Deadline, Format, FormattedText};
 use crate::ingest::decode::Unreadable;
@@ -50,10 +54,14 @@ impl Format for Docx {
             Some(xml) => Styles::parse(&xml, deadline)?,
             None => Styles::default(),
         };
-        let mut body = Walker::new(&styles);
+        let numbering = match pkg.read("word/numbering.xml", deadline)? {
+            Some(xml) => Numbering::parse(&xml, deadline)?,
+            None => Numbering::default(),
+        };
+        let mut body = Walker::new(&styles, numbering);
         package::walk(&document, NAME, &main, deadline, |n| body.visit(n))?;
         drop(document);
-        let mut notes = Walker::new(&styles);
+        let mut notes = Walker::new(&styles, Numbering::default());
         for part in ["word/footnotes.xml", "word/endnotes.xml"] {
             if let Some(xml) = pkg.read(part, deadline)? {
                 package::walk(&xml, NAME, part, deadline, |n| notes.visit(n))?;
@@ -102,6 +110,9 @@ struct Style {
     name: String,
     based_on: Option<String>,
     outline: Option<u8>,
+    /// The list its paragraphs are numbered in (`w:numId`), and at which level.
+    num_id: Option<String>,
+    ilvl: Option<usize>,
 }
 
 /// Paragraph styles by id.
@@ -145,6 +156,16 @@ impl Styles {
                         s.outline = attr(e, b"w:val").and_then(|v| v.parse().ok());
                     }
                 }
+                b"w:numId" => {
+                    if let Some((_, s)) = current.as_mut() {
+                        s.num_id = attr(e, b"w:val");
+                    }
+                }
+                b"w:ilvl" => {
+                    if let Some((_, s)) = current.as_mut() {
+                        s.ilvl = attr(e, b"w:val").and_then(|v| v.parse().ok());
+                    }
+                }
                 _ => {}
             },
             Node::Close(b"w:style") => {
@@ -174,6 +195,22 @@ impl Styles {
             next = style.based_on.as_deref();
         }
         outline.map_or(Role::Body, outline_role)
+    }
+}
+
+impl Styles {
+    /// The list a paragraph of style `id` is numbered in, and at which level (following
+    /// `basedOn`).
+    fn numbering(&self, id: &str) -> Option<(String, usize)> {
+        let mut next = Some(id);
+        for _ in 0..10 {
+            let style = self.by_id.get(next?)?;
+            if let Some(num) = &style.num_id {
+                return Some((num.clone(), style.ilvl.unwrap_or(0)));
+            }
+            next = style.based_on.as_deref();
+        }
+        None
     }
 }
 
@@ -218,6 +255,8 @@ struct OpenPara {
     text: String,
     style: Option<String>,
     outline: Option<u8>,
+    num_id: Option<String>,
+    ilvl: Option<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -238,6 +277,7 @@ enum Field {
 /// The state of a walk through a WordprocessingML part.
 struct Walker<'s> {
     styles: &'s Styles,
+    numbering: Numbering,
     out: Vec<Para>,
     paras: Vec<OpenPara>,
     tables: Vec<OpenTable>,
@@ -252,9 +292,10 @@ struct Walker<'s> {
 }
 
 impl<'s> Walker<'s> {
-    fn new(styles: &'s Styles) -> Self {
+    fn new(styles: &'s Styles, numbering: Numbering) -> Self {
         Walker {
             styles,
+            numbering,
             out: Vec::new(),
             paras: Vec::new(),
             tables: Vec::new(),
@@ -304,6 +345,16 @@ impl<'s> Walker<'s> {
                         p.outline = attr(e, b"w:val").and_then(|v| v.parse().ok());
                     }
                 }
+                b"w:numId" => {
+                    if let Some(p) = self.paras.last_mut() {
+                        p.num_id = attr(e, b"w:val");
+                    }
+                }
+                b"w:ilvl" => {
+                    if let Some(p) = self.paras.last_mut() {
+                        p.ilvl = attr(e, b"w:val").and_then(|v| v.parse().ok());
+                    }
+                }
                 b"w:r" => self.runs += 1,
                 b"w:t" => self.in_text = true,
                 b"w:tab" | b"w:ptab" if self.runs > 0 => self.push_text("\t"),
@@ -324,7 +375,7 @@ impl<'s> Walker<'s> {
                         .is_some_and(|v| v == "1" || v == "true") =>
                 {
                     self.endnotes += 1;
-                    let mark = roman(self.endnotes);
+                    let mark = super::numbering::roman(self.endnotes);
                     self.push_text(&mark);
                 }
                 b"w:fldChar" => match attr(e, b"w:fldCharType").as_deref() {
@@ -374,9 +425,27 @@ impl<'s> Walker<'s> {
         }
     }
 
+    /// The number Word shows before a paragraph of a numbered list or heading, if any.
+    fn number_of(&mut self, p: &OpenPara) -> Option<String> {
+        let by_style = p.style.as_deref().and_then(|s| self.styles.numbering(s));
+        let (num_id, ilvl) = match (&p.num_id, by_style) {
+            (Some(id), style) => (id.clone(), p.ilvl.or(style.map(|s| s.1)).unwrap_or(0)),
+            (None, Some((id, level))) => (id, p.ilvl.unwrap_or(level)),
+            (None, None) => return None,
+        };
+        if num_id == "0" {
+            return None;
+        }
+        self.numbering.next(&num_id, ilvl)
+    }
+
     fn end_paragraph(&mut self) {
         let Some(p) = self.paras.pop() else { return };
-        let text = p.text.trim().to_string();
+        let number = self.number_of(&p);
+        let mut text = p.text.trim().to_string();
+        if let (Some(n), false) = (number, text.is_empty()) {
+            text.insert_str(0, &n);
+        }
         if let Some(t) = self
             .tables
             .last_mut()
@@ -474,33 +543,6 @@ fn assemble(body: Vec<Para>, notes: Vec<Para>, core_title: Option<String>) -> Fo
         title,
         encoding: "",
     }
-}
-
-/// A number in lower-case Roman numerals (Word's endnote marks).
-fn roman(mut n: u32) -> String {
-    const DIGITS: [(u32, &str); 13] = [
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ];
-    let mut out = String::new();
-    for (value, digits) in DIGITS {
-        while n >= value {
-            out.push_str(digits);
-            n -= value;
-        }
-    }
-    out
 }
 
 fn is_heading(role: Role) -> bool {
@@ -647,7 +689,6 @@ pub(crate) mod tests {
         bytes = zip(&refs);
         let out = read(&bytes);
         assert_eq!(out.text, "文本框内容\n正文开头结尾1\n\n脚注说明文字");
-        assert_eq!(roman(14), "xiv");
     }
 
     #[test]
@@ -675,6 +716,49 @@ pub(crate) mod tests {
             err(&truncated).starts_with("corrupt docx"),
             "{}",
             err(&truncated)
+        );
+    }
+
+    #[test]
+    fn numbered_headings_and_lists_get_their_numbers() {
+        let numbering = r#"<w:numbering xmlns:w="w"><w:abstractNum w:abstractNumId="5"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%2."/></w:lvl></w:abstractNum><w:num w:numId="7"><w:abstractNumId w:val="5"/></w:num></w:numbering>"#;
+        let styles = r#"<w:style w:type="paragraph" w:styleId="2"><w:name w:val="heading 2"/><w:pPr><w:numPr><w:numId w:val="7"/></w:numPr></w:pPr></w:style>"#;
+        let item = |t: &str| {
+            format!(
+                r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="7"/></w:numPr></w:pPr><w:r><w:t>{t}</w:t></w:r></w:p>"#
+            )
+        };
+        let body = [
+            p("", "标题"),
+            p("2", "主要做法"),
+            item("第一条"),
+            item("第二条"),
+            p("2", "存在问题"),
+        ]
+        .concat();
+        let mut bytes = docx(&body, Some(styles), None);
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+        let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+        for i in 0..archive.len() {
+            let mut f = archive.by_index(i).unwrap();
+            let mut v = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut v).unwrap();
+            entries.push((f.name().to_string(), v));
+        }
+        entries.push(("word/numbering.xml".into(), numbering.as_bytes().to_vec()));
+        let refs: Vec<(&str, &[u8])> = entries
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        bytes = zip(&refs);
+        let out = read(&bytes);
+        assert_eq!(
+            out.text,
+            "标题\n一、主要做法\n1. 第一条\n2. 第二条\n二、存在问题"
+        );
+        assert_eq!(
+            out.headings,
+            Some(vec!["一、主要做法".to_string(), "二、存在问题".to_string()])
         );
     }
 

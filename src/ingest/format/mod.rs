@@ -9,7 +9,7 @@
 //! | module | reads |
 //! |---|---|
 //! | [`text`] | `.txt`, `.md` |
-//! | [`docx`] | `.docx` (Word 2007+, WPS, LibreOffice, pandoc) |
+//! | [`docx`] | `.docx` (Word 2007+, WPS, LibreOffice, pandoc), with `numbering.rs` for its list numbers |
 //! | [`doc`] | `.doc`, `.wps` (Word 97–2003 and WPS binary documents) |
 //! | [`odt`] | `.odt` |
 //! | [`pdf`] | `.pdf` with a text layer |
@@ -23,6 +23,7 @@
 pub mod doc;
 pub mod docx;
 pub mod html;
+mod numbering;
 pub mod odt;
 pub mod package;
 pub mod pdf;
