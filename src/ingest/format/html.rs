@@ -30,6 +30,50 @@ const NAME: &str = "html";
 /// Most elements of a page handed to the article extractor.
 const MAX_ELEMENTS: usize = 200_000;
 
+/// Deepest nesting of elements read: the HTML parser's scope checks walk the stack of open
+/// elements, so a page nested 100,000 deep takes minutes (real pages stay under a hundred).
+const MAX_DEPTH: usize = 2_000;
+
+/// How deep a page's elements nest, counted from its tags without parsing it: every start
+/// tag opens an element and every end tag closes one, except void elements and those an
+/// HTML parser closes by itself (`<p>`, `<li>`, table cells…), which are not counted.
+fn nesting_depth(html: &str) -> usize {
+    const UNCOUNTED: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr", "p", "li", "dt", "dd", "td", "th", "tr", "option", "!",
+    ];
+    let bytes = html.as_bytes();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut at = 0;
+    while let Some(found) = bytes[at..].iter().position(|&b| b == b'<') {
+        at += found + 1;
+        let closing = bytes.get(at) == Some(&b'/');
+        let start = at + usize::from(closing);
+        let name_len = bytes[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'!')
+            .count();
+        if name_len == 0 {
+            continue;
+        }
+        let name = html[start..start + name_len].to_ascii_lowercase();
+        if UNCOUNTED.contains(&name.as_str()) || name.starts_with('!') {
+            continue;
+        }
+        let self_closing = bytes[start + name_len..]
+            .iter()
+            .position(|&b| b == b'>')
+            .is_some_and(|end| end > 0 && bytes[start + name_len + end - 1] == b'/');
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !self_closing {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+    }
+    deepest
+}
+
 /// Fewest characters of text that make a page a report.
 const MIN_ARTICLE_CHARS: usize = 20;
 
@@ -70,6 +114,11 @@ impl Format for Html {
 
     fn read(&self, bytes: &[u8], deadline: &Deadline) -> Result<FormattedText, Unreadable> {
         let (html, encoding) = decode_page(bytes)?;
+        if nesting_depth(&html) > MAX_DEPTH {
+            return Err(Unreadable::Unsupported(format!(
+                "a web page nested more than {MAX_DEPTH} elements deep"
+            )));
+        }
         deadline.check()?;
         let document = dom_query::Document::from(html.as_str());
         let page_title = document.select("title").first().text().trim().to_string();
@@ -386,6 +435,27 @@ mod tests {
             out.text
         );
         assert_eq!(out.title.as_deref(), Some("短页面"));
+    }
+
+    #[test]
+    fn pages_nested_too_deep_are_refused_at_once() {
+        assert_eq!(
+            nesting_depth("<div><p>a<p>b<br><img src=x/><div></div></div>"),
+            2
+        );
+        assert_eq!(nesting_depth("<DIV><span/></DIV><!-- <div> -->"), 1);
+        let deep = format!(
+            "{}深层文字内容{}",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        );
+        let started = std::time::Instant::now();
+        let err = Html.read(deep.as_bytes(), &Deadline::none()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "not supported: a web page nested more than 2000 elements deep"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]
