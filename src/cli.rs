@@ -22,7 +22,8 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index a folder of reports (.txt, .md), or bring the index up to date with it.
+    /// Index a folder of reports (.txt, .md, .docx, .doc, .wps, .odt, .pdf, .html), or bring the
+    /// index up to date with it.
     ///
     /// Only new, changed, deleted and renamed files are processed; unchanged files are not
     /// read. Everything lands in one commit, so an interrupted run loses nothing already

@@ -28,6 +28,10 @@ const DEFAULT_CORPUS: &str = "corpus";
 fn main() -> ExitCode {
     // A bug must not greet the user with a backtrace: one line, and exit code 2.
     std::panic::set_hook(Box::new(|info| {
+        // A reader thread's panic is contained: its file is skipped with the reason.
+        if std::thread::current().name() == Some(zhsearch::ingest::READER_THREAD) {
+            return;
+        }
         let message = info
             .payload()
             .downcast_ref::<&str>()

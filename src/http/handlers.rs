@@ -145,6 +145,45 @@ async fn api_doc_inner(id: String, state: Arc<AppState>) -> Result<Response, Api
     Ok(reply)
 }
 
+/// `Content-Disposition` for a download of `path`'s file: its name in UTF-8 (RFC 6266 and
+/// 5987), with an ASCII stand-in for old clients.
+fn attachment(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' && c != '%' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+async fn file_inner(id: String, state: Arc<AppState>) -> Result<Response, ApiError> {
+    if crate::index::schema::parse_report_id(&id).is_none() {
+        return Err(not_found(Format::Html));
+    }
+    let file = run(&state, Format::Html, move |s| s.searcher.original(&id))
+        .await?
+        .ok_or_else(|| not_found(Format::Html))?;
+    let disposition = attachment(&file.path);
+    let mut reply = Response::new(file.bytes.into());
+    let headers = reply.headers_mut();
+    let value = |v: &str| {
+        warp::http::HeaderValue::from_str(v)
+            .unwrap_or_else(|_| warp::http::HeaderValue::from_static("application/octet-stream"))
+    };
+    headers.insert(warp::http::header::CONTENT_TYPE, value(&file.media_type));
+    if let Ok(v) = warp::http::HeaderValue::from_str(&disposition) {
+        headers.insert(warp::http::header::CONTENT_DISPOSITION, v);
+    }
+    Ok(reply)
+}
+
 async fn api_stats_inner(state: Arc<AppState>) -> Result<Response, ApiError> {
     let stats: IndexStats = run(&state, Format::Json, |s| s.searcher.stats()).await?;
     Ok(warp::reply::json(&stats).into_response())
@@ -295,6 +334,7 @@ macro_rules! respond {
 respond!(api_search => api_search_inner(raw: String, state: Arc<AppState>));
 respond!(api_doc => api_doc_inner(id: String, state: Arc<AppState>));
 respond!(api_stats => api_stats_inner(state: Arc<AppState>));
+respond!(file => file_inner(id: String, state: Arc<AppState>));
 respond!(search_page => search_page_inner(raw: String, state: Arc<AppState>));
 respond!(doc_page => doc_page_inner(id: String, raw: String, state: Arc<AppState>));
 respond!(api_entity => api_entity_inner(facet: String, name: String, raw: String, state: Arc<AppState>));

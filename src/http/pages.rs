@@ -652,7 +652,11 @@ pub fn doc_page(
         main.wrap {
             @if !p.q.trim().is_empty() { p { a href=(back) { "← 返回搜索结果" } } }
             h1 { (marked(&title, &mut first)) }
-            div.meta { (doc.date.as_deref().unwrap_or("无日期")) " · " (doc.path) " · " (doc.encoding) }
+            div.meta {
+                (doc.date.as_deref().unwrap_or("无日期")) " · " (doc.path) " · " (format_label(&doc.format))
+                @if !doc.encoding.is_empty() { " · " (doc.encoding) }
+                " · " a href=(format!("/file/{}", doc.id)) download { "下载原文件" }
+            }
             (knowledge_box(doc))
             (part_nav)
             @if !toc.is_empty() {
@@ -679,6 +683,20 @@ pub fn doc_page(
         }
     };
     layout(&format!("{} - zhsearch", doc.title), body)
+}
+
+/// How a report's format is named on its page.
+fn format_label(format: &str) -> &str {
+    match format {
+        "text" => "文本",
+        "markdown" => "Markdown",
+        "docx" => "Word 文档",
+        "doc" => "Word 97–2003 / WPS 文档",
+        "odt" => "ODF 文本文档",
+        "pdf" => "PDF",
+        "html" => "网页",
+        other => other,
+    }
 }
 
 /// A small page for errors such as an unknown report.

@@ -42,6 +42,10 @@ pub fn routes(
         .and(raw_query())
         .and(with_state(state.clone()))
         .and_then(handlers::api_search);
+    let file = get
+        .and(warp::path!("file" / String))
+        .and(with_state(state.clone()))
+        .and_then(handlers::file);
     let api_doc = get
         .and(warp::path!("api" / "doc" / String))
         .and(with_state(state.clone()))
@@ -89,6 +93,8 @@ pub fn routes(
         .or(api_search)
         .unify()
         .or(api_doc)
+        .unify()
+        .or(file)
         .unify()
         .or(entity_page)
         .unify()

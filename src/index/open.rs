@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 
 /// Version of the on-disk layout (schema and stored metadata). Bump it on any schema change:
 /// `zhsearch index` then rebuilds instead of mixing layouts.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 /// What the index records about itself in each commit (tantivy's commit payload, so it is
 /// written atomically with the documents it describes).

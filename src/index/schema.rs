@@ -31,8 +31,11 @@ pub struct Fields {
     pub text: Field,
     /// Section headings (stored, one value each).
     pub headings: Field,
-    /// Encoding the file was in (stored).
+    /// Encoding the file was in (stored; empty where the format fixes it).
     pub encoding: Field,
+    /// The format the file was read as (stored): `text`, `markdown`, `docx`, `doc`, `odt`,
+    /// `pdf`, `html`.
+    pub format: Field,
     /// Date as `yyyymmdd` (indexed, fast); absent when the report has none.
     pub date: Field,
     /// File size in bytes (fast), for incremental indexing.
@@ -148,6 +151,7 @@ impl Fields {
             text: b.add_text_field("text", STORED),
             headings: b.add_text_field("headings", STORED),
             encoding: b.add_text_field("encoding", STORED),
+            format: b.add_text_field("format", STORED),
             date: b.add_i64_field(names::DATE, INDEXED | FAST),
             size: b.add_u64_field(names::SIZE, FAST),
             mtime: b.add_u64_field(names::MTIME, FAST),

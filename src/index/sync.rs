@@ -142,11 +142,10 @@ fn prepare(
         Err(e) => return (0, Err(e.to_string())),
     };
     let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-    let report = match Report::from_bytes(&file.path, &bytes) {
+    let report = match Report::from_owned(&file.path, bytes) {
         Ok(r) => r,
         Err(reason) => return (hash, Err(reason.to_string())),
     };
-    drop(bytes);
     let knowledge = extractor.extract(&report.title, &report.text);
     (
         hash,
@@ -171,6 +170,7 @@ fn to_document(
         doc.add_text(f.headings, heading);
     }
     doc.add_text(f.encoding, report.encoding);
+    doc.add_text(f.format, report.format);
     if let Some(date) = report.date {
         doc.add_i64(f.date, date.key());
     }

@@ -12,6 +12,37 @@ pub enum Unreadable {
     Binary,
     /// Not valid in any encoding we could detect.
     Undecodable(String),
+    /// Encrypted or protected by a password.
+    Encrypted,
+    /// Unpacks to more than a reader allows (a zip or stream bomb, or simply too big).
+    TooLarge,
+    /// Damaged, truncated, or not what its name says.
+    Corrupt {
+        /// The format it was read as (`docx`, `pdf`…).
+        format: &'static str,
+        /// What is wrong, in a few words.
+        why: String,
+    },
+    /// A PDF whose pages are images only.
+    NoTextLayer,
+    /// A web page without an article (a list of links, a navigation page).
+    NoArticle,
+    /// Reading took longer than the budget of one file.
+    TimedOut(std::time::Duration),
+    /// A kind of file zhsearch does not read (an RTF document named `.doc`, say).
+    Unsupported(String),
+    /// The reader failed on this file (a fault in it, contained).
+    Failed(String),
+}
+
+impl Unreadable {
+    /// A [`Unreadable::Corrupt`] reason.
+    pub fn corrupt(format: &'static str, why: impl std::fmt::Display) -> Unreadable {
+        Unreadable::Corrupt {
+            format,
+            why: why.to_string(),
+        }
+    }
 }
 
 impl std::fmt::Display for Unreadable {
@@ -20,6 +51,16 @@ impl std::fmt::Display for Unreadable {
             Unreadable::Empty => f.write_str("empty file"),
             Unreadable::Binary => f.write_str("binary file"),
             Unreadable::Undecodable(why) => write!(f, "cannot decode: {why}"),
+            Unreadable::Encrypted => f.write_str("password-protected"),
+            Unreadable::TooLarge => f.write_str("too large when unpacked"),
+            Unreadable::Corrupt { format, why } => write!(f, "corrupt {format}: {why}"),
+            Unreadable::NoTextLayer => f.write_str("no text layer (scanned?)"),
+            Unreadable::NoArticle => f.write_str("no article text (a page of links?)"),
+            Unreadable::TimedOut(budget) => {
+                write!(f, "took longer than {} s to read", budget.as_secs())
+            }
+            Unreadable::Unsupported(what) => write!(f, "not supported: {what}"),
+            Unreadable::Failed(why) => write!(f, "could not be read: {why}"),
         }
     }
 }

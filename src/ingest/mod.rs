@@ -8,7 +8,8 @@ pub mod extract;
 pub mod format;
 
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
 
 pub use decode::Unreadable;
 pub use extract::ReportDate;
@@ -17,6 +18,18 @@ use crate::error::{Error, Result};
 
 /// Largest file read as a report; anything bigger is skipped as not a report.
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Time one file may take to read; a file that takes longer is skipped.
+pub const READ_BUDGET: Duration = Duration::from_secs(10);
+
+/// Name of the threads that read office files, PDFs and web pages (see
+/// [`format::Format::guarded`]). A panic on such a thread is contained and the file skipped,
+/// so a panic hook can leave it unreported.
+pub const READER_THREAD: &str = "zhsearch-reader";
+
+/// Stack of a reader thread: parsers of nested structures recurse, and a stack overflow,
+/// unlike a panic, cannot be contained. Reserved, not committed, until used.
+const READER_STACK: usize = 64 << 20;
 
 /// One report, ready to index.
 #[derive(Debug, Clone)]
@@ -31,16 +44,31 @@ pub struct Report {
     pub headings: Vec<String>,
     /// The decoded text as the user wrote it.
     pub text: String,
-    /// The encoding the file was in.
+    /// The encoding the file was in (empty where the format fixes it).
     pub encoding: &'static str,
+    /// The format it was read as ([`format::Format::name`]: `text`, `docx`, `pdf`…).
+    pub format: &'static str,
 }
 
 impl Report {
     /// Builds a report from a file's bytes.
     pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Report, Unreadable> {
-        let format = format::for_path(Path::new(path))
+        Report::from_input(path, Input::Borrowed(bytes))
+    }
+
+    /// Builds a report from a file's bytes, handing them over (no copy is made for the
+    /// reader thread).
+    pub fn from_owned(path: &str, bytes: Vec<u8>) -> Result<Report, Unreadable> {
+        Report::from_input(path, Input::Owned(Arc::new(bytes)))
+    }
+
+    fn from_input(path: &str, bytes: Input<'_>) -> Result<Report, Unreadable> {
+        if bytes.as_slice().is_empty() {
+            return Err(Unreadable::Empty);
+        }
+        let format = format::for_file(Path::new(path), bytes.as_slice())
             .ok_or_else(|| Unreadable::Undecodable("unsupported file type".into()))?;
-        let formatted = format.read(bytes)?;
+        let formatted = read_guarded(format, bytes, READ_BUDGET)?;
         if formatted.text.trim().is_empty() {
             return Err(Unreadable::Empty);
         }
@@ -57,7 +85,81 @@ impl Report {
                 .unwrap_or_else(|| extract::find_headings(&text)),
             text,
             encoding: formatted.encoding,
+            format: format.name(),
         })
+    }
+}
+
+/// A file's bytes, lent or handed over.
+enum Input<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Arc<Vec<u8>>),
+}
+
+impl Input<'_> {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Input::Borrowed(b) => b,
+            Input::Owned(b) => b,
+        }
+    }
+
+    /// The bytes for another thread: shared when owned, copied when lent.
+    fn shared(self) -> Arc<Vec<u8>> {
+        match self {
+            Input::Borrowed(b) => Arc::new(b.to_vec()),
+            Input::Owned(b) => b,
+        }
+    }
+}
+
+/// Reads `bytes` as `format` within `budget`. A [guarded](format::Format::guarded) format is
+/// read on a worker thread: a panic in it becomes [`Unreadable::Failed`], and a read that runs
+/// past the budget (plus a tenth of it, at most a second, of grace for the reader's own
+/// deadline checks) is abandoned with [`Unreadable::TimedOut`] — the thread then ends on its
+/// own, at its reader's next deadline check.
+fn read_guarded(
+    format: &'static dyn format::Format,
+    bytes: Input<'_>,
+    budget: Duration,
+) -> Result<format::FormattedText, Unreadable> {
+    let deadline = format::Deadline::after(budget);
+    if !format.guarded() {
+        return format.read(bytes.as_slice(), &deadline);
+    }
+    let owned = bytes.shared();
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name(READER_THREAD.into())
+        .stack_size(READER_STACK)
+        .spawn(move || {
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                format.read(&owned, &deadline)
+            }));
+            let result = read.unwrap_or_else(|payload| {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown fault".into());
+                Err(Unreadable::Failed(format!(
+                    "{} reader fault: {message}",
+                    format.name()
+                )))
+            });
+            // The receiver is gone when the caller stopped waiting; nothing more to do.
+            let _ = tx.send(result);
+        });
+    if let Err(e) = spawned {
+        return Err(Unreadable::Failed(format!("no thread to read it on: {e}")));
+    }
+    let grace = (budget / 10).min(Duration::from_secs(1));
+    match rx.recv_timeout(budget + grace) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(Unreadable::TimedOut(budget)),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Err(Unreadable::Failed("the reader stopped".into()))
+        }
     }
 }
 
@@ -81,8 +183,8 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// Lists the report files under `root` (recursively, hidden entries excluded), sorted by path,
-/// with the entries that could not be read.
+/// Lists the report files under `root` (recursively, hidden entries and office owner files
+/// `~$…` excluded), sorted by path, with the entries that could not be read.
 ///
 /// Symbolic links are not followed (as ripgrep and fd do by default): a link to a file or a
 /// folder is left out, so nothing outside the folder is ever indexed — nor served, since the
@@ -114,6 +216,11 @@ pub fn scan(root: &Path) -> Result<(Vec<FileEntry>, Vec<Skipped>)> {
             }
         };
         if !entry.file_type().is_file() || format::for_path(entry.path()).is_none() {
+            continue;
+        }
+        // Word and WPS keep an owner file, `~$name.docx`, beside a document that is open: a
+        // few bytes of lock data, not a report.
+        if entry.file_name().to_string_lossy().starts_with("~$") {
             continue;
         }
         let path = relative(root, entry.path());
@@ -209,12 +316,81 @@ mod tests {
         std::fs::write(root.join("a/b/x.txt"), "标题").unwrap();
         std::fs::write(root.join("y.md"), "# 标题").unwrap();
         std::fs::write(root.join("z.pdf"), "%PDF").unwrap();
+        std::fs::write(root.join("w.xlsx"), "PK").unwrap();
+        std::fs::write(root.join("~$z.docx"), "lock").unwrap();
         std::fs::write(root.join(".git/h.txt"), "x").unwrap();
         let (files, skipped) = scan(root).unwrap();
         let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, vec!["a/b/x.txt", "y.md"]);
+        assert_eq!(paths, vec!["a/b/x.txt", "y.md", "z.pdf"]);
         assert!(skipped.is_empty());
         assert!(files[0].mtime > 0 && files[0].size == 6);
+    }
+
+    /// A format whose reader never checks its deadline, and one that panics.
+    struct Stuck;
+    struct Faulty;
+
+    impl format::Format for Stuck {
+        fn name(&self) -> &'static str {
+            "stuck"
+        }
+        fn extensions(&self) -> &'static [&'static str] {
+            &[]
+        }
+        fn media_type(&self) -> &'static str {
+            "application/octet-stream"
+        }
+        fn read(
+            &self,
+            _: &[u8],
+            _: &format::Deadline,
+        ) -> Result<format::FormattedText, Unreadable> {
+            std::thread::sleep(Duration::from_secs(3));
+            Err(Unreadable::Empty)
+        }
+    }
+
+    impl format::Format for Faulty {
+        fn name(&self) -> &'static str {
+            "faulty"
+        }
+        fn extensions(&self) -> &'static [&'static str] {
+            &[]
+        }
+        fn media_type(&self) -> &'static str {
+            "application/octet-stream"
+        }
+        fn read(
+            &self,
+            bytes: &[u8],
+            _: &format::Deadline,
+        ) -> Result<format::FormattedText, Unreadable> {
+            let index = bytes.len() + 3;
+            Ok(format::FormattedText {
+                text: bytes[index..].len().to_string(),
+                headings: None,
+                title: None,
+                encoding: "",
+            })
+        }
+    }
+
+    #[test]
+    fn a_reader_past_its_budget_or_faulting_skips_the_file() {
+        let started = std::time::Instant::now();
+        let stuck = read_guarded(&Stuck, Input::Borrowed(b"x"), Duration::from_millis(100));
+        assert_eq!(stuck, Err(Unreadable::TimedOut(Duration::from_millis(100))));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        let Err(Unreadable::Failed(why)) =
+            read_guarded(&Faulty, Input::Borrowed(b"x"), Duration::from_secs(5))
+        else {
+            panic!("a panicking reader must fail the file");
+        };
+        assert!(why.starts_with("faulty reader fault: "), "{why}");
+        assert_eq!(
+            Unreadable::TimedOut(READ_BUDGET).to_string(),
+            "took longer than 10 s to read"
+        );
     }
 
     #[test]

@@ -240,11 +240,24 @@ pub struct ReportView {
     pub headings: Vec<String>,
     /// The original text.
     pub text: String,
-    /// Encoding of the file.
+    /// Encoding of the file (empty where its format fixes it).
     pub encoding: String,
+    /// The format it was read as: `text`, `markdown`, `docx`, `doc`, `odt`, `pdf`, `html`.
+    pub format: String,
     /// Kind, keywords and entities.
     #[serde(flatten)]
     pub knowledge: ReportKnowledge,
+}
+
+/// An indexed report's original file (see [`ReportSearcher::original`]).
+#[derive(Debug, Clone)]
+pub struct OriginalFile {
+    /// Path relative to the indexed folder.
+    pub path: String,
+    /// Its media type (with the charset of a text file).
+    pub media_type: String,
+    /// Its bytes, as they are now.
+    pub bytes: Vec<u8>,
 }
 
 /// What an index holds, for `zhsearch stats` and `/api/stats` alike.
@@ -562,8 +575,41 @@ impl ReportSearcher {
             headings: all(f.headings),
             text: first(f.text),
             encoding: first(f.encoding),
+            format: first(f.format),
             knowledge: facets::FacetColumns::open(segment)?
                 .knowledge(address.doc_id, all(f.keyword))?,
+        }))
+    }
+
+    /// The original file of the report with this id, as it is now in the indexed folder;
+    /// `None` when the index has no such report or its file is gone. Only a path the index
+    /// holds is ever opened, under the folder it was built from, and never through a
+    /// symbolic link (see [`crate::ingest::read`]).
+    pub fn original(&self, id: &str) -> Result<Option<OriginalFile>> {
+        let Some(report) = self.document(id)? else {
+            return Ok(None);
+        };
+        let Some(info) = self.info()? else {
+            return Ok(None);
+        };
+        let bytes = match crate::ingest::read(&info.root, &report.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(format!("reading {}", report.path), e)),
+        };
+        let format = crate::ingest::format::by_name(&report.format)
+            .or_else(|| crate::ingest::format::for_path(Path::new(&report.path)));
+        let media_type = match format {
+            Some(f) if f.media_type().starts_with("text/") && !report.encoding.is_empty() => {
+                format!("{}; charset={}", f.media_type(), report.encoding)
+            }
+            Some(f) => f.media_type().to_string(),
+            None => "application/octet-stream".to_string(),
+        };
+        Ok(Some(OriginalFile {
+            path: report.path,
+            media_type,
+            bytes,
         }))
     }
 
