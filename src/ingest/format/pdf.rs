@@ -12,8 +12,9 @@
 //!   heading, a table row), before an indented line or a change of font size, and at a blank
 //!   gap. Consecutive large-type lines opening the first page are one title.
 //! - **Title**: the document's Title metadata when it is meaningful
-//!   ([`package::meaningful_title`]: not a file name nor `Microsoft Word - …`), else the first
-//!   paragraph.
+//!   ([`package::meaningful_title`]: not a file name nor `Microsoft Word - …`), else the
+//!   large-type lines among the first three of the first page (under a running header in
+//!   small type), else the first paragraph.
 //!
 //! A PDF with no text at all is skipped as `no text layer (scanned?)`. A page the extractor
 //! cannot read (or faults on) is left out and the rest kept. Content streams are inflated
@@ -95,11 +96,13 @@ impl Format for Pdf {
         }
         let title = info_title(&doc);
         drop(doc);
-        let text = layout(collector.pages);
+        let (text, large_title) = layout(collector.pages);
         if text.trim().is_empty() {
             return Err(Unreadable::NoTextLayer);
         }
-        let title = title.filter(|t| package::meaningful_title(t, &text));
+        let title = title
+            .filter(|t| package::meaningful_title(t, &text))
+            .or(large_title);
         Ok(FormattedText {
             text,
             headings: None,
@@ -508,7 +511,33 @@ fn ends_sentence(text: &str) -> bool {
 }
 
 /// The report text of the pages: furniture removed, paragraphs joined.
-fn layout(mut pages: Vec<Page>) -> String {
+/// Characters that open a list item.
+const BULLETS: &[char] = &[
+    '•', '●', '○', '■', '□', '▪', '◆', '◇', '·', '-', '–', '*', '★', '☆', '√',
+];
+
+/// The title drawn in large type at the top of the first page with text: its consecutive
+/// large-type lines among the first three, joined. `None` when the page opens in body type.
+fn large_title(pages: &[Page], body_size: f64) -> Option<String> {
+    let page = pages.iter().find(|p| !p.lines.is_empty())?;
+    let large = |l: &Line| body_size > 0.0 && l.size > body_size * 1.15;
+    let start = page.lines.iter().take(3).position(large)?;
+    let size = page.lines[start].size;
+    let mut title = String::new();
+    for line in page.lines[start..]
+        .iter()
+        .take_while(|l| large(l) && (l.size - size).abs() <= 0.15 * size)
+    {
+        if title.is_empty() {
+            title.push_str(line.text.trim());
+        } else {
+            join_continued(&mut title, line.text.trim());
+        }
+    }
+    (!title.is_empty()).then_some(title)
+}
+
+fn layout(mut pages: Vec<Page>) -> (String, Option<String>) {
     remove_furniture(&mut pages);
     let body_size = median(
         pages
@@ -516,6 +545,7 @@ fn layout(mut pages: Vec<Page>) -> String {
             .flat_map(|p| p.lines.iter().map(|l| l.size))
             .collect(),
     );
+    let title = large_title(&pages, body_size);
     let mut out = String::new();
     let mut prev: Option<(Line, usize)> = None;
     let mut opening = true;
@@ -544,7 +574,13 @@ fn layout(mut pages: Vec<Page>) -> String {
                         2.5
                     } * a.size;
                     let full = a.x1 >= am.right - slack;
-                    let indented = line.x0 >= m.left + 1.2 * line.size;
+                    // A first-line indent starts a paragraph; the hanging indent of a list
+                    // item's continuation (under the text after its bullet) and a line at the
+                    // same indent as the one before do not.
+                    let hanging = a.text.starts_with(BULLETS) && line.x0 <= a.x0 + 3.0 * a.size;
+                    let aligned = (line.x0 - a.x0).abs() < 0.5 * line.size;
+                    let indented =
+                        line.x0 >= m.left + 1.2 * line.size && !hanging && !(same_page && aligned);
                     let resized = (a.size - line.size).abs() > 0.15 * a.size.max(line.size);
                     let title = opening && large && !resized;
                     if title {
@@ -568,7 +604,7 @@ fn layout(mut pages: Vec<Page>) -> String {
             prev = Some((line.clone(), n));
         }
     }
-    out
+    (out, title)
 }
 
 #[cfg(test)]
@@ -621,7 +657,7 @@ mod tests {
             page(3, &[("第三页。", 96.0, 140.0)]),
         ];
         assert_eq!(
-            layout(pages),
+            layout(pages).0,
             "第一段开头，2022年完成了全部目标任务。\n一、主要做法\n坚持党建引领，推动GDP增长，跨页的段落继续写完。\nEnglish words at the end of a line.\n第三页。"
         );
     }
@@ -637,9 +673,63 @@ mod tests {
                 line("有关要求。", 72.0, 130.0, 170.0, 12.0),
             ],
         }];
+        let (text, title) = layout(pages);
         assert_eq!(
-            layout(pages),
+            text,
             "关于进一步加强基层党组织建设的实施意见\n各乡镇党委：\n为深入贯彻落实有关要求。"
+        );
+        assert_eq!(
+            title.as_deref(),
+            Some("关于进一步加强基层党组织建设的实施意见")
+        );
+    }
+
+    #[test]
+    fn a_running_header_above_the_title_is_not_the_title() {
+        let pages = vec![Page {
+            lines: vec![
+                line("新闻联播文字稿", 72.0, 160.0, 40.0, 9.0),
+                line("国家卫生健康委通报最新疫情", 150.0, 450.0, 70.0, 18.0),
+                line(
+                    "国家卫生健康委今天通报，全国新增病例",
+                    72.0,
+                    520.0,
+                    110.0,
+                    12.0,
+                ),
+                line("继续下降。", 72.0, 130.0, 130.0, 12.0),
+            ],
+        }];
+        let (text, title) = layout(pages);
+        assert_eq!(title.as_deref(), Some("国家卫生健康委通报最新疫情"));
+        assert!(text.ends_with("全国新增病例继续下降。"), "{text}");
+    }
+
+    #[test]
+    fn the_lines_of_a_list_item_under_its_bullet_are_one_paragraph() {
+        let pages = vec![Page {
+            lines: vec![
+                line(
+                    "•日本政府曾于1954年和1962年就岛屿主权问题向国际法",
+                    72.0,
+                    520.0,
+                    100.0,
+                    12.0,
+                ),
+                line(
+                    "院提起诉讼，但是韩国方面拒绝回应日方诉讼，并拒绝接",
+                    84.0,
+                    520.0,
+                    120.0,
+                    12.0,
+                ),
+                line("受国际法院仲裁。", 84.0, 200.0, 140.0, 12.0),
+                line("•竹岛位于朝鲜半岛东部海域。", 72.0, 300.0, 160.0, 12.0),
+            ],
+        }];
+        assert_eq!(
+            layout(pages).0,
+            "•日本政府曾于1954年和1962年就岛屿主权问题向国际法院提起诉讼，但是韩国方面拒绝回应日方诉讼，并拒绝接受国际法院仲裁。\n•竹岛位于朝鲜半岛东部海域。"
         );
     }
 
