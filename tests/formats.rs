@@ -364,3 +364,51 @@ fn damaged_files_are_skipped_with_a_reason_never_a_fault() {
     }
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }
+
+#[test]
+fn watch_indexes_office_files_dropped_into_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(corpus.join("t.txt"), "文本报告\n\n正文内容。").unwrap();
+    let server = support::TestServer::start(dir.path(), true);
+    let base = format!("http://{}", server.addr);
+    let total = |phrase: &str| {
+        let (_, v) = support::json(&format!("{base}/api/search?q={}", support::q(phrase)));
+        v["total"].as_u64().unwrap_or(0)
+    };
+    assert_eq!(total("\"辖区128名党员参加轮训\""), 0);
+    std::fs::copy(
+        fixtures().join("lo_work_summary.docx"),
+        corpus.join("new.docx"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures().join("lo_poverty_notitle.pdf"),
+        corpus.join("new.pdf"),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    while total("\"辖区128名党员参加轮训\"") == 0 || total("\"目前全国还有829个贫困县\"") == 0
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the new .docx and .pdf were not indexed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // A changed .docx is read again: its old text goes, the new one comes.
+    std::fs::copy(
+        fixtures().join("pandoc_minutes.docx"),
+        corpus.join("new.docx"),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    while total("\"辖区128名党员参加轮训\"") > 0 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the changed .docx was not read again"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
