@@ -182,6 +182,12 @@ pub(crate) fn is_cjk(c: char) -> bool {
 pub(crate) fn join_continued(out: &mut String, next: &str) {
     let next = next.trim_start();
     let needs_space = match (out.chars().next_back(), next.chars().next()) {
+        // A number broken at a line's end (`6.` / `8%`, `61` / `55344`) is one number.
+        (Some(a), Some(b))
+            if (a.is_ascii_digit() || a == '.') && (b.is_ascii_digit() || b == '%') =>
+        {
+            false
+        }
         (Some(a), Some(b)) => !a.is_whitespace() && !is_cjk(a) && !is_cjk(b) && a != '-',
         _ => false,
     };
@@ -207,6 +213,16 @@ pub(crate) fn one_line(text: &str) -> String {
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn numbers_broken_at_a_line_end_are_joined_whole() {
+        assert_eq!(
+            one_line("增速达到6.\n8%，病例61\n55344例"),
+            "增速达到6.8%，病例6155344例"
+        );
+        assert_eq!(one_line("in\n2016, the\nyear"), "in 2016, the year");
+        assert_eq!(one_line("2022\n年完成"), "2022年完成");
+    }
 
     #[test]
     fn formats_by_extension() {
