@@ -171,10 +171,17 @@ impl Format for Html {
                 _ => lines.insert(0, t.clone()),
             }
         }
-        if extract::find_date(&lines.join("\n")).is_none() {
-            if let Some(dated) = dated_line(&page_text, title.as_deref()) {
+        // The info line under the article's heading is the page's own date, even when the
+        // article's first lines mention another; a labelled date elsewhere on the page only
+        // stands in when the article has none.
+        match dated_line(&page_text, title.as_deref()) {
+            Some((dated, true)) if !lines.iter().any(|l| l.contains(dated.as_str())) => {
                 lines.insert(lines.len().min(1), dated);
             }
+            Some((dated, false)) if extract::find_date(&lines.join("\n")).is_none() => {
+                lines.insert(lines.len().min(1), dated);
+            }
+            _ => {}
         }
         Ok(FormattedText {
             text: lines.join("\n"),
@@ -328,9 +335,9 @@ static DATED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The page's date line: a short dated line among the three after the title (the info line
-/// under an article's heading), else the first short line that labels a date
-/// (`发布时间：2022-03-05  来源：…`).
-fn dated_line(page_text: &str, title: Option<&str>) -> Option<String> {
+/// under an article's heading; `true`), else the first short line that labels a date
+/// (`发布时间：2022-03-05  来源：…`; `false`).
+fn dated_line(page_text: &str, title: Option<&str>) -> Option<(String, bool)> {
     let lines: Vec<&str> = page_text.lines().map(str::trim).collect();
     fn short_dated(l: &str) -> bool {
         l.chars().count() <= 120 && extract::find_date(l).is_some()
@@ -338,9 +345,13 @@ fn dated_line(page_text: &str, title: Option<&str>) -> Option<String> {
     let after_title = title
         .and_then(|t| lines.iter().position(|l| *l == t))
         .and_then(|at| lines[at + 1..].iter().take(3).find(|l| short_dated(l)));
-    after_title
-        .or_else(|| lines.iter().find(|l| short_dated(l) && DATED.is_match(l)))
-        .map(|l| l.to_string())
+    match after_title {
+        Some(l) => Some((l.to_string(), true)),
+        None => lines
+            .iter()
+            .find(|l| short_dated(l) && DATED.is_match(l))
+            .map(|l| (l.to_string(), false)),
+    }
 }
 
 #[cfg(test)]
@@ -363,6 +374,18 @@ mod tests {
             <footer><p>版权所有：博乐市委组织部 技术支持：某某公司</p><p>新ICP备12345678号</p></footer>
             </body></html>"#
         )
+    }
+
+    #[test]
+    fn the_info_line_under_the_heading_dates_the_page_over_dates_in_the_article() {
+        let html = page("utf-8").replacen(
+            "<p>",
+            "<p>1945年5月8日，法西斯德国在柏林宣布无条件投降，各国举行纪念活动，缅怀历史。</p><p>",
+            1,
+        );
+        let out = Html.read(html.as_bytes(), &Deadline::none()).unwrap();
+        let date = crate::ingest::extract::find_date(&out.text).map(|d| d.to_string());
+        assert_eq!(date.as_deref(), Some("2022-03-05"), "{}", out.text);
     }
 
     #[test]
