@@ -321,8 +321,10 @@ fn stamp_of(path: &Path) -> Option<(SystemTime, u64)> {
 }
 
 fn files_stamp(root: &Path, vocabulary: &Vocabulary) -> Vec<Option<(SystemTime, u64)>> {
-    vocabulary.own_files[1..]
+    vocabulary
+        .own_files
         .iter()
+        .skip(1)
         .map(|f| stamp_of(&root.join(f)))
         .collect()
 }
@@ -344,7 +346,8 @@ fn read_config(root: &Path) -> Result<Config, (String, usize)> {
     let text = read_folder_file(root, CONFIG_FILE).map_err(|e| (e, 0))?;
     toml::from_str(&text).map_err(|e: toml::de::Error| {
         let line = e.span().map_or(0, |s| {
-            text[..s.start.min(text.len())].matches('\n').count() + 1
+            let before = &text.as_bytes()[..s.start.min(text.len())];
+            before.iter().filter(|&&b| b == b'\n').count() + 1
         });
         (e.message().to_string(), line)
     })
