@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use cli::{Cli, ColorArg, Command, SortArg};
 use zhsearch::index::{self, Progress, SyncOptions, SyncSummary};
+use zhsearch::ingest::worker::{self, WORKER_ARG};
 use zhsearch::knowledge::{Extractor, Facet};
 use zhsearch::search::{
     FacetCounts, Hit, IndexStats, Probe, ReportKnowledge, ReportSearcher, SearchRequest, Similar,
@@ -26,6 +27,15 @@ use zhsearch::search::{
 const DEFAULT_CORPUS: &str = "corpus";
 
 fn main() -> ExitCode {
+    // Started by the indexer to read one untrusted file after another (ingest::worker).
+    if std::env::args_os().nth(1).as_deref() == Some(std::ffi::OsStr::new(WORKER_ARG)) {
+        return ExitCode::from(worker::serve_worker().clamp(0, 255) as u8);
+    }
+    // Office documents, PDFs and web pages are read in worker processes of this very binary,
+    // so that no file can take the indexer or the server down with it.
+    if let Some(program) = own_program() {
+        worker::isolate_readers(program);
+    }
     // A bug must not greet the user with a backtrace: one line, and exit code 2.
     std::panic::set_hook(Box::new(|info| {
         // A reader thread's panic is contained: its file is skipped with the reason.
@@ -70,6 +80,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// This program, to start again as a reader worker: on Linux through `/proc/self/exe`, which
+/// stays the running build even if the file is replaced or removed meanwhile.
+fn own_program() -> Option<PathBuf> {
+    if cfg!(target_os = "linux") && Path::new("/proc/self/exe").exists() {
+        return Some(PathBuf::from("/proc/self/exe"));
+    }
+    std::env::current_exe().ok()
+}
+
 /// The error and its causes on one line, each said once (a library error often repeats its
 /// source's message).
 fn one_line(err: &anyhow::Error) -> String {
@@ -91,6 +110,8 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
         e.downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+            || e.downcast_ref::<serde_json::Error>()
+                .is_some_and(|json| json.io_error_kind() == Some(io::ErrorKind::BrokenPipe))
     })
 }
 
@@ -218,7 +239,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if top == 0 {
                 anyhow::bail!("--top must be at least 1");
             }
-            ensure_index(&cli.index)?;
+            existing_index(&cli.index)?;
             let searcher = ReportSearcher::open(&cli.index)?;
             let counts = searcher.corpus_facets(&facets, top)?;
             let mut out = io::BufWriter::new(io::stdout().lock());
@@ -237,7 +258,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Similar { path, json } => {
-            ensure_index(&cli.index)?;
+            existing_index(&cli.index)?;
             let searcher = ReportSearcher::open(&cli.index)?;
             let similar = similar(&searcher, &path)?;
             let mut out = io::BufWriter::new(io::stdout().lock());
@@ -256,7 +277,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Export { text } => {
-            ensure_index(&cli.index)?;
+            existing_index(&cli.index)?;
             let searcher = ReportSearcher::open(&cli.index)?;
             let mut out = io::BufWriter::new(io::stdout().lock());
             for record in searcher.export(text)? {
@@ -399,6 +420,20 @@ fn default_root(index_dir: &Path) -> Option<PathBuf> {
         .flatten()
         .is_some();
     (!recorded).then(|| PathBuf::from(DEFAULT_CORPUS))
+}
+
+/// The index for a command that reads it without being asked to build one (`entities`,
+/// `similar`, `export`): a missing index is an error naming the folder, so that a mistyped
+/// `--index` is not quietly answered from a new index of ./corpus. An index made by another
+/// version of zhsearch is rebuilt first, as for a search.
+fn existing_index(index_dir: &Path) -> anyhow::Result<()> {
+    if !index::open::exists(index_dir) {
+        anyhow::bail!(
+            "no index at {}: run `zhsearch index DIR` to index a folder of reports",
+            index_dir.display()
+        );
+    }
+    ensure_index(index_dir)
 }
 
 /// On a fresh checkout there is no index yet: build it from ./corpus before searching. An

@@ -6,6 +6,7 @@
 pub mod decode;
 pub mod extract;
 pub mod format;
+pub mod worker;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -114,7 +115,7 @@ impl Input<'_> {
 }
 
 /// Reads `bytes` as `format` within `budget`. A [guarded](format::Format::guarded) format is
-/// read on a worker thread: a panic in it becomes [`Unreadable::Failed`], and a read that runs
+/// read in a [worker process](worker) once readers are isolated; otherwise on a thread: a panic in it becomes [`Unreadable::Failed`], and a read that runs
 /// past the budget (plus a tenth of it, at most a second, of grace for the reader's own
 /// deadline checks) is abandoned with [`Unreadable::TimedOut`] — the thread then ends on its
 /// own, at its reader's next deadline check.
@@ -126,6 +127,9 @@ fn read_guarded(
     let deadline = format::Deadline::after(budget);
     if !format.guarded() {
         return format.read(bytes.as_slice(), &deadline);
+    }
+    if let Some(result) = worker::read_isolated(format, bytes.as_slice(), budget) {
+        return result;
     }
     let owned = bytes.shared();
     let (tx, rx) = std::sync::mpsc::sync_channel(1);

@@ -448,7 +448,7 @@ fn candidates(searcher: &Searcher, signature: &[u8]) -> Result<Vec<DocAddress>> 
 pub fn parse_facet(name: &str) -> Result<Facet> {
     Facet::from_name(name).ok_or_else(|| {
         Error::Option(format!(
-            "unknown type {name:?}: use person, place, org, kind or keyword"
+            "unknown type {name:?}: use person, place, org or kind"
         ))
     })
 }
