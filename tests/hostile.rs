@@ -641,3 +641,70 @@ fn a_reader_worker_killed_mid_file_skips_that_file_only() {
     let found = run(dir.path(), &["search", "-l", "\"大型报告的标题\""]);
     assert_eq!(String::from_utf8_lossy(&found.stdout).trim(), "big.docx");
 }
+
+#[test]
+fn commands_that_read_an_index_never_build_one_they_were_not_asked_for() {
+    let dir = folder(&[("good.txt", GOOD_REPORT.as_bytes())]);
+    std::fs::write(dir.path().join("probe.txt"), GOOD_REPORT).unwrap();
+    for args in [
+        &["export", "--index", "mistyped"][..],
+        &["entities", "--index", "mistyped"],
+        &["similar", "probe.txt", "--index", "mistyped"],
+        &["stats", "--index", "mistyped"],
+    ] {
+        let out = run(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(is_one_error_line(&out), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("mistyped"), "{}", stderr(&out));
+        assert!(
+            !dir.path().join("mistyped").exists(),
+            "{args:?} built an index"
+        );
+    }
+}
+
+#[test]
+fn export_into_a_closed_pipe_ends_quietly() {
+    let reports: Vec<(String, Vec<u8>)> = (0..400)
+        .map(|i| {
+            (
+                format!("r{i}.txt"),
+                format!("{GOOD_REPORT}\n第{i}份。").repeat(20).into_bytes(),
+            )
+        })
+        .collect();
+    let borrowed: Vec<(&str, &[u8])> = reports
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_slice()))
+        .collect();
+    let dir = folder(&borrowed);
+    assert_eq!(run(dir.path(), &["index", "corpus"]).status.code(), Some(0));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zhsearch"))
+        .current_dir(dir.path())
+        .args(["export", "--text"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, as `head -1` does, then hang up.
+    let mut first = [0u8; 64];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn an_unknown_entity_type_suggests_only_types_that_work() {
+    let dir = folder(&[("good.txt", GOOD_REPORT.as_bytes())]);
+    assert_eq!(run(dir.path(), &["index", "corpus"]).status.code(), Some(0));
+    let out = run(dir.path(), &["entities", "--type", "bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("person, place, org or kind"), "{err}");
+    assert!(
+        !err.contains("keyword"),
+        "keyword is refused by entities: {err}"
+    );
+}

@@ -71,6 +71,8 @@ impl TestServer {
 
     /// A server with the default configuration as `configure` changes it.
     pub fn with(dir: &Path, configure: impl FnOnce(&mut ServeConfig)) -> TestServer {
+        // As the binary does: untrusted formats are read in worker processes of zhsearch.
+        zhsearch::ingest::worker::isolate_readers(env!("CARGO_BIN_EXE_zhsearch"));
         let index = dir.join("index");
         let mut config = ServeConfig {
             corpus: dir.join("corpus"),
