@@ -52,7 +52,7 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SECTIONS = ["load", "doc", "flood", "disk"]
+SECTIONS = ["load", "doc", "flood", "disk", "attacks"]
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -964,6 +964,150 @@ def section_disk(args, pool, res):
 
 # ---------------------------------------------------------------- main ----
 
+# ------------------------------------------------------------- attacks ----
+
+ATTACK_MAX_S = 12.0
+ATTACK_MAX_RSS = 1 << 30
+
+
+def tree_peak(root_pid, peaks):
+    """Adds to `peaks` (pid -> VmHWM bytes) the peak RSS of `root_pid` and its descendants
+    alive now."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    todo = [root_pid]
+    while todo:
+        pid = todo.pop()
+        hwm = proc_status(pid, "VmHWM")
+        if hwm:
+            peaks[pid] = max(peaks.get(pid, 0), hwm)
+        todo.extend(children.get(pid, []))
+
+
+def run_measured(cmd, cwd, timeout=120):
+    """Runs `cmd`; (exit code, stderr text, seconds, peak RSS of the process tree in bytes).
+    The tree's peak is the sum of each process's own peak: an upper bound."""
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
+    peaks = {}
+    err = []
+    reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    while proc.poll() is None:
+        tree_peak(proc.pid, peaks)
+        if time.monotonic() - t0 > timeout:
+            proc.kill()
+        time.sleep(0.01)
+    seconds = time.monotonic() - t0
+    reader.join(5)
+    text = (err[0] if err else b"").decode("utf-8", "replace")
+    return proc.returncode, text, seconds, sum(peaks.values())
+
+
+def section_attacks(args, pool, res):
+    """Every hostile file of scripts/hostile_files.py, alone beside a good report: `index`
+    skips it with a reason and indexes the rest, and `similar` on it is one line, each within
+    12 s under 1 GiB; then all of them dropped at once into a watched folder: the server stays
+    up and answers, every good report is found, and its thread count settles."""
+    log("\n== attacks: hostile files through index, similar and serve --watch")
+    sys.path.insert(0, HERE)
+    import hostile_files  # noqa: E402
+    base = os.path.join(args.work, "attacks")
+    shutil.rmtree(base, ignore_errors=True)
+    good = "关于基层党建工作的总结\n\n时间:2020-05-01\n\n小营盘镇党委坚持党建引领，推动乡村振兴。\n"
+    for name, (ext, make, what) in hostile_files.ATTACKS.items():
+        folder = os.path.join(base, name)
+        corpus = os.path.join(folder, "corpus")
+        os.makedirs(corpus)
+        with open(os.path.join(corpus, "good.txt"), "w", encoding="utf-8") as f:
+            f.write(good)
+        bad = f"attack.{ext}"
+        with open(os.path.join(corpus, bad), "wb") as f:
+            f.write(make())
+        code, err, seconds, peak = run_measured([args.binary, "index", "corpus"], folder)
+        named = [l for l in err.splitlines() if bad in l]
+        found = subprocess.run([args.binary, "search", "-l", '"小营盘镇党委"'], cwd=folder,
+                               capture_output=True, text=True).stdout.split()
+        reason = named[0].split(": ", 2)[-1] if named else "(not named)"
+        ok = code == 1 and bool(named) and found == ["good.txt"] and seconds <= ATTACK_MAX_S \
+            and peak < ATTACK_MAX_RSS
+        res.check("attacks", f"index {name} ({what})", "skipped with a reason, the rest indexed, "
+                  "≤ 12 s, < 1 GiB", f"exit {code}, {reason}; {seconds:.1f} s, {mib(peak)}", ok)
+        code, err, seconds, peak = run_measured(
+            [args.binary, "similar", os.path.join("corpus", bad)], folder)
+        lines = [l for l in err.splitlines() if l.strip()]
+        ok = code == 2 and len(lines) == 1 and seconds <= ATTACK_MAX_S and peak < ATTACK_MAX_RSS
+        res.check("attacks", f"similar {name}", "one line, exit 2, ≤ 12 s, < 1 GiB",
+                  f"exit {code}, {len(lines)} line(s); {seconds:.1f} s, {mib(peak)}", ok)
+
+    # All at once into a watched folder, with good reports around them.
+    folder = os.path.join(base, "_watched")
+    corpus = os.path.join(folder, "corpus")
+    os.makedirs(corpus)
+    with open(os.path.join(corpus, "good.txt"), "w", encoding="utf-8") as f:
+        f.write(good)
+    index_corpus(args.binary, os.path.join(folder, "index"), corpus)
+    server = Server(args.binary, os.path.join(folder, "index"), corpus,
+                    os.path.join(folder, "serve.log"))
+    stop = threading.Event()
+    health = []
+    try:
+        server.wait_healthy()
+        poller = threading.Thread(target=poll_healthz, args=(server.port, stop, health, 0.1, 1.0),
+                                  daemon=True)
+        poller.start()
+        t0 = time.monotonic()
+        for i, (name, (ext, make, _)) in enumerate(hostile_files.ATTACKS.items()):
+            with open(os.path.join(corpus, f"attack_{name}.{ext}"), "wb") as f:
+                f.write(make())
+            with open(os.path.join(corpus, f"good_{i}.txt"), "w", encoding="utf-8") as f:
+                f.write(f"第{i}号报告\n\n编号甲乙{i:04d}丙丁的正文。\n")
+        n = len(hostile_files.ATTACKS)
+        peaks = {}
+        found = 0
+        while time.monotonic() - t0 < 120:
+            tree_peak(server.pid, peaks)
+            try:
+                found = sum(1 for i in range(n)
+                            if api_search(server.port, f'"编号甲乙{i:04d}丙丁"')["total"] == 1)
+            except (OSError, RuntimeError, http.client.HTTPException):
+                pass
+            if found == n or server.proc.poll() is not None:
+                break
+            time.sleep(0.5)
+        settled = time.monotonic() - t0
+        threads_then = proc_threads(server.pid)
+        time.sleep(15)
+        threads_later = proc_threads(server.pid)
+        stop.set()
+        poller.join(5)
+        alive = server.proc.poll() is None
+        answered = all(ok for _, ok in health) and bool(health)
+        res.check("attacks", f"serve --watch with all {n} attacks dropped at once",
+                  "alive, /healthz 200 throughout, every good report found",
+                  f"{'alive' if alive else 'DIED'}; healthz {sum(ok for _, ok in health)}/{len(health)}; "
+                  f"{found}/{n} found in {settled:.1f} s; peak {mib(sum(peaks.values()))}",
+                  alive and answered and found == n)
+        res.check("attacks", "server threads after the attacks", "no growth over 15 s",
+                  f"{threads_then} → {threads_later}", alive and threads_later <= threads_then)
+    finally:
+        stop.set()
+        server.stop()
+
+
+def proc_threads(pid):
+    return proc_status(pid, "Threads") // 1024
+
+
 def machine():
     mem = 0
     with open("/proc/meminfo") as f:
@@ -1045,7 +1189,8 @@ def main():
             return 2
         for name in sections:
             t0 = time.monotonic()
-            {"load": section_load, "doc": section_doc, "flood": section_flood, "disk": section_disk}[name](
+            {"load": section_load, "doc": section_doc, "flood": section_flood, "disk": section_disk,
+             "attacks": section_attacks}[name](
                 args, pool, res)
             log(f"  ({name}: {time.monotonic() - t0:.0f} s)")
     finally:
