@@ -54,22 +54,32 @@ pub struct Report {
 impl Report {
     /// Builds a report from a file's bytes.
     pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Report, Unreadable> {
-        Report::from_input(path, Input::Borrowed(bytes))
+        Report::from_input(path, Input::Borrowed(bytes), READ_BUDGET)
+    }
+
+    /// Builds a report from a file's bytes, giving the reader `budget` instead of
+    /// [`READ_BUDGET`].
+    pub fn from_bytes_within(
+        path: &str,
+        bytes: &[u8],
+        budget: Duration,
+    ) -> Result<Report, Unreadable> {
+        Report::from_input(path, Input::Borrowed(bytes), budget)
     }
 
     /// Builds a report from a file's bytes, handing them over (no copy is made for the
     /// reader thread).
     pub fn from_owned(path: &str, bytes: Vec<u8>) -> Result<Report, Unreadable> {
-        Report::from_input(path, Input::Owned(Arc::new(bytes)))
+        Report::from_input(path, Input::Owned(Arc::new(bytes)), READ_BUDGET)
     }
 
-    fn from_input(path: &str, bytes: Input<'_>) -> Result<Report, Unreadable> {
+    fn from_input(path: &str, bytes: Input<'_>, budget: Duration) -> Result<Report, Unreadable> {
         if bytes.as_slice().is_empty() {
             return Err(Unreadable::Empty);
         }
         let format = format::for_file(Path::new(path), bytes.as_slice())
             .ok_or_else(|| Unreadable::Undecodable("unsupported file type".into()))?;
-        let formatted = read_guarded(format, bytes, READ_BUDGET)?;
+        let formatted = read_guarded(format, bytes, budget)?;
         if formatted.text.trim().is_empty() {
             return Err(Unreadable::Empty);
         }
