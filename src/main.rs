@@ -301,15 +301,20 @@ fn similar(searcher: &ReportSearcher, path: &Path) -> anyhow::Result<Similar> {
     let name = path.to_string_lossy();
     let report = zhsearch::ingest::Report::from_bytes(&name, &bytes)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let info = searcher.info()?;
     // Its path in the index, when it lies in the indexed folder.
-    let indexed = searcher.info()?.and_then(|info| {
+    let indexed = info.as_ref().and_then(|info| {
         let absolute = std::fs::canonicalize(path).ok()?;
         let relative = absolute.strip_prefix(&info.root).ok()?.to_path_buf();
         let parts: Option<Vec<&str>> = relative.iter().map(|p| p.to_str()).collect();
         Some(parts?.join("/"))
     });
-    let extracted =
-        Extractor::new(zhsearch::analysis::jieba()).extract(&report.title, &report.text);
+    // Read with the words indexing read the folder with: its own dictionary included.
+    let jieba = match &info {
+        Some(info) => zhsearch::vocabulary::Vocabulary::for_folder(&info.root).jieba(),
+        None => zhsearch::analysis::jieba(),
+    };
+    let extracted = Extractor::new(jieba).extract(&report.title, &report.text);
     let knowledge = ReportKnowledge {
         kind: extracted.kind.label().to_string(),
         keywords: extracted.keywords,

@@ -292,3 +292,51 @@ fn a_broken_configuration_is_reported_and_loses_nothing() {
     );
     assert!(Path::new(&folder.corpus()).join("a.txt").exists());
 }
+
+#[test]
+fn similar_reads_a_file_with_the_folder_dictionary_as_indexing_did() {
+    // 红色管家 is one word only in the folder's dictionary (jieba cuts it 红色/管家).
+    let folder = Folder::new();
+    folder.write(
+        "zhsearch.toml",
+        "[vocabulary]\ndictionary = \"vocab/dict.txt\"\n",
+    );
+    folder.write("vocab/dict.txt", "红色管家 100 nz\n");
+    let probe = "社区推行红色管家服务\n\n2023年3月1日\n\n社区推行红色管家服务，红色管家走访群众，\
+                 红色管家队伍不断壮大，红色管家成为品牌。";
+    folder.write("f.txt", probe);
+    folder.write(
+        "g.txt",
+        "红色管家经验交流会\n\n2023年3月5日\n\n各街道交流红色管家做法，红色管家覆盖全区，红色管家受到欢迎。",
+    );
+    folder.index();
+    let export = folder.stdout(&["export"]);
+    for line in export
+        .lines()
+        .filter(|l| l.contains("\"f.txt\"") || l.contains("\"g.txt\""))
+    {
+        assert!(
+            line.contains("\"红色管家\""),
+            "indexing read the word: {line}"
+        );
+    }
+    // The same report as a file outside the folder: `similar` extracts its knowledge itself,
+    // and must read it as indexing did, so g.txt shares the folder's word with it.
+    std::fs::write(folder.dir.path().join("probe.txt"), probe).unwrap();
+    let out = folder.stdout(&["similar", "probe.txt", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let g = v["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == "g.txt")
+        .unwrap_or_else(|| panic!("g.txt is related: {out}"));
+    assert!(
+        g["shared"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "红色管家"),
+        "{out}"
+    );
+}
