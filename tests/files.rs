@@ -337,14 +337,15 @@ fn vocabulary_links_out_of_the_folder_are_refused_and_never_shown() {
         }
         let (index_err, stats) = index_and_stats(dir.path());
         for text in [&index_err, &stats] {
-            assert!(!text.contains("SECRET-PASSWORD"), "{text}");
+            // Normalization lowercases what it quotes.
+            assert!(!text.to_lowercase().contains("secret-password"), "{text}");
             assert!(text.contains("vocab/d.txt: cannot read: "), "{text}");
             assert!(text.contains("symbolic link"), "{text}");
         }
         let server = TestServer::start(dir.path(), false);
         let (status, body) = support::get(&server.url("/api/stats"));
         assert_eq!(status, 200);
-        assert!(!body.contains("SECRET-PASSWORD"), "{body}");
+        assert!(!body.to_lowercase().contains("secret-password"), "{body}");
         assert!(body.contains("symbolic link"), "{body}");
     }
 }

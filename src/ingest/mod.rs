@@ -364,7 +364,14 @@ pub fn open_under(root: &Path, rel: &str, limit: u64) -> std::io::Result<Regular
         let (name, folders) = parts
             .split_last()
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "empty path"))?;
-        let mut dir = std::fs::File::open(root)?;
+        // The folder the user named, followed if it is a link; never blocking on a pipe.
+        let mut dir = {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_DIRECTORY | libc::O_NONBLOCK)
+                .open(root)?
+        };
         for folder in folders {
             dir = open_at(&dir, folder, libc::O_DIRECTORY | libc::O_NOFOLLOW).map_err(refusal)?;
         }
