@@ -968,23 +968,42 @@ FILE_TARGET_S = 12.0
 FILE_TARGET_RSS = 1 << 30
 
 
+# Runs a command as the child of a fresh interpreter and writes its exit code and peak RSS (the
+# command's own: ru_maxrss survives exec, so a child forked straight from this script would report
+# this script's peak, not the command's).
+MEASURE = """import json, os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    json.dump([os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024], f)
+"""
+
+
 def run_measured(cmd, cwd, timeout=120):
-    """Runs a command: (exit code, stdout, stderr, seconds, peak RSS in bytes from wait4)."""
+    """Runs a command: (exit code, stdout, stderr, seconds, peak RSS in bytes)."""
     t0 = time.monotonic()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".json") as figures:
+        proc = subprocess.Popen([sys.executable, "-c", MEASURE, figures.name, *cmd], cwd=cwd, stdout=out,
+                                stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
         secs = time.monotonic() - t0
+        try:
+            code, peak = json.load(figures)
+        except ValueError:
+            code, peak = "killed after timeout", 0
         out.seek(0)
         err.seek(0)
-        return (proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                secs, usage.ru_maxrss * 1024)
+        return code, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), secs, peak
 
 
 def section_files(args, pool, res):
@@ -1158,6 +1177,7 @@ def section_files(args, pool, res):
            command=("index", corpus, "--rebuild", "--quiet"))
     shutil.rmtree(vocab, ignore_errors=True)
     os.remove(config)
+    index_corpus(args.binary, index, corpus)  # back to the bundled vocabulary
 
     # similar on what is not a file.
     fifo = os.path.join(work, "pipe.txt")
