@@ -598,7 +598,12 @@ fn add_synonyms(
                 continue;
             }
         };
-        forms += from.len() + to.len();
+        // An equivalence's forms are both sides of it: counted once.
+        forms += if from == to {
+            from.len()
+        } else {
+            from.len() + to.len()
+        };
         if forms > MAX_SYNONYM_FORMS {
             reject(
                 format!("more than {MAX_SYNONYM_FORMS} forms in the file's rules: this rule and the rest of the file are left out"),
@@ -733,6 +738,53 @@ mod tests {
         assert!(synonym_rule("a => ").is_err());
         assert!(synonym_rule("a, , b").is_err());
         assert!(synonym_rule("a => b => c").is_err());
+    }
+
+    #[test]
+    fn rules_are_bounded_and_quoted_short() {
+        let load = |text: &str| {
+            let (mut words, mut synonyms, mut rejected) =
+                (Vec::new(), FxHashMap::default(), Rejections::default());
+            let rules = add_synonyms(&mut words, &mut synonyms, text, "s.txt", &mut rejected);
+            (rules, synonyms, rejected.into_list())
+        };
+        let forms = |n: usize, rule: usize| -> String {
+            let forms: Vec<String> = (0..n).map(|i| format!("词{rule}形{i}")).collect();
+            forms.join(", ")
+        };
+        // Too many forms in one rule; a form repeated; a line too long to read.
+        let text = format!(
+            "{}\n{}, 兵营\n{}\n",
+            forms(MAX_RULE_FORMS + 1, 0),
+            ["营盘"; 60].join(", "),
+            "坏".repeat(MAX_LINE_CHARS + 1)
+        );
+        let (rules, synonyms, rejected) = load(&text);
+        assert_eq!(rules, 1);
+        assert_eq!(synonyms["营盘"], ["兵营"]);
+        let reasons: Vec<String> = rejected.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            reasons,
+            [
+                "s.txt:1: a rule of 65 forms: at most 64 forms in one rule",
+                "s.txt:3: a line longer than 1000 characters"
+            ]
+        );
+        // An equivalence's forms count once against the file's total.
+        let rules_at_limit = MAX_SYNONYM_FORMS / MAX_RULE_FORMS;
+        let text: Vec<String> = (0..=rules_at_limit)
+            .map(|r| forms(MAX_RULE_FORMS, r))
+            .collect();
+        let (rules, _, rejected) = load(&text.join("\n"));
+        assert_eq!(rules, rules_at_limit);
+        assert_eq!(rejected.len(), 1, "{rejected:?}");
+        assert!(rejected[0].reason.starts_with("more than 50000 forms"));
+        // Long terms are quoted cut; past MAX_REJECTED lines, one more says how many.
+        let text = format!("{}\n", "很长的词".repeat(100)).repeat(MAX_REJECTED + 5);
+        let (_, _, rejected) = load(&text.replace('\n', ", 短\n"));
+        assert_eq!(rejected.len(), MAX_REJECTED + 1);
+        assert!(rejected[0].reason.chars().count() < 80, "{}", rejected[0]);
+        assert_eq!(rejected[MAX_REJECTED].reason, "… and 5 more lines rejected");
     }
 
     #[test]
