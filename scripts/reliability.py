@@ -52,7 +52,7 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SECTIONS = ["load", "doc", "flood", "disk", "attacks"]
+SECTIONS = ["load", "doc", "flood", "disk", "files", "attacks"]
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -962,6 +962,244 @@ def section_disk(args, pool, res):
         log("  tmpfs unmounted")
 
 
+# --------------------------------------------------------------- files ----
+
+FILE_TARGET_S = 12.0
+FILE_TARGET_RSS = 1 << 30
+
+
+# Runs a command as the child of a fresh interpreter and writes its exit code and peak RSS (the
+# command's own: ru_maxrss survives exec, so a child forked straight from this script would report
+# this script's peak, not the command's).
+MEASURE = """import json, os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    json.dump([os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024], f)
+"""
+
+
+def run_measured(cmd, cwd, timeout=120):
+    """Runs a command: (exit code, stdout, stderr, seconds, peak RSS in bytes)."""
+    t0 = time.monotonic()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".json") as figures:
+        proc = subprocess.Popen([sys.executable, "-c", MEASURE, figures.name, *cmd], cwd=cwd, stdout=out,
+                                stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        secs = time.monotonic() - t0
+        try:
+            code, peak = json.load(figures)
+        except ValueError:
+            code, peak = "killed after timeout", 0
+        out.seek(0)
+        err.seek(0)
+        return code, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), secs, peak
+
+
+def section_files(args, pool, res):
+    """Files that are not what they were (issue #16): a report replaced by a named pipe, a folder,
+    a link or a huge file under /file; slow downloads of a big report; vocabulary files that are
+    links or cost without bound; `similar` on a device or a pipe. Each is handled with a reason in
+    <= 12 s under 1 GB peak."""
+    S = "files"
+    log("\n## files: files that are not what they were, /file downloads, vocabulary files, similar")
+    work = os.path.join(args.work, "files")
+    shutil.rmtree(work, ignore_errors=True)
+    corpus, index = os.path.join(work, "corpus"), os.path.join(work, "index")
+    os.makedirs(corpus)
+    rng = random.Random(args.seed)
+    for i in range(300):
+        body = "".join(rng.choice(COMMON) for _ in range(400))
+        with open(os.path.join(corpus, f"r{i:03}.txt"), "w", encoding="utf-8") as f:
+            f.write(f"第{i}号报告\n\n2023年3月{i % 28 + 1}日\n\n{body}\n")
+    index_corpus(args.binary, index, corpus)
+
+    def ok_within(secs, peak):
+        return secs <= FILE_TARGET_S and peak < FILE_TARGET_RSS
+
+    target = f"a reason, <= {FILE_TARGET_S:.0f} s, < 1 GB peak"
+    # /file against the real server.
+    server = Server(args.binary, index, corpus, os.path.join(work, "server-files.log"), watch=False)
+    try:
+        server.wait_healthy()
+        ids = {}
+        for name in ["r000.txt", "r001.txt", "r002.txt", "r003.txt", "r004.txt"]:
+            hits = api_search(server.port, f"title:第{int(name[1:4])}号报告")["hits"]
+            ids[name] = next(h["id"] for h in hits if h["path"] == name)
+        secret = os.path.join(work, "secret.txt")
+        with open(secret, "w") as f:
+            f.write("SECRET-OUTSIDE-THE-FOLDER\n")
+
+        def replace(name, how):
+            path = os.path.join(corpus, name)
+            os.remove(path)
+            if how == "fifo":
+                os.mkfifo(path)
+            elif how == "folder":
+                os.mkdir(path)
+            elif how == "link":
+                os.symlink(secret, path)
+            elif how == "huge":
+                with open(path, "wb") as f:
+                    f.truncate((64 << 20) + 1)
+
+        for name, how in [("r000.txt", "fifo"), ("r001.txt", "folder"), ("r002.txt", "link"),
+                          ("r003.txt", "huge")]:
+            replace(name, how)
+            t0 = time.monotonic()
+            answers = []
+            for _ in range(2):
+                try:
+                    st, _, body, _ = http_get(server.port, f"/file/{ids[name]}", timeout=FILE_TARGET_S)
+                    answers.append((st, body))
+                except (OSError, http.client.HTTPException) as e:
+                    answers.append((repr(e), b""))
+            others = []
+            for path in [search_path("第"), "/?q=%E7%AC%AC", "/healthz"]:
+                try:
+                    others.append(http_get(server.port, path, timeout=FILE_TARGET_S)[0])
+                except (OSError, http.client.HTTPException) as e:
+                    others.append(repr(e))
+            secs = time.monotonic() - t0
+            peak = proc_status(server.pid, "VmHWM")
+            reason = answers[0][1].decode("utf-8", "replace")
+            m = re.search(r"can be downloaded: ([^<\"]*)", reason)
+            said = m.group(1).strip() if m else reason[:80]
+            ok = (all(a[0] == 404 for a in answers) and all(o == 200 for o in others)
+                  and b"SECRET-OUTSIDE" not in answers[0][1] and ok_within(secs, peak))
+            res.check(S, f"/file of a report replaced by a {how} (2×), then search, page, healthz", target,
+                      f"{', '.join(str(a[0]) for a in answers)} «{said}»; then {', '.join(map(str, others))}; "
+                      f"{secs:.2f} s, server peak {mib(peak)}", ok)
+
+        # 30 slow clients of a 60 MB report.
+        big = os.path.join(corpus, "r004.txt")
+        with open(big, "r+b") as f:
+            f.truncate(60 << 20)
+        rss0 = proc_status(server.pid, "VmRSS")
+        t0 = time.monotonic()
+        stalled = []
+        for _ in range(30):
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=FILE_TARGET_S)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.sendall(f"GET /file/{ids['r004.txt']} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            stalled.append((sock, sock.recv(4096)))
+        time.sleep(1.0)
+        rss = proc_status(server.pid, "VmRSS")
+        heads_ok = all(h.startswith(b"HTTP/1.1 200") for _, h in stalled)
+        st, _, body, dl = http_get(server.port, f"/file/{ids['r004.txt']}", timeout=60)
+        for sock, _ in stalled:
+            sock.close()
+        secs = time.monotonic() - t0
+        peak = proc_status(server.pid, "VmHWM")
+        res.check(S, "30 stalled downloads of a 60 MB report, then one whole", "streamed, < 1 GB peak",
+                  f"RSS {mib(rss0)} → {mib(rss)} with 30 stalled; whole download HTTP {st}, {mib(len(body))} "
+                  f"in {dl:.2f} s; server peak {mib(peak)}",
+                  heads_ok and st == 200 and len(body) == 60 << 20 and peak < FILE_TARGET_RSS)
+    except Exception as e:
+        res.check(S, "files section (server) ran", "completes", f"error: {e}", False)
+        log(server.tail())
+    finally:
+        server.stop()
+        for name in os.listdir(corpus):
+            path = os.path.join(corpus, name)
+            if os.path.islink(path) or not os.path.isfile(path) or os.path.getsize(path) > 1 << 20:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    os.rmdir(path)
+                else:
+                    os.remove(path)
+    res.check(S, "SIGTERM after the pipe and the downloads", "stops", server.stopped or "?",
+              bool(server.stopped) and server.stopped.startswith("stopped on SIGTERM"))
+
+    # Vocabulary files, through `zhsearch stats` and `index --rebuild` on the 300 reports.
+    vocab = os.path.join(corpus, "vocab")
+    config = os.path.join(corpus, "zhsearch.toml")
+    outside = os.path.join(work, "outside")
+    os.makedirs(outside, exist_ok=True)
+    with open(os.path.join(outside, "passwd"), "w") as f:
+        f.write("root:x:0:0:SECRET-PASSWORD-LINE:/root:/bin/bash\n")
+
+    def vocabulary(dictionary=None, synonyms=None, config_link=False):
+        shutil.rmtree(vocab, ignore_errors=True)
+        if os.path.lexists(config):
+            os.remove(config)
+        os.makedirs(vocab)
+        text = '[vocabulary]\ndictionary = "vocab/d.txt"\nsynonyms = "vocab/s.txt"\n'
+        if config_link:
+            with open(os.path.join(outside, "zhsearch.toml"), "w") as f:
+                f.write(text)
+            os.symlink(os.path.join(outside, "zhsearch.toml"), config)
+        else:
+            with open(config, "w") as f:
+                f.write(text)
+        for name, content in (("d.txt", dictionary), ("s.txt", synonyms)):
+            path = os.path.join(vocab, name)
+            if content == "link":
+                os.symlink(os.path.join(outside, "passwd"), path)
+            else:
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(content or "营盘党建 10 nz\n" if name == "d.txt" else content or "营盘, 兵营\n")
+
+    def attack(name, want, command=("stats",), forbid="SECRET-PASSWORD", max_output=20000):
+        code, out, err, secs, peak = run_measured([args.binary, "--index", index, *command], work)
+        text = out + err
+        if want is None:  # no reason to give: the command only has to run within the targets
+            said = f"{len(text.splitlines())} lines of output" if code in (0, 1) else None
+        else:
+            said = next((l.strip() for l in text.splitlines() if want in l), None)
+        ok = (said is not None and forbid.lower() not in text.lower() and len(text) < max_output
+              and ok_within(secs, peak))
+        res.check(S, name, target, f"exit {code}, «{(said or text.strip()[-120:])[:160]}», {len(text):,} bytes "
+                  f"of output; {secs:.2f} s, peak {mib(peak)}", ok)
+
+    vocabulary(dictionary="link", synonyms="link")
+    attack("dictionary and synonyms linked to a file outside the folder", "symbolic link")
+    vocabulary(config_link=True)
+    attack("zhsearch.toml itself a link", "zhsearch.toml: cannot read: a symbolic link")
+    forms = ", ".join(f"词{i}" for i in range(20000))
+    vocabulary(synonyms=f"营盘, 兵营\n{forms}\n")
+    attack("one synonym rule of 20,000 forms (220 KB), stats", "forms in one rule")
+    rules = "".join(", ".join(f"词{r}形{i}" for i in range(64)) + "\n" for r in range(50000 // 64))
+    vocabulary(synonyms=rules)
+    attack(f"a synonym file at the limits ({50000 // 64} rules of 64 forms, {mib(len(rules.encode()))}), stats",
+           "entries)")
+    attack("the same, an unquoted search (jieba built with every form)", None,
+           command=("search", "词1形1"))
+    vocabulary(dictionary="营盘党建 10 nz\n" + "x" * 4_000_000 + "\n" + "词 0\n" * 1000)
+    attack("a dictionary line of 4,000,000 characters and 1,000 bad lines, stats", "longer than 1000 characters")
+    big_dictionary = "".join(f"词条{i} 5 nz\n" for i in range(800000))
+    vocabulary(dictionary=big_dictionary)
+    attack(f"an 800,000-line dictionary ({mib(len(big_dictionary.encode()))}), index --rebuild of 300 reports",
+           "larger than 4 MiB",
+           command=("index", corpus, "--rebuild", "--quiet"))
+    vocabulary(dictionary="".join(f"词{i} 5\n" for i in range(300000)))
+    attack("a 300,000-line dictionary under 4 MiB, index --rebuild of 300 reports", "entries: this line",
+           command=("index", corpus, "--rebuild", "--quiet"))
+    shutil.rmtree(vocab, ignore_errors=True)
+    os.remove(config)
+    index_corpus(args.binary, index, corpus)  # back to the bundled vocabulary
+
+    # similar on what is not a file.
+    fifo = os.path.join(work, "pipe.txt")
+    os.mkfifo(fifo)
+    for what, path, want in [("/dev/zero", "/dev/zero", "a device"), ("a named pipe", fifo, "a named pipe")]:
+        code, out, err, secs, peak = run_measured([args.binary, "--index", index, "similar", path], work,
+                                                  timeout=60)
+        res.check(S, f"similar {what}", "exit 2, one line, " + target,
+                  f"exit {code}, «{err.strip()[:120]}»; {secs:.2f} s, peak {mib(peak)}",
+                  code == 2 and len(err.strip().splitlines()) == 1 and want in err and ok_within(secs, peak))
+    os.remove(fifo)
+
+
 # ---------------------------------------------------------------- main ----
 
 # ------------------------------------------------------------- attacks ----
@@ -1190,7 +1428,7 @@ def main():
         for name in sections:
             t0 = time.monotonic()
             {"load": section_load, "doc": section_doc, "flood": section_flood, "disk": section_disk,
-             "attacks": section_attacks}[name](
+             "files": section_files, "attacks": section_attacks}[name](
                 args, pool, res)
             log(f"  ({name}: {time.monotonic() - t0:.0f} s)")
     finally:

@@ -297,7 +297,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Reports like the file at `path`: the indexed report itself when the file is one (it is
 /// then left out of the answers), else the file read and its knowledge extracted here.
 fn similar(searcher: &ReportSearcher, path: &Path) -> anyhow::Result<Similar> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    // A regular file of at most the report limit: never a pipe or a device read without end.
+    let bytes = zhsearch::ingest::open_regular(
+        path,
+        zhsearch::ingest::MAX_FILE_BYTES,
+        zhsearch::ingest::Links::Follow,
+    )
+    .and_then(zhsearch::ingest::RegularFile::read_all)
+    .with_context(|| format!("reading {}", path.display()))?;
     let name = path.to_string_lossy();
     let report = zhsearch::ingest::Report::from_bytes(&name, &bytes)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;

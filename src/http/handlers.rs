@@ -11,13 +11,14 @@ use serde::Serialize;
 use warp::http::StatusCode;
 use warp::reply::{Reply, Response};
 
+use super::download::Download;
 use super::error::{with_retry_after, ApiError, Format};
 use super::params::{entity_path, Params};
 use super::{pages, AppState};
 use crate::knowledge::{Facet, Kind};
 use crate::search::{
-    EntityView, FacetCounts, Highlighter, Hit, IndexStats, Probe, ReportView, SearchResults,
-    Similar, FACET_TOP,
+    EntityView, FacetCounts, Highlighter, Hit, IndexStats, Original, Probe, ReportView,
+    SearchResults, Similar, FACET_TOP,
 };
 
 /// Runs blocking library work on the blocking pool, holding a permit for as long as the work
@@ -167,11 +168,26 @@ async fn file_inner(id: String, state: Arc<AppState>) -> Result<Response, ApiErr
     if crate::index::schema::parse_report_id(&id).is_none() {
         return Err(not_found(Format::Html));
     }
-    let file = run(&state, Format::Html, move |s| s.searcher.original(&id))
-        .await?
-        .ok_or_else(|| not_found(Format::Html))?;
+    // Opening checks what the path holds now (never blocking on a named pipe); the body is
+    // then streamed from that descriptor by the accept loop (see `download`).
+    let file = match run(&state, Format::Html, move |s| s.searcher.original(&id)).await? {
+        Original::Found(file) => file,
+        Original::Missing => return Err(not_found(Format::Html)),
+        Original::Refused(reason) => {
+            tracing::info!("not serving a report's file: {reason}");
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                format!("the report's file is no longer one that can be downloaded: {reason}"),
+                Format::Html,
+            ));
+        }
+    };
     let disposition = attachment(&file.path);
-    let mut reply = Response::new(file.bytes.into());
+    let size = file.file.size();
+    let mut reply = Response::new(warp::hyper::body::Bytes::new().into());
+    reply
+        .extensions_mut()
+        .insert(Download::new(file.file.into_file(), size));
     let headers = reply.headers_mut();
     let value = |v: &str| {
         warp::http::HeaderValue::from_str(v)

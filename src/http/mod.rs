@@ -7,6 +7,7 @@
 //! `serve.rs` is the accept loop around the routes; `auth.rs` the optional password.
 
 mod auth;
+mod download;
 mod error;
 mod handlers;
 pub(crate) mod pages;

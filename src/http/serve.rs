@@ -26,6 +26,7 @@ use warp::http::{Request, StatusCode};
 use warp::reply::{Reply, Response};
 use warp::Filter;
 
+use super::download::{with_download, Answer};
 use super::error::{ApiError, Format};
 use super::{routes, PeerAddr};
 
@@ -103,16 +104,16 @@ pub(super) async fn serve<F, R>(
     }
 }
 
-/// The service for one connection: tags each request with the client's address and turns a
-/// panic while answering it into a 500.
+/// The service for one connection: tags each request with the client's address, turns a
+/// panic while answering it into a 500, and streams a download from its file.
 fn request_service<F, R>(
     routes: F,
     peer: SocketAddr,
 ) -> impl hyper::service::Service<
     Request<Incoming>,
-    Response = Response,
+    Response = Answer,
     Error = Infallible,
-    Future = impl Future<Output = Result<Response, Infallible>> + Send,
+    Future = impl Future<Output = Result<Answer, Infallible>> + Send,
 > + Clone
 where
     F: Filter<Extract = (R,), Error = Infallible> + Clone + Send + Sync + 'static,
@@ -128,8 +129,8 @@ where
         AssertUnwindSafe(async move { routes.call(req).await })
             .catch_unwind()
             .map(move |outcome| match outcome {
-                Ok(answer) => answer,
-                Err(panic) => Ok(panicked(&path, panic.as_ref())),
+                Ok(answer) => answer.map(with_download),
+                Err(panic) => Ok(with_download(panicked(&path, panic.as_ref()))),
             })
     })
 }

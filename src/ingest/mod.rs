@@ -285,36 +285,213 @@ pub fn relative(root: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
-/// Reads a report file found by [`scan`], refusing to follow a symbolic link that replaced
-/// it since the scan.
+/// Reads a report file found by [`scan`] through [`open_under`]: never through a symbolic
+/// link that replaced it (or one of its folders) since the scan, never a named pipe, a device or
+/// a folder, and never more than [`MAX_FILE_BYTES`].
 pub fn read(root: &Path, rel: &str) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW);
-    }
-    let mut file = options.open(absolute(root, rel))?;
-    let mut bytes = Vec::new();
-    // Never more than the limit, even if the file grew since the scan.
-    file.by_ref()
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(std::io::Error::other(format!(
-            "larger than {} MiB",
-            MAX_FILE_BYTES >> 20
-        )));
-    }
-    Ok(bytes)
+    open_under(root, rel, MAX_FILE_BYTES)?.read_all()
 }
 
 /// The absolute location of a relative report path.
 pub fn absolute(root: &Path, rel: &str) -> PathBuf {
     rel.split('/')
         .fold(root.to_path_buf(), |p, part| p.join(part))
+}
+
+/// A file opened as a regular file, with its size as the opened descriptor tells it (not as
+/// the path said a moment before). Reading it never goes past the size checked at opening,
+/// even if the file grows meanwhile.
+#[derive(Debug)]
+pub struct RegularFile {
+    file: std::fs::File,
+    size: u64,
+}
+
+impl RegularFile {
+    /// Its size when it was opened (at most the limit it was opened with).
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Its bytes, at most [`RegularFile::size`] of them.
+    pub fn read_all(self) -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        // The capacity is bounded by the limit the file was opened with.
+        let mut bytes = Vec::with_capacity(self.size as usize);
+        self.file.take(self.size).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// The opened file, to be read by the caller (at most [`RegularFile::size`] bytes of it).
+    pub fn into_file(self) -> std::fs::File {
+        self.file
+    }
+}
+
+/// Whether a symbolic link at the last component of a path is followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Links {
+    /// A path the user typed on the command line: it may be a link.
+    Follow,
+    /// A path that comes from a folder's content: a link is refused.
+    Refuse,
+}
+
+/// Opens `path` for reading as a regular file of at most `limit` bytes. A named pipe never
+/// blocks the open (it is opened non-blocking, then refused); a folder, a device, a socket or a
+/// pipe is refused with a reason saying what it is; the size is checked on the opened file.
+/// The error's kind is [`std::io::ErrorKind::NotFound`] when there is no such file.
+pub fn open_regular(path: &Path, limit: u64, links: Links) -> std::io::Result<RegularFile> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let follow = if links == Links::Refuse {
+            libc::O_NOFOLLOW
+        } else {
+            0
+        };
+        options.custom_flags(follow | libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(refusal)?;
+    checked(file, limit)
+}
+
+/// Opens `rel` (`/`-separated, relative) under the folder `root` as [`open_regular`] does, and
+/// follows no symbolic link on the way: each folder of the path is opened from the one before
+/// without following a link, so neither a linked file nor a linked folder can lead out of
+/// `root` (the folder itself may be a link: the user named it). `..` is refused.
+pub fn open_under(root: &Path, rel: &str, limit: u64) -> std::io::Result<RegularFile> {
+    let parts: Vec<&str> = rel
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if parts.is_empty() || parts.contains(&"..") {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a path inside the folder",
+        ));
+    }
+    #[cfg(unix)]
+    {
+        let (name, folders) = parts
+            .split_last()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "empty path"))?;
+        // The folder the user named, followed if it is a link; never blocking on a pipe.
+        let mut dir = {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_DIRECTORY | libc::O_NONBLOCK)
+                .open(root)?
+        };
+        for folder in folders {
+            dir = open_at(&dir, folder, libc::O_DIRECTORY | libc::O_NOFOLLOW).map_err(refusal)?;
+        }
+        let file = open_at(&dir, name, libc::O_NOFOLLOW | libc::O_NONBLOCK).map_err(refusal)?;
+        checked(file, limit)
+    }
+    #[cfg(not(unix))]
+    {
+        open_regular(&absolute(root, &parts.join("/")), limit, Links::Refuse)
+    }
+}
+
+/// `openat(dir, name, O_RDONLY | O_CLOEXEC | flags)`.
+#[cfg(unix)]
+fn open_at(dir: &std::fs::File, name: &str, flags: libc::c_int) -> std::io::Result<std::fs::File> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let name = std::ffi::CString::new(name)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "NUL in a path"))?;
+    // SAFETY: `dir` is an open descriptor for the duration of the call and `name` a valid C
+    // string; a descriptor returned by openat is ours alone, so the File may own and close it.
+    let fd = unsafe {
+        libc::openat(
+            dir.as_raw_fd(),
+            name.as_ptr(),
+            libc::O_RDONLY | libc::O_CLOEXEC | flags,
+        )
+    };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: see above.
+    Ok(unsafe { std::fs::File::from_raw_fd(fd) })
+}
+
+/// The error of a failed open in words: a symbolic link where `O_NOFOLLOW` met one.
+fn refusal(err: std::io::Error) -> std::io::Error {
+    #[cfg(unix)]
+    match err.raw_os_error() {
+        Some(libc::ELOOP) => return refused("a symbolic link, which is not followed"),
+        Some(libc::ENOTDIR) => return refused("a symbolic link or a file where a folder was"),
+        Some(libc::ENXIO) => return refused("a socket or a device, not a regular file"),
+        _ => {}
+    }
+    err
+}
+
+fn refused(what: &str) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string())
+}
+
+/// `file` if the opened descriptor is a regular file of at most `limit` bytes; the
+/// non-blocking mode a pipe needed to open is cleared before anyone reads.
+fn checked(file: std::fs::File, limit: u64) -> std::io::Result<RegularFile> {
+    let meta = file.metadata()?;
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if kind.is_fifo() {
+                return Err(refused("a named pipe (FIFO), not a regular file"));
+            }
+            if kind.is_block_device() || kind.is_char_device() {
+                return Err(refused("a device, not a regular file"));
+            }
+            if kind.is_socket() {
+                return Err(refused("a socket, not a regular file"));
+            }
+        }
+        if kind.is_dir() {
+            return Err(refused("a folder, not a file"));
+        }
+        return Err(refused("not a regular file"));
+    }
+    if meta.len() > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {}", size_in_words(limit)),
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let fd = file.as_raw_fd();
+        // SAFETY: fcntl on a descriptor `file` owns; only the O_NONBLOCK flag changes.
+        let cleared = unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFL);
+            flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) >= 0
+        };
+        if !cleared {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(RegularFile {
+        file,
+        size: meta.len(),
+    })
+}
+
+/// `64 MiB`, `4 MiB`, or bytes for a limit below a MiB.
+fn size_in_words(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 #[cfg(test)]

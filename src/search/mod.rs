@@ -250,14 +250,27 @@ pub struct ReportView {
 }
 
 /// An indexed report's original file (see [`ReportSearcher::original`]).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct OriginalFile {
     /// Path relative to the indexed folder.
     pub path: String,
     /// Its media type (with the charset of a text file).
     pub media_type: String,
-    /// Its bytes, as they are now.
-    pub bytes: Vec<u8>,
+    /// The file, opened as a regular file: a download streams from this descriptor, the one
+    /// that was checked, at most its size at opening.
+    pub file: crate::ingest::RegularFile,
+}
+
+/// What `/file` finds for a report id.
+#[derive(Debug)]
+pub enum Original {
+    /// The report's file, opened.
+    Found(OriginalFile),
+    /// No report has this id, or its file is gone.
+    Missing,
+    /// The report's path holds something that is not served (a folder, a symbolic link, a
+    /// named pipe, a file past the size limit), and what it is.
+    Refused(String),
 }
 
 /// What an index holds, for `zhsearch stats` and `/api/stats` alike.
@@ -581,21 +594,27 @@ impl ReportSearcher {
         }))
     }
 
-    /// The original file of the report with this id, as it is now in the indexed folder;
-    /// `None` when the index has no such report or its file is gone. Only a path the index
-    /// holds is ever opened, under the folder it was built from, and never through a
-    /// symbolic link (see [`crate::ingest::read`]).
-    pub fn original(&self, id: &str) -> Result<Option<OriginalFile>> {
+    /// The original file of the report with this id, as it is now in the indexed folder,
+    /// opened as a regular file of at most [`crate::ingest::MAX_FILE_BYTES`]. Only a path the
+    /// index holds is ever opened, under the folder it was built from, never through a
+    /// symbolic link, and never a named pipe, a device or a folder (see
+    /// [`crate::ingest::open_under`]).
+    pub fn original(&self, id: &str) -> Result<Original> {
         let Some(report) = self.document(id)? else {
-            return Ok(None);
+            return Ok(Original::Missing);
         };
         let Some(info) = self.info()? else {
-            return Ok(None);
+            return Ok(Original::Missing);
         };
-        let bytes = match crate::ingest::read(&info.root, &report.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(format!("reading {}", report.path), e)),
+        let file = match crate::ingest::open_under(
+            &info.root,
+            &report.path,
+            crate::ingest::MAX_FILE_BYTES,
+        ) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Original::Missing),
+            // Whatever is now at the report's path, it was put there, not broken inside.
+            Err(e) => return Ok(Original::Refused(format!("{}: {e}", report.path))),
         };
         let format = crate::ingest::format::by_name(&report.format)
             .or_else(|| crate::ingest::format::for_path(Path::new(&report.path)));
@@ -606,10 +625,10 @@ impl ReportSearcher {
             Some(f) => f.media_type().to_string(),
             None => "application/octet-stream".to_string(),
         };
-        Ok(Some(OriginalFile {
+        Ok(Original::Found(OriginalFile {
             path: report.path,
             media_type,
-            bytes,
+            file,
         }))
     }
 

@@ -38,7 +38,21 @@ const LEXICON: &str = include_str!("data/lexicon.txt");
 const SYNONYMS: &str = include_str!("data/synonyms.txt");
 
 /// Largest dictionary or synonym file read; a bigger one is rejected as a whole.
-const MAX_FILE_BYTES: u64 = 16 << 20;
+const MAX_FILE_BYTES: u64 = 4 << 20;
+/// Largest `zhsearch.toml` read.
+const MAX_CONFIG_BYTES: u64 = 64 << 10;
+/// Longest line of a dictionary or synonym file, in characters; a longer one is rejected.
+const MAX_LINE_CHARS: usize = 1_000;
+/// Most forms in one synonym rule; a bigger rule is rejected as a whole.
+pub const MAX_RULE_FORMS: usize = 64;
+/// Most forms in all the rules of a folder's synonym file; rules past it are rejected.
+pub const MAX_SYNONYM_FORMS: usize = 50_000;
+/// Most entries taken from a folder's dictionary; lines past it are rejected.
+pub const MAX_DICTIONARY_ENTRIES: usize = 100_000;
+/// Most rejected lines listed; the rest are counted in one last message.
+pub const MAX_REJECTED: usize = 20;
+/// Most characters of a file's text quoted in a rejection message.
+const QUOTED_CHARS: usize = 24;
 /// Longest word or synonym, in characters.
 const MAX_TERM_CHARS: usize = 40;
 /// Most alternatives one word expands to (each is one more substring query).
@@ -53,7 +67,12 @@ pub fn data_checksum() -> u32 {
 /// The terms of the bundled lexicon, normalized, in file order.
 pub fn lexicon_terms() -> Vec<String> {
     let mut words = Vec::new();
-    add_dictionary(&mut words, LEXICON, "bundled lexicon", &mut Vec::new());
+    add_dictionary(
+        &mut words,
+        LEXICON,
+        "bundled lexicon",
+        &mut Rejections::default(),
+    );
     words.into_iter().map(|w| w.word).collect()
 }
 
@@ -104,6 +123,47 @@ impl std::fmt::Display for Rejected {
     }
 }
 
+/// Rejected lines as they are found: the first [`MAX_REJECTED`] kept, the others counted.
+#[derive(Debug, Default)]
+struct Rejections {
+    listed: Vec<Rejected>,
+    more: usize,
+}
+
+impl Rejections {
+    fn push(&mut self, rejected: Rejected) {
+        if self.listed.len() < MAX_REJECTED {
+            self.listed.push(rejected);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// The listed rejections, with one more saying how many were left out.
+    fn into_list(mut self) -> Vec<Rejected> {
+        if self.more > 0 {
+            let file = self
+                .listed
+                .last()
+                .map_or_else(String::new, |r| r.file.clone());
+            self.listed.push(Rejected {
+                file,
+                line: 0,
+                reason: format!("… and {} more lines rejected", self.more),
+            });
+        }
+        self.listed
+    }
+}
+
+/// Text of a file quoted in a message: at most [`QUOTED_CHARS`] characters of it.
+fn quote(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
 /// The words and synonyms queries and the extractor use.
 pub struct Vocabulary {
     /// Built from `words` when first needed: a query of quoted phrases never loads jieba.
@@ -139,7 +199,7 @@ impl Vocabulary {
     fn bundled_now() -> Vocabulary {
         let mut words = Vec::new();
         let mut loaded = Loaded::default();
-        let mut rejected = Vec::new();
+        let mut rejected = Rejections::default();
         loaded.lexicon_terms =
             add_dictionary(&mut words, LEXICON, "bundled lexicon", &mut rejected);
         let mut synonyms = FxHashMap::default();
@@ -151,10 +211,10 @@ impl Vocabulary {
             &mut rejected,
         );
         // The bundled files are tested to load cleanly; say so if they ever do not.
-        for r in &rejected {
+        loaded.rejected = rejected.into_list();
+        for r in &loaded.rejected {
             tracing::warn!("{r}");
         }
-        loaded.rejected = rejected;
         Vocabulary {
             jieba: OnceLock::new(),
             words,
@@ -195,7 +255,7 @@ impl Vocabulary {
         let bundled = Vocabulary::bundled();
         let mut loaded = bundled.loaded.clone();
         loaded.config = Some(CONFIG_FILE.to_string());
-        let mut rejected = Vec::new();
+        let mut rejected = Rejections::default();
         let mut own_files = vec![CONFIG_FILE.to_string()];
         let config = match read_config(root) {
             Ok(config) => config,
@@ -205,7 +265,7 @@ impl Vocabulary {
                     line: reason.1,
                     reason: reason.0,
                 });
-                loaded.rejected.extend(rejected);
+                loaded.rejected.extend(rejected.into_list());
                 return Vocabulary {
                     jieba: OnceLock::new(),
                     words: bundled.words.clone(),
@@ -219,11 +279,11 @@ impl Vocabulary {
         let mut words = bundled.words.clone();
         let mut synonyms = bundled.synonyms.clone();
         let mut dictionary_key = None;
-        let mut read = |name: &Option<String>, rejected: &mut Vec<Rejected>| {
+        let mut read = |name: &Option<String>, rejected: &mut Rejections| {
             let name = name.as_deref()?;
             let relative = name.replace('\\', "/");
             own_files.push(relative.trim_start_matches("./").to_string());
-            match read_folder_file(root, name) {
+            match read_folder_file(root, name, MAX_FILE_BYTES) {
                 Ok(text) => Some((relative, text)),
                 Err(reason) => {
                     rejected.push(Rejected {
@@ -253,7 +313,7 @@ impl Vocabulary {
             let entries = add_synonyms(&mut words, &mut synonyms, &text, &path, &mut rejected);
             loaded.synonyms = Some(LoadedFile { path, entries });
         }
-        loaded.rejected.extend(rejected);
+        loaded.rejected.extend(rejected.into_list());
         Vocabulary {
             jieba: OnceLock::new(),
             words,
@@ -343,18 +403,22 @@ struct VocabularyConfig {
 
 /// The folder's `zhsearch.toml`, or what is wrong with it (and its line, 0 when unknown).
 fn read_config(root: &Path) -> Result<Config, (String, usize)> {
-    let text = read_folder_file(root, CONFIG_FILE).map_err(|e| (e, 0))?;
+    let text = read_folder_file(root, CONFIG_FILE, MAX_CONFIG_BYTES).map_err(|e| (e, 0))?;
     toml::from_str(&text).map_err(|e: toml::de::Error| {
         let line = e.span().map_or(0, |s| {
             let before = &text.as_bytes()[..s.start.min(text.len())];
             before.iter().filter(|&&b| b == b'\n').count() + 1
         });
-        (e.message().to_string(), line)
+        // The parser's message may quote the file; a few lines of it are enough.
+        let message: String = e.message().chars().take(200).collect();
+        (message, line)
     })
 }
 
-/// A text file of the folder named by a relative path (any encoding zhsearch reads).
-fn read_folder_file(root: &Path, name: &str) -> Result<String, String> {
+/// A text file of the folder named by a relative path (any encoding zhsearch reads), of at
+/// most `limit` bytes. It is opened as a regular file, through no symbolic link at all (a link
+/// to a file or a folder could lead out of the folder): see [`crate::ingest::open_under`].
+fn read_folder_file(root: &Path, name: &str, limit: u64) -> Result<String, String> {
     let relative = Path::new(name);
     if relative.is_absolute()
         || relative
@@ -363,12 +427,9 @@ fn read_folder_file(root: &Path, name: &str) -> Result<String, String> {
     {
         return Err("must be a path inside the folder".into());
     }
-    let path = root.join(relative);
-    let meta = std::fs::metadata(&path).map_err(|e| format!("cannot read: {e}"))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!("larger than {} MiB", MAX_FILE_BYTES >> 20));
-    }
-    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read: {e}"))?;
+    let bytes = crate::ingest::open_under(root, &name.replace('\\', "/"), limit)
+        .and_then(crate::ingest::RegularFile::read_all)
+        .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(String::new());
     }
@@ -384,13 +445,16 @@ fn term(raw: &str) -> Result<String, String> {
         return Err("empty term".into());
     }
     if !t.chars().any(is_word_char) {
-        return Err(format!("`{t}` has no letters or characters"));
+        return Err(format!("`{}` has no letters or characters", quote(&t)));
     }
     if t.chars().count() > MAX_TERM_CHARS {
-        return Err(format!("`{t}` is longer than {MAX_TERM_CHARS} characters"));
+        return Err(format!(
+            "`{}` is longer than {MAX_TERM_CHARS} characters",
+            quote(&t)
+        ));
     }
     if t.contains('"') {
-        return Err(format!("`{t}` contains a double quote"));
+        return Err(format!("`{}` contains a double quote", quote(&t)));
     }
     Ok(t)
 }
@@ -411,7 +475,7 @@ fn add_dictionary(
     words: &mut Vec<Word>,
     text: &str,
     file: &str,
-    rejected: &mut Vec<Rejected>,
+    rejected: &mut Rejections,
 ) -> usize {
     let mut added = 0;
     for (i, line) in text.lines().enumerate() {
@@ -419,7 +483,17 @@ fn add_dictionary(
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        match dictionary_entry(line) {
+        if added == MAX_DICTIONARY_ENTRIES {
+            rejected.push(Rejected {
+                file: file.to_string(),
+                line: i + 1,
+                reason: format!(
+                    "more than {MAX_DICTIONARY_ENTRIES} entries: this line and the rest of the file are left out"
+                ),
+            });
+            break;
+        }
+        match long_line(line).and_then(|()| dictionary_entry(line)) {
             Ok((word, freq, tag)) => {
                 words.push(Word {
                     word,
@@ -439,25 +513,51 @@ fn add_dictionary(
     added
 }
 
+/// A rule of more than [`MAX_RULE_FORMS`] forms is rejected whole, before its line is read.
+fn rule_size(line: &str) -> Result<(), String> {
+    let count = line.split([',', '，']).count() + usize::from(line.contains("=>"));
+    if count > MAX_RULE_FORMS {
+        return Err(format!(
+            "a rule of {count} forms: at most {MAX_RULE_FORMS} forms in one rule"
+        ));
+    }
+    Ok(())
+}
+
+/// A line longer than [`MAX_LINE_CHARS`] is not read at all (nor quoted).
+fn long_line(line: &str) -> Result<(), String> {
+    if line.len() > MAX_LINE_CHARS && line.chars().nth(MAX_LINE_CHARS).is_some() {
+        Err(format!("a line longer than {MAX_LINE_CHARS} characters"))
+    } else {
+        Ok(())
+    }
+}
+
 /// One dictionary line: the word (normalized), its frequency and its tag, if given.
 fn dictionary_entry(line: &str) -> Result<(String, Option<usize>, Option<&str>), String> {
     let mut parts = line.split_whitespace();
     let word = term(parts.next().unwrap_or_default())?;
     if word.chars().any(char::is_whitespace) {
-        return Err(format!("`{word}` contains a space"));
+        return Err(format!("`{}` contains a space", quote(&word)));
     }
     let (mut freq, mut tag) = (None, None);
     for part in parts {
         if freq.is_none() && tag.is_none() && part.chars().all(|c| c.is_ascii_digit()) {
             match part.parse::<usize>() {
                 Ok(f) if f > 0 => freq = Some(f),
-                _ => return Err(format!("frequency `{part}` is not a positive whole number")),
+                _ => {
+                    return Err(format!(
+                        "frequency `{}` is not a positive whole number",
+                        quote(part)
+                    ))
+                }
             }
         } else if tag.is_none() && part.chars().all(|c| c.is_ascii_alphabetic()) {
             tag = Some(part);
         } else {
             return Err(format!(
-                "`{part}` is neither a frequency nor a part-of-speech tag (expected `word [freq] [tag]`)"
+                "`{}` is neither a frequency nor a part-of-speech tag (expected `word [freq] [tag]`)",
+                quote(part)
             ));
         }
     }
@@ -471,29 +571,46 @@ fn add_synonyms(
     synonyms: &mut FxHashMap<String, Vec<String>>,
     text: &str,
     file: &str,
-    rejected: &mut Vec<Rejected>,
+    rejected: &mut Rejections,
 ) -> usize {
     let mut rules = 0;
+    let mut forms = 0;
     for (i, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or_default();
         let line = line.trim().trim_start_matches('\u{feff}');
         if line.is_empty() {
             continue;
         }
-        let reject = |reason: String, rejected: &mut Vec<Rejected>| {
+        let reject = |reason: String, rejected: &mut Rejections| {
             rejected.push(Rejected {
                 file: file.to_string(),
                 line: i + 1,
                 reason,
             })
         };
-        let (from, to) = match synonym_rule(line) {
+        let (from, to) = match rule_size(line)
+            .and_then(|()| long_line(line))
+            .and_then(|()| synonym_rule(line))
+        {
             Ok(rule) => rule,
             Err(reason) => {
                 reject(reason, rejected);
                 continue;
             }
         };
+        // An equivalence's forms are both sides of it: counted once.
+        forms += if from == to {
+            from.len()
+        } else {
+            from.len() + to.len()
+        };
+        if forms > MAX_SYNONYM_FORMS {
+            reject(
+                format!("more than {MAX_SYNONYM_FORMS} forms in the file's rules: this rule and the rest of the file are left out"),
+                rejected,
+            );
+            break;
+        }
         for t in from.iter().chain(&to) {
             if t.chars().count() > 1 && !t.chars().any(char::is_whitespace) {
                 words.push(Word {
@@ -504,10 +621,15 @@ fn add_synonyms(
                 });
             }
         }
+        // Each form takes the first alternatives it has room for and stops: a rule costs its
+        // forms times MAX_ALTERNATIVES, never its forms squared.
         for f in &from {
             let alternatives = synonyms.entry(f.clone()).or_default();
             for t in &to {
-                if t != f && !alternatives.contains(t) && alternatives.len() < MAX_ALTERNATIVES {
+                if alternatives.len() >= MAX_ALTERNATIVES {
+                    break;
+                }
+                if t != f && !alternatives.contains(t) {
                     alternatives.push(t.clone());
                 }
             }
@@ -520,8 +642,18 @@ fn add_synonyms(
 /// A synonym rule: the words it applies to and the forms they also match. `a, b, c` makes
 /// each match the others; `a, b => c, d` makes `a` and `b` match `c` and `d` as well.
 fn synonym_rule(line: &str) -> Result<(Vec<String>, Vec<String>), String> {
+    rule_size(line)?;
+    // Each form once, in order: a repeated form adds nothing but work.
     let terms = |side: &str| -> Result<Vec<String>, String> {
-        side.split([',', '，']).map(term).collect()
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut forms = Vec::new();
+        for t in side.split([',', '，']) {
+            let t = term(t)?;
+            if seen.insert(t.clone()) {
+                forms.push(t);
+            }
+        }
+        Ok(forms)
     };
     match line.split_once("=>") {
         Some((left, right)) => {
@@ -606,6 +738,53 @@ mod tests {
         assert!(synonym_rule("a => ").is_err());
         assert!(synonym_rule("a, , b").is_err());
         assert!(synonym_rule("a => b => c").is_err());
+    }
+
+    #[test]
+    fn rules_are_bounded_and_quoted_short() {
+        let load = |text: &str| {
+            let (mut words, mut synonyms, mut rejected) =
+                (Vec::new(), FxHashMap::default(), Rejections::default());
+            let rules = add_synonyms(&mut words, &mut synonyms, text, "s.txt", &mut rejected);
+            (rules, synonyms, rejected.into_list())
+        };
+        let forms = |n: usize, rule: usize| -> String {
+            let forms: Vec<String> = (0..n).map(|i| format!("词{rule}形{i}")).collect();
+            forms.join(", ")
+        };
+        // Too many forms in one rule; a form repeated; a line too long to read.
+        let text = format!(
+            "{}\n{}, 兵营\n{}\n",
+            forms(MAX_RULE_FORMS + 1, 0),
+            ["营盘"; 60].join(", "),
+            "坏".repeat(MAX_LINE_CHARS + 1)
+        );
+        let (rules, synonyms, rejected) = load(&text);
+        assert_eq!(rules, 1);
+        assert_eq!(synonyms["营盘"], ["兵营"]);
+        let reasons: Vec<String> = rejected.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            reasons,
+            [
+                "s.txt:1: a rule of 65 forms: at most 64 forms in one rule",
+                "s.txt:3: a line longer than 1000 characters"
+            ]
+        );
+        // An equivalence's forms count once against the file's total.
+        let rules_at_limit = MAX_SYNONYM_FORMS / MAX_RULE_FORMS;
+        let text: Vec<String> = (0..=rules_at_limit)
+            .map(|r| forms(MAX_RULE_FORMS, r))
+            .collect();
+        let (rules, _, rejected) = load(&text.join("\n"));
+        assert_eq!(rules, rules_at_limit);
+        assert_eq!(rejected.len(), 1, "{rejected:?}");
+        assert!(rejected[0].reason.starts_with("more than 50000 forms"));
+        // Long terms are quoted cut; past MAX_REJECTED lines, one more says how many.
+        let text = format!("{}\n", "很长的词".repeat(100)).repeat(MAX_REJECTED + 5);
+        let (_, _, rejected) = load(&text.replace('\n', ", 短\n"));
+        assert_eq!(rejected.len(), MAX_REJECTED + 1);
+        assert!(rejected[0].reason.chars().count() < 80, "{}", rejected[0]);
+        assert_eq!(rejected[MAX_REJECTED].reason, "… and 5 more lines rejected");
     }
 
     #[test]
