@@ -130,7 +130,8 @@ struct Syncer {
     indexer: Indexer,
     searcher: ReportSearcher,
     root: PathBuf,
-    /// Skipped files already named in the log (a file is named again only for a new reason).
+    /// The skipped files of the last sync: one is named again only when it is read again or
+    /// left out for another reason.
     said: HashSet<(String, String)>,
 }
 
@@ -274,9 +275,13 @@ impl Watcher {
         };
         let events = tx.clone();
         let thread = std::thread::spawn(move || {
+            // A change came during the last sync.
+            let mut pending = false;
             loop {
                 // Waiting for a change, or, while the folder is gone, for it to come back.
-                let first = if folder.armed.is_some() {
+                let first = if pending {
+                    Ok(Message::Changed)
+                } else if folder.armed.is_some() {
                     rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
                 } else {
                     rx.recv_timeout(RECHECK)
@@ -286,13 +291,21 @@ impl Watcher {
                     Ok(Message::Changed) => debounce(&rx),
                     Err(RecvTimeoutError::Timeout) => false,
                 };
+                pending = false;
                 if folder.check(&sync.root, &events) {
                     sync.run();
-                    // What came during the sync is looked at next.
-                } else if stop {
-                    break;
                 }
-                stop |= matches!(rx.try_recv(), Ok(Message::Stop));
+                loop {
+                    match rx.try_recv() {
+                        Ok(Message::Changed) => pending = true,
+                        Ok(Message::Stop) => stop = true,
+                        Err(mpsc::TryRecvError::Disconnected) => {
+                            stop = true;
+                            break;
+                        }
+                        Err(mpsc::TryRecvError::Empty) => break,
+                    }
+                }
                 if stop {
                     break;
                 }
