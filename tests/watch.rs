@@ -313,3 +313,47 @@ fn a_skipped_file_is_not_read_again_until_it_changes() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn a_skipped_file_stays_named_in_every_summary() {
+    use zhsearch::index::{Indexer, SyncOptions};
+
+    let (dir, corpus) = temp_corpus();
+    std::fs::write(corpus.join("a.txt"), report(&phrase(1))).unwrap();
+    std::fs::write(corpus.join("bad.pdf"), b"this is not a PDF at all").unwrap();
+    // The same indexer (as the watcher holds it): read once, then named from memory.
+    let opts = SyncOptions {
+        root: Some(corpus.clone()),
+        rebuild: false,
+    };
+    let mut indexer = Indexer::open(&dir.path().join("index"), &opts).unwrap();
+    let first = indexer.sync(&mut |_| {}).unwrap();
+    assert_eq!((first.read, first.skipped_unchanged), (2, 0));
+    assert_eq!(first.skipped_read, ["bad.pdf"]);
+    let second = indexer.sync(&mut |_| {}).unwrap();
+    assert_eq!((second.read, second.skipped_unchanged), (0, 1));
+    assert!(second.skipped_read.is_empty());
+    assert_eq!(second.skipped.len(), 1);
+    assert_eq!(second.skipped[0].path, "bad.pdf");
+    assert_eq!(second.skipped[0].reason, first.skipped[0].reason);
+    // Changed, it is read again.
+    std::fs::write(corpus.join("bad.pdf"), b"still not a PDF, but longer now").unwrap();
+    let third = indexer.sync(&mut |_| {}).unwrap();
+    assert_eq!((third.read, third.skipped_unchanged), (1, 0));
+    assert_eq!(third.skipped_read, ["bad.pdf"]);
+    indexer.finish().unwrap();
+
+    // `zhsearch index`, a new process each time, names it every time (and exits 1).
+    for _ in 0..2 {
+        let out = Command::new(env!("CARGO_BIN_EXE_zhsearch"))
+            .arg("--index")
+            .arg(dir.path().join("index"))
+            .arg("index")
+            .arg(&corpus)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("skipped bad.pdf"), "{stderr}");
+    }
+}
