@@ -166,6 +166,7 @@ fn an_idle_watcher_rests() {
     // SAFETY: sysconf has no preconditions.
     let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
     let seconds = used as f64 / per_second as f64;
+    eprintln!("idle watcher over 3,000 reports: {seconds:.2} s of CPU in 10 s");
     // A resource bound, not a speed: 3% of a core while nothing changes.
     assert!(
         seconds < 0.3,
