@@ -26,6 +26,10 @@ disk   the index on a --tmpfs-mb tmpfs (needs root; skipped with a notice otherw
        outside it. Indexing past the full disk must exit 2 with one line saying so, leave the
        index as it was (size, searchable), and the next run, without the extra reports, must
        succeed and free the space.
+idle   `serve --watch` over --reports reports, already indexed, left alone: its CPU time over
+       --idle-seconds (30). Target: < 1% of a core. Then the watched folder is deleted and made
+       again with one new report. Targets: the watcher says the folder is gone; the new report
+       is found < 5 s after it was written; a report deleted with the folder is no longer found.
 
 Prints each section's figures with PASS/FAIL lines, then a "Reliability" table for BENCHMARKS.md.
 Exits 1 if any target failed, 2 on a setup error.
@@ -52,7 +56,7 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SECTIONS = ["load", "doc", "flood", "disk", "files", "attacks"]
+SECTIONS = ["load", "doc", "flood", "disk", "idle", "files", "attacks"]
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -1346,6 +1350,89 @@ def proc_threads(pid):
     return proc_status(pid, "Threads") // 1024
 
 
+def section_idle(args, pool, res):
+    S = "idle"
+    log(f"\n## idle: `serve --watch` over {args.reports:,} reports left alone, then its folder deleted "
+        f"and made again")
+    work = os.path.join(args.work, "idle")
+    corpus, index = os.path.join(work, "corpus"), os.path.join(work, "index")
+    shutil.rmtree(work, ignore_errors=True)
+    want = [rel for rel, _ in pool.files[: args.reports]]
+    pool.make_corpus(corpus, want)
+    folders = len({os.path.dirname(rel) for rel in want})
+    secs = index_corpus(args.binary, index, corpus)
+    log(f"  {len(want):,} reports in {folders:,} folders indexed in {secs:.1f} s")
+    logfile = os.path.join(work, "server-idle.log")
+    server = Server(args.binary, index, corpus, logfile)
+    try:
+        t0 = time.monotonic()
+        server.wait_healthy()
+        log(f"  healthy after {time.monotonic() - t0:.1f} s")
+        # The startup sync is done before the server listens; a few seconds for anything
+        # started by it (a sync the old watcher's own scan set off) to show.
+        time.sleep(5)
+        c0, w0 = cpu_seconds(server.pid), time.monotonic()
+        time.sleep(args.idle_seconds)
+        used, wall = cpu_seconds(server.pid) - c0, time.monotonic() - w0
+        share = used / wall
+        res.check(S, f"idle watcher CPU over {args.idle_seconds} s ({args.reports:,} reports)", "< 1% of a core",
+                  f"{used:.2f} s CPU in {wall:.0f} s = {share:.2%} of a core", share < 0.01)
+
+        # The watched folder deleted and made again.
+        rng = random.Random(args.seed)
+        gone_rel = rng.choice(want)
+        with open(pool.path(gone_rel), "rb") as f:
+            gone_text = decode(f.read())
+        gone_phrase = unique_phrase(gone_text, "", rng)
+        before = api_search(server.port, f'"{gone_phrase}"', timeout=30)["total"] if gone_phrase else 0
+        t0 = time.monotonic()
+        shutil.rmtree(corpus)
+        log(f"  deleted the folder in {time.monotonic() - t0:.1f} s")
+        noticed = None
+        while time.monotonic() - t0 < 30:
+            with open(logfile, "rb") as f:
+                if b"is gone" in f.read():
+                    noticed = time.monotonic() - t0
+                    break
+            time.sleep(0.1)
+        res.check(S, "the watcher says its folder is gone", "one log line",
+                  f"said {noticed:.1f} s after the deletion began" if noticed is not None else "not said in 30 s",
+                  noticed is not None)
+        os.makedirs(corpus)
+        marker = "重建文件夹之后放入的新报告鸮鹮鹬"
+        path = os.path.join(corpus, "recreated.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(f"新报告\n\n时间:2026-01-02\n\n{marker}，用于检查监视是否恢复。\n")
+        t1 = time.monotonic()
+        found = None
+        while time.monotonic() - t1 < 30:
+            try:
+                if api_search(server.port, f'"{marker}"', timeout=10)["total"] == 1:
+                    found = time.monotonic() - t1
+                    break
+            except (OSError, http.client.HTTPException, RuntimeError):
+                pass
+            time.sleep(0.1)
+        res.check(S, "new report in the recreated folder searchable", "< 5 s",
+                  f"{found:.1f} s" if found is not None else "not found in 30 s",
+                  found is not None and found < 5.0)
+        if gone_phrase:
+            after = api_search(server.port, f'"{gone_phrase}"', timeout=30)["total"]
+            res.check(S, "a report deleted with the folder is gone after it comes back", "0 hits",
+                      f"{before} hit(s) before, {after} after", before >= 1 and after == 0)
+        c0, w0 = cpu_seconds(server.pid), time.monotonic()
+        time.sleep(10)
+        share = (cpu_seconds(server.pid) - c0) / (time.monotonic() - w0)
+        res.check(S, "idle CPU after the recreation, over 10 s", "< 1% of a core", f"{share:.2%} of a core",
+                  share < 0.01)
+        log(f"  peak RSS {mib(proc_status(server.pid, 'VmHWM'))}")
+    except RuntimeError as e:
+        res.check(S, "idle section", "runs", str(e), False)
+        log(server.tail())
+    finally:
+        server.stop()
+
+
 def machine():
     mem = 0
     with open("/proc/meminfo") as f:
@@ -1389,6 +1476,7 @@ def main():
     ap.add_argument("--flood", type=int, default=30, help="costly queries sent at once")
     ap.add_argument("--idle-timeout", type=float, default=60.0, help="longest wait for idle CPU after the flood")
     ap.add_argument("--tmpfs-mb", type=int, default=40)
+    ap.add_argument("--idle-seconds", type=int, default=30, help="seconds of idle CPU measured")
     ap.add_argument("--seed", type=int, default=9)
     args = ap.parse_args()
     sections = [s for s in SECTIONS if s in (args.only or SECTIONS)]
@@ -1418,6 +1506,8 @@ def main():
             need = max(need, args.reports + args.burst_add)
         if "doc" in sections or "flood" in sections:
             need = max(need, args.reports)
+        if "idle" in sections:
+            need = max(need, args.reports)
         if "disk" in sections:
             need = max(need, int(args.tmpfs_mb * 1048576 * 1.45 / 1400))  # ~1.4 KB a report at first
         try:
@@ -1428,7 +1518,7 @@ def main():
         for name in sections:
             t0 = time.monotonic()
             {"load": section_load, "doc": section_doc, "flood": section_flood, "disk": section_disk,
-             "files": section_files, "attacks": section_attacks}[name](
+             "idle": section_idle, "files": section_files, "attacks": section_attacks}[name](
                 args, pool, res)
             log(f"  ({name}: {time.monotonic() - t0:.0f} s)")
     finally:

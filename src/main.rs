@@ -62,7 +62,9 @@ fn main() -> ExitCode {
         .with_writer(io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ZHSEARCH_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                // notify's own info lines (a watch descriptor it could not remove, once per
+                // folder of a deleted corpus) say nothing to a user: the watcher says it once.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,notify=warn")),
         )
         .with_ansi(io::stderr().is_terminal())
         .without_time()

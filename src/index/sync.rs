@@ -6,6 +6,11 @@
 //! before the new versions are added; a file that cannot be read now is named in the summary
 //! and left out until it can. Everything lands in a single commit, so a killed run leaves the
 //! previous commit intact and the next run does the whole job again.
+//!
+//! An [`Indexer`] that syncs again and again (the web server's watcher) remembers the files it
+//! could not index and does not read them again until they change (size, mtime or, on Unix,
+//! status-change time: a `chmod` that makes a file readable counts); they stay named among the
+//! skipped files of every summary, with the reason found when they were read.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -53,6 +58,14 @@ pub struct SyncSummary {
     pub unchanged: usize,
     /// Files that could not be indexed, with the reason.
     pub skipped: Vec<Skipped>,
+    /// Of `skipped`, the files not read again because they have not changed since an earlier
+    /// sync of the same [`Indexer`] could not index them (their reason is the one found then).
+    pub skipped_unchanged: usize,
+    /// Of `skipped`, the paths of the files this sync read and could not index (the others
+    /// were left out by the scan, or not read again).
+    pub skipped_read: Vec<String>,
+    /// Files read (and decoded) by this sync.
+    pub read: usize,
     /// Why the whole index was rebuilt, if it was.
     pub rebuilt: Option<String>,
     /// Documents in the index afterwards.
@@ -71,6 +84,32 @@ pub enum Progress {
     },
     /// One more file was read and handed to the indexer.
     Read,
+}
+
+/// A file that could not be indexed, as it was when it was read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SkipMemo {
+    size: u64,
+    mtime: u64,
+    changed: u64,
+    reason: String,
+}
+
+/// The status-change time of a file in nanoseconds (0 where there is none), so that a change of
+/// permissions or owner counts as a change of a file that could not be read.
+#[cfg(unix)]
+fn status_changed(root: &Path, path: &str) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(root.join(path)).map_or(0, |m| {
+        (m.ctime() as u64)
+            .wrapping_mul(1_000_000_000)
+            .wrapping_add(m.ctime_nsec() as u64)
+    })
+}
+
+#[cfg(not(unix))]
+fn status_changed(_: &Path, _: &str) -> u64 {
+    0
 }
 
 /// The fingerprint of an indexed file.
@@ -267,6 +306,8 @@ pub struct Indexer {
     dir: PathBuf,
     /// Built the first time a report is read, with the folder's vocabulary of that time.
     extractor: Option<(Arc<Vocabulary>, Extractor)>,
+    /// Files that could not be indexed, by path: not read again until they change.
+    unreadable: HashMap<String, SkipMemo>,
 }
 
 impl Indexer {
@@ -296,6 +337,7 @@ impl Indexer {
             rebuild,
             dir: dir.to_path_buf(),
             extractor: None,
+            unreadable: HashMap::new(),
         })
     }
 
@@ -307,6 +349,15 @@ impl Indexer {
     /// The indexed folder, absolute.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The files earlier syncs could not index and that are not read again until they change,
+    /// with the reason.
+    pub fn unreadable(&self) -> impl Iterator<Item = Skipped> + '_ {
+        self.unreadable.iter().map(|(path, memo)| Skipped {
+            path: path.clone(),
+            reason: memo.reason.clone(),
+        })
     }
 
     /// Brings the index in line with the folder: one scan, one diff, one commit (none if
@@ -345,6 +396,10 @@ impl Indexer {
             }
         }
         let rebuild = self.rebuild.take();
+        if rebuild.is_some() {
+            // Everything is read again.
+            self.unreadable.clear();
+        }
         let index = &self.index;
         let writer = &mut self.writer;
         let mut known = if rebuild.is_some() {
@@ -364,6 +419,8 @@ impl Indexer {
         };
 
         let on_disk: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let unreadable = &mut self.unreadable;
+        unreadable.retain(|path, _| on_disk.contains(path.as_str()));
         let mut vanished_by_hash: HashMap<u64, Vec<String>> = HashMap::new();
         for (path, k) in &known {
             if !on_disk.contains(path.as_str()) {
@@ -381,10 +438,27 @@ impl Indexer {
                     .is_some_and(|k| k.size == f.size && k.mtime == f.mtime);
                 if same {
                     summary.unchanged += 1;
+                    return false;
                 }
-                !same
+                // Not indexed, and could not be when it was read as it still is: said again,
+                // not read again.
+                let memo = unreadable.get(&f.path).filter(|m| {
+                    m.size == f.size
+                        && m.mtime == f.mtime
+                        && m.changed == status_changed(&root, &f.path)
+                });
+                if let Some(memo) = memo {
+                    summary.skipped.push(Skipped {
+                        path: f.path.clone(),
+                        reason: memo.reason.clone(),
+                    });
+                    summary.skipped_unchanged += 1;
+                    return false;
+                }
+                true
             })
             .collect();
+        summary.read = to_read.len();
         progress(Progress::Planned {
             to_read: to_read.len(),
         });
@@ -421,16 +495,35 @@ impl Indexer {
             }
         };
         for batch in to_read.chunks(BATCH) {
-            let prepared: Vec<(u64, std::result::Result<TantivyDocument, String>)> = batch
+            // The status-change time is taken before the read, so that a change during the
+            // read is a change after it.
+            let prepared: Vec<(u64, u64, std::result::Result<TantivyDocument, String>)> = batch
                 .par_iter()
-                .map(|file| prepare(index, extractor, &root, file))
+                .map(|file| {
+                    let status = status_changed(&root, &file.path);
+                    let (hash, prepared) = prepare(index, extractor, &root, file);
+                    (status, hash, prepared)
+                })
                 .collect();
-            for (file, (hash, prepared)) in batch.iter().zip(prepared) {
+            for (file, (status, hash, prepared)) in batch.iter().zip(prepared) {
                 progress(Progress::Read);
                 let previous = known.remove(&file.path);
                 let doc = match prepared {
-                    Ok(doc) => doc,
+                    Ok(doc) => {
+                        unreadable.remove(&file.path);
+                        doc
+                    }
                     Err(reason) => {
+                        unreadable.insert(
+                            file.path.clone(),
+                            SkipMemo {
+                                size: file.size,
+                                mtime: file.mtime,
+                                changed: status,
+                                reason: reason.clone(),
+                            },
+                        );
+                        summary.skipped_read.push(file.path.clone());
                         summary.skipped.push(Skipped {
                             path: file.path.clone(),
                             reason,
