@@ -27,6 +27,7 @@ mod numbering;
 pub mod odt;
 pub mod package;
 pub mod pdf;
+mod pdf_limits;
 pub mod text;
 
 use std::time::{Duration, Instant};
