@@ -52,7 +52,11 @@ fn main() -> ExitCode {
         .with_writer(io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ZHSEARCH_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                // The PDF parser and extractor log what they find wrong in a file (at ERROR): the
+                // file's skip reason says what matters.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new("info,lopdf=off,pdf_extract=off")
+                }),
         )
         .with_ansi(io::stderr().is_terminal())
         .without_time()
