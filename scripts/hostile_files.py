@@ -16,6 +16,7 @@ Each attack is a function returning the file's bytes; ATTACKS maps its stable na
     pdf_ascii85_flate    /Filter [/ASCII85Decode /FlateDecode] inflating to 300 MiB
     pdf_objstm_bomb      an object stream inflating to 500 MiB while the file loads
     pdf_parent_loop      a page without resources whose /Parent is itself
+    pdf_xref_bomb        a cross-reference stream inflating to 1 GiB while the file loads
     docx_long_run        a .docx with one text run of 20 million characters (~65 KB)
     docx_three_runs      a .docx with three such runs
     docx_empty_body      a valid .docx whose document.xml holds no text
@@ -187,6 +188,18 @@ def pdf_parent_loop():
     return pdf(objs)
 
 
+def pdf_xref_bomb():
+    objs = one_page()
+    objs[3] = stream(b"", TEXT)
+    body = pdf(objs)
+    # The cross-reference table replaced by a stream of zeros.
+    out = body[:body.index(b"xref\n")]
+    at = len(out)
+    out += b"6 0 obj\n" + stream(b"/Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode",
+                                  zeros_zlib(1024)) + b"\nendobj\n"
+    return out + b"startxref\n%d\n%%%%EOF\n" % at
+
+
 # --- office attacks --------------------------------------------------------------------------
 
 CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
@@ -268,6 +281,7 @@ ATTACKS = {
     "pdf_ascii85_flate": ("pdf", pdf_ascii85_flate, "[/ASCII85Decode /FlateDecode] inflating to 300 MiB"),
     "pdf_objstm_bomb": ("pdf", pdf_objstm_bomb, "an object stream inflating to 500 MiB at load"),
     "pdf_parent_loop": ("pdf", pdf_parent_loop, "a page inheriting resources from itself"),
+    "pdf_xref_bomb": ("pdf", pdf_xref_bomb, "a cross-reference stream inflating to 1 GiB at load"),
     "docx_long_run": ("docx", docx_long_run, "one text run of 20 million characters"),
     "docx_three_runs": ("docx", docx_three_runs, "three text runs of 20 million characters"),
     "docx_empty_body": ("docx", docx_empty_body, "a valid docx with no text"),

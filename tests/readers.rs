@@ -325,6 +325,23 @@ fn regression_an_object_stream_is_bounded_while_the_file_loads() {
 }
 
 #[test]
+fn regression_a_cross_reference_stream_is_bounded_before_the_file_loads() {
+    // The cross-reference table as a stream inflating to 100 MiB (the loader inflates it
+    // before anything else sees the file).
+    let body = one_page(stream("", TEXT), FONT, vec![]);
+    let cut = body.windows(5).position(|w| w == b"xref\n").unwrap();
+    let mut bytes = body[..cut].to_vec();
+    let at = bytes.len();
+    bytes.extend_from_slice(b"6 0 obj\n");
+    bytes.extend_from_slice(&stream(
+        "/Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode",
+        &zeros_zlib(100),
+    ));
+    bytes.extend_from_slice(format!("\nendobj\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    assert_eq!(skipped("xref.pdf", &bytes), "too large when unpacked");
+}
+
+#[test]
 fn regression_a_flood_of_drawing_operations_is_skipped() {
     // 1.5 million `0 0 Td` (the extractor holds every operation in memory at once).
     let block = "0 0 Td\n".repeat(10_000);

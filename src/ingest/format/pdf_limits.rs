@@ -56,8 +56,16 @@ fn too_many_operations() -> Unreadable {
     Unreadable::corrupt("pdf", "too many drawing operations")
 }
 
-/// Loads a document from `bytes`, its object streams inflated under [`MAX_OBJECT_STREAMS`].
+/// Most bytes of cross-reference streams, all together (7 bytes or so an object: millions of
+/// objects).
+pub const MAX_XREF_STREAMS: u64 = 64 << 20;
+
+/// Loads a document from `bytes`, its object streams inflated under [`MAX_OBJECT_STREAMS`] and
+/// its cross-reference streams under [`MAX_XREF_STREAMS`].
 pub fn load(bytes: &[u8]) -> Result<Document, Unreadable> {
+    if xref_streams_len(bytes, MAX_XREF_STREAMS).is_err() {
+        return Err(Unreadable::TooLarge);
+    }
     OBJECT_STREAMS_LEFT.with(|left| left.set(MAX_OBJECT_STREAMS));
     let options = pdf_extract::LoadOptions {
         filter: Some(bound_object_stream),
@@ -77,6 +85,42 @@ pub fn load(bytes: &[u8]) -> Result<Document, Unreadable> {
         return Err(Unreadable::TooLarge);
     }
     Ok(doc)
+}
+
+/// How many bytes the cross-reference streams of a file inflate to, within `limit`. `lopdf`
+/// inflates them while it looks for the objects, before any filter sees them, so they are
+/// found in the bytes: the data of each stream whose dictionary says `/XRef` (its `stream`
+/// keyword to the next `endstream`), inflated as Flate data.
+fn xref_streams_len(bytes: &[u8], limit: u64) -> Result<u64, Over> {
+    let find = |from: usize, what: &[u8]| {
+        bytes
+            .get(from..)
+            .and_then(|rest| rest.windows(what.len()).position(|w| w == what))
+            .map(|p| from + p)
+    };
+    let mut total = 0u64;
+    let mut at = 0;
+    while let Some(found) = find(at, b"/XRef") {
+        at = found + 5;
+        // Not `/XRefStm`, the trailer's pointer to one.
+        if bytes.get(at).is_some_and(u8::is_ascii_alphanumeric) {
+            continue;
+        }
+        let Some(keyword) = find(at, b"stream") else {
+            break;
+        };
+        let mut start = keyword + 6;
+        if bytes.get(start) == Some(&b'\r') {
+            start += 1;
+        }
+        if bytes.get(start) == Some(&b'\n') {
+            start += 1;
+        }
+        let end = find(start, b"endstream").unwrap_or(bytes.len());
+        total += inflated_len(&bytes[start..end], limit - total)?;
+        at = end;
+    }
+    Ok(total)
 }
 
 /// The load filter: an object stream that would inflate past what is left of
@@ -719,6 +763,23 @@ mod tests {
         let s = scan(content, u64::MAX, &Deadline::none()).unwrap();
         assert_eq!(s.operations, 29, "{s:?}");
         assert_eq!(s.drawn, vec![(b"Fx".to_vec(), 2), (b"Im".to_vec(), 1)]);
+    }
+
+    #[test]
+    fn cross_reference_streams_are_measured_in_the_bytes() {
+        let data = {
+            use std::io::Write;
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+            z.write_all(&[0u8; 10_000]).unwrap();
+            z.finish().unwrap()
+        };
+        let mut file = b"%PDF-1.5\n5 0 obj\n<< /Type /XRef /Length 9 >>\nstream\r\n".to_vec();
+        file.extend_from_slice(&data);
+        file.extend_from_slice(b"\nendstream\nendobj\n");
+        let twice = [file.clone(), b"trailer << /XRefStm 9 >>".to_vec(), file].concat();
+        assert_eq!(xref_streams_len(&twice, 20_000).unwrap(), 20_000);
+        assert!(xref_streams_len(&twice, 19_999).is_err());
+        assert_eq!(xref_streams_len(b"%PDF-1.4 no streams", 0).unwrap(), 0);
     }
 
     #[test]
