@@ -5,8 +5,9 @@
 //! `Parent` chain without a loop check, and parses a whole content stream into memory before
 //! drawing it. None of this can be configured, so the document is measured first:
 //!
-//! - **Object streams** are inflated by `lopdf` while the file loads: [`load`] measures each
-//!   one under a cap first (a load filter), and refuses the document past it.
+//! - **Cross-reference and object streams** are inflated by `lopdf` while the file loads:
+//!   [`load`] measures the first in the file's bytes and each of the second in a load filter,
+//!   under caps, and refuses the document past them.
 //! - **Every other stream** the extractor may inflate (page contents, forms, fonts, CMaps) is
 //!   inflated here under a cap, every filter of a chain in turn, all of them together under
 //!   [`package::MAX_UNPACKED`]. Images are emptied instead: the extractor has no use for their
