@@ -702,7 +702,7 @@ def build(args):
                      "real format is acceptable"))
     shutil.copyfile(c("empty.docx"), os.path.join(bad, "empty.docx"))
     entry("bad/empty.docx", "a valid LibreOffice docx with one empty paragraph",
-          LO_FODT % (lo, "docx", "empty"), "-", skip("empty (no text)"))
+          LO_FODT % (lo, "docx", "empty"), "-", skip("no text in the document"))
     write(os.path.join(bad, "empty.pdf"), b"")
     entry("bad/empty.pdf", "0 bytes named .pdf", "`: > empty.pdf`", "-", skip("empty"))
     write(os.path.join(bad, "nav_only.html"), nav_only_page().encode("utf-8"))

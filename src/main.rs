@@ -64,7 +64,11 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_env("ZHSEARCH_LOG")
                 // notify's own info lines (a watch descriptor it could not remove, once per
                 // folder of a deleted corpus) say nothing to a user: the watcher says it once.
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,notify=warn")),
+                // The PDF parser and extractor log what they find wrong in a file (at ERROR):
+                // the file's skip reason says what matters.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new("info,notify=warn,lopdf=off,pdf_extract=off")
+                }),
         )
         .with_ansi(io::stderr().is_terminal())
         .without_time()

@@ -23,6 +23,8 @@ pub enum Unreadable {
         /// What is wrong, in a few words.
         why: String,
     },
+    /// A document (`.docx`, `.odt`, `.doc`) that is well formed but holds no text.
+    NoText,
     /// A PDF whose pages are images only.
     NoTextLayer,
     /// A web page without an article (a list of links, a navigation page).
@@ -54,6 +56,7 @@ impl std::fmt::Display for Unreadable {
             Unreadable::Encrypted => f.write_str("password-protected"),
             Unreadable::TooLarge => f.write_str("too large when unpacked"),
             Unreadable::Corrupt { format, why } => write!(f, "corrupt {format}: {why}"),
+            Unreadable::NoText => f.write_str("no text in the document"),
             Unreadable::NoTextLayer => f.write_str("no text layer (scanned?)"),
             Unreadable::NoArticle => f.write_str("no article text (a page of links?)"),
             Unreadable::TimedOut(budget) => {

@@ -548,6 +548,7 @@ fn encode_answer(result: &Result<FormattedText, Unreadable>) -> Vec<u8> {
                 Unreadable::TimedOut(d) => (8, "", d.as_millis().to_string()),
                 Unreadable::Unsupported(s) => (9, "", s.clone()),
                 Unreadable::Failed(s) => (10, "", s.clone()),
+                Unreadable::NoText => (11, "", String::new()),
             };
             out.push(tag);
             put_bytes(&mut out, a.as_bytes());
@@ -644,7 +645,9 @@ fn decode_answer(answer: &[u8]) -> Option<Result<FormattedText, Unreadable>> {
                 7 => Unreadable::NoArticle,
                 8 => Unreadable::TimedOut(Duration::from_millis(b.parse().ok()?)),
                 9 => Unreadable::Unsupported(b),
-                _ => Unreadable::Failed(b),
+                10 => Unreadable::Failed(b),
+                11 => Unreadable::NoText,
+                _ => return None,
             })
         }
     };
@@ -677,6 +680,7 @@ mod tests {
             Err(Unreadable::TimedOut(Duration::from_millis(1500))),
             Err(Unreadable::Failed("坏了".into())),
             Err(Unreadable::NoArticle),
+            Err(Unreadable::NoText),
         ];
         for answer in answers {
             let wire = encode_answer(&answer);

@@ -73,7 +73,7 @@ impl Format for Doc {
             return Err(Unreadable::Encrypted);
         }
         if fib.legacy {
-            return read_word6(&word, &fib);
+            return read_word6(&word, &fib).and_then(super::bounded_text);
         }
         let table_name = if fib.table_one { "1Table" } else { "0Table" };
         if !cf.is_stream(table_name) {
@@ -84,7 +84,7 @@ impl Format for Doc {
             .ok_or_else(|| Unreadable::corrupt(NAME, "the piece table lies outside its stream"))?;
         let pieces = parse_clx(clx)?;
         let units = characters(&word, &pieces, fib.total_chars(), deadline)?;
-        Ok(assemble(&units, &fib))
+        super::bounded_text(assemble(&units, &fib))
     }
 }
 
@@ -333,21 +333,31 @@ fn story(units: &[u16], range: std::ops::Range<usize>) -> String {
         .unwrap_or_default();
     let mut out: Vec<u16> = Vec::with_capacity(units.len());
     let mut fields: Vec<Field> = Vec::new();
+    // Fields in `fields` still in their instruction (what is read there is left out).
+    let mut instructions = 0usize;
     let mut previous = 0u16;
     // Auto-numbered note marks, at the reference and at the note: 1, 2, 3…
     let mut notes = 0u32;
     for &u in units {
         match u {
-            0x13 => fields.push(Field::Instruction),
+            0x13 => {
+                fields.push(Field::Instruction);
+                instructions += 1;
+            }
             0x14 => {
                 if let Some(f) = fields.last_mut() {
+                    if *f == Field::Instruction {
+                        instructions -= 1;
+                    }
                     *f = Field::Result;
                 }
             }
             0x15 => {
-                fields.pop();
+                if fields.pop() == Some(Field::Instruction) {
+                    instructions -= 1;
+                }
             }
-            _ if fields.contains(&Field::Instruction) => {}
+            _ if instructions > 0 => {}
             0x0B..=0x0E => out.push(u16::from(b'\n')),
             // A cell ends with 0x07, and the row with one more.
             0x07 if previous == 0x07 => out.push(u16::from(b'\n')),

@@ -71,7 +71,14 @@ impl Format for Docx {
             Some(xml) => package::first_text(&xml, b"dc:title", NAME, "core.xml", deadline)?,
             None => None,
         };
-        Ok(assemble(body.finish(), notes.finish(), core_title))
+        if body.too_long || notes.too_long {
+            return Err(super::paragraph_too_long());
+        }
+        let read = assemble(body.finish(), notes.finish(), core_title);
+        if read.text.trim().is_empty() {
+            return Err(Unreadable::NoText);
+        }
+        Ok(read)
     }
 }
 
@@ -289,6 +296,8 @@ struct Walker<'s> {
     /// Footnote and endnote marks so far: Word numbers them 1, 2, 3… and i, ii, iii….
     footnotes: u32,
     endnotes: u32,
+    /// Whether a paragraph grew past [`super::MAX_PARAGRAPH`].
+    too_long: bool,
 }
 
 impl<'s> Walker<'s> {
@@ -305,6 +314,7 @@ impl<'s> Walker<'s> {
             in_text: false,
             footnotes: 0,
             endnotes: 0,
+            too_long: false,
         }
     }
 
@@ -313,6 +323,10 @@ impl<'s> Walker<'s> {
             return;
         }
         if let Some(p) = self.paras.last_mut() {
+            if p.text.len() + text.len() > super::MAX_PARAGRAPH {
+                self.too_long = true;
+                return;
+            }
             p.text.push_str(text);
         }
     }
@@ -763,9 +777,43 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn an_empty_document_has_no_text() {
-        let out = read(&docx("<w:p/><w:sectPr/>", None, None));
-        assert!(out.text.is_empty());
+    fn an_empty_document_says_it_has_no_text() {
+        let err = Docx
+            .read(&docx("<w:p/><w:sectPr/>", None, None), &Deadline::none())
+            .unwrap_err();
+        assert_eq!(err.to_string(), "no text in the document");
+    }
+
+    #[test]
+    fn a_paragraph_of_millions_of_characters_is_refused() {
+        // One run, and the same text in many runs of one paragraph.
+        let run = "党".repeat(super::super::MAX_PARAGRAPH / 3 + 1);
+        let one = docx(&p("", &run), None, None);
+        let many = docx(
+            &format!(
+                "<w:p>{}</w:p>",
+                "<w:r><w:t>党党党党</w:t></w:r>".repeat(90_000)
+            ),
+            None,
+            None,
+        );
+        for bytes in [one, many] {
+            let err = Docx.read(&bytes, &Deadline::none()).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "not supported: a paragraph longer than 1 MiB"
+            );
+        }
+    }
+
+    #[test]
+    fn more_text_than_a_report_holds_is_too_large() {
+        let paragraph = p("", &"党".repeat(300_000));
+        let body = paragraph.repeat(super::super::MAX_TEXT / (3 * 300_000) + 1);
+        let err = Docx
+            .read(&docx(&body, None, None), &Deadline::none())
+            .unwrap_err();
+        assert_eq!(err, Unreadable::TooLarge);
     }
 
     #[test]

@@ -34,16 +34,38 @@ const MAX_ELEMENTS: usize = 200_000;
 /// elements, so a page nested 100,000 deep takes minutes (real pages stay under a hundred).
 const MAX_DEPTH: usize = 2_000;
 
-/// How deep a page's elements nest, counted from its tags without parsing it: every start
-/// tag opens an element and every end tag closes one, except void elements and those an
-/// HTML parser closes by itself (`<p>`, `<li>`, table cells…), which are not counted.
-fn nesting_depth(html: &str) -> usize {
+/// Most start tags of a page: the HTML parser builds a node for each (saved pages have some
+/// thousands).
+const MAX_TAGS: usize = 500_000;
+
+/// Most attributes of one element: the HTML parser checks each against those before it for
+/// duplicates, so 100,000 on one element take longer than the whole budget (real elements
+/// have a handful).
+const MAX_ATTRIBUTES: usize = 1_000;
+
+/// What a page's tags say about its shape, counted without parsing it.
+#[derive(Debug, Default, PartialEq)]
+struct Shape {
+    /// How deep elements nest: every start tag opens an element and every end tag closes one,
+    /// except void elements and those an HTML parser closes by itself (`<p>`, `<li>`, table
+    /// cells…), which are not counted.
+    depth: usize,
+    /// Start tags.
+    tags: usize,
+    /// Most attributes on one start tag.
+    attributes: usize,
+}
+
+/// The [`Shape`] of `html`, in one pass over its bytes.
+fn shape(html: &str, deadline: &Deadline) -> Result<Shape, Unreadable> {
     const UNCOUNTED: &[&str] = &[
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-        "source", "track", "wbr", "p", "li", "dt", "dd", "td", "th", "tr", "option", "!",
+        "source", "track", "wbr", "p", "li", "dt", "dd", "td", "th", "tr", "option",
     ];
     let bytes = html.as_bytes();
-    let (mut depth, mut deepest) = (0usize, 0usize);
+    let n = bytes.len();
+    let mut out = Shape::default();
+    let mut depth = 0usize;
     let mut at = 0;
     while let Some(found) = bytes[at..].iter().position(|&b| b == b'<') {
         at += found + 1;
@@ -51,27 +73,74 @@ fn nesting_depth(html: &str) -> usize {
         let start = at + usize::from(closing);
         let name_len = bytes[start..]
             .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'!')
+            .take_while(|b| b.is_ascii_alphanumeric())
             .count();
         if name_len == 0 {
             continue;
         }
         let name = html[start..start + name_len].to_ascii_lowercase();
-        if UNCOUNTED.contains(&name.as_str()) || name.starts_with('!') {
-            continue;
+        // The tag's attributes, up to its `>` (outside quoted values).
+        let mut i = start + name_len;
+        let mut attributes = 0usize;
+        let mut self_closing = false;
+        while i < n {
+            match bytes[i] {
+                b'>' => break,
+                b'<' => break, // an unclosed tag: the next one starts here
+                b'/' => {
+                    self_closing = bytes.get(i + 1) == Some(&b'>');
+                    i += 1;
+                }
+                b if b.is_ascii_whitespace() => i += 1,
+                _ => {
+                    attributes += 1;
+                    while i < n
+                        && !matches!(bytes[i], b'=' | b'>' | b'<' | b'/')
+                        && !bytes[i].is_ascii_whitespace()
+                    {
+                        i += 1;
+                    }
+                    while i < n && bytes[i].is_ascii_whitespace() {
+                        i += 1;
+                    }
+                    if bytes.get(i) == Some(&b'=') {
+                        i += 1;
+                        while i < n && bytes[i].is_ascii_whitespace() {
+                            i += 1;
+                        }
+                        match bytes.get(i) {
+                            Some(&q @ (b'"' | b'\'')) => {
+                                i = bytes[i + 1..]
+                                    .iter()
+                                    .position(|&b| b == q)
+                                    .map_or(n, |p| i + 1 + p + 1);
+                            }
+                            _ => {
+                                while i < n && bytes[i] != b'>' && !bytes[i].is_ascii_whitespace() {
+                                    i += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        let self_closing = bytes[start + name_len..]
-            .iter()
-            .position(|&b| b == b'>')
-            .is_some_and(|end| end > 0 && bytes[start + name_len + end - 1] == b'/');
+        at = i.min(n);
         if closing {
             depth = depth.saturating_sub(1);
-        } else if !self_closing {
+            continue;
+        }
+        out.tags += 1;
+        out.attributes = out.attributes.max(attributes);
+        if out.tags % 4096 == 0 {
+            deadline.check()?;
+        }
+        if !self_closing && !UNCOUNTED.contains(&name.as_str()) {
             depth += 1;
-            deepest = deepest.max(depth);
+            out.depth = out.depth.max(depth);
         }
     }
-    deepest
+    Ok(out)
 }
 
 /// Fewest characters of text that make a page a report.
@@ -114,9 +183,20 @@ impl Format for Html {
 
     fn read(&self, bytes: &[u8], deadline: &Deadline) -> Result<FormattedText, Unreadable> {
         let (html, encoding) = decode_page(bytes)?;
-        if nesting_depth(&html) > MAX_DEPTH {
+        let shape = shape(&html, deadline)?;
+        if shape.depth > MAX_DEPTH {
             return Err(Unreadable::Unsupported(format!(
                 "a web page nested more than {MAX_DEPTH} elements deep"
+            )));
+        }
+        if shape.tags > MAX_TAGS {
+            return Err(Unreadable::Unsupported(format!(
+                "a web page of more than {MAX_TAGS} elements"
+            )));
+        }
+        if shape.attributes > MAX_ATTRIBUTES {
+            return Err(Unreadable::Unsupported(format!(
+                "an element with more than {MAX_ATTRIBUTES} attributes"
             )));
         }
         deadline.check()?;
@@ -128,7 +208,7 @@ impl Format for Html {
             .map(|h| squeeze(&h.text()))
             .filter(|h| !h.is_empty())
             .collect();
-        let page_text = body_text(&document);
+        let page_text = body_text(&document, deadline)?;
         deadline.check()?;
         let config = Config {
             text_mode: TextMode::Formatted,
@@ -257,7 +337,7 @@ fn squeeze(text: &str) -> String {
 
 /// The text of the page's body without its furniture elements and link lists, one line per
 /// block.
-fn body_text(document: &dom_query::Document) -> String {
+fn body_text(document: &dom_query::Document, deadline: &Deadline) -> Result<String, Unreadable> {
     let body = document.select("body");
     body.select("script, style, noscript, nav, header, footer, aside, form, iframe, select")
         .remove();
@@ -267,10 +347,14 @@ fn body_text(document: &dom_query::Document) -> String {
     )
     .remove();
     let mut out = String::new();
-    for block in body
+    for (n, block) in body
         .select("p, h1, h2, h3, h4, h5, h6, li, td, th, div, pre, blockquote, dd, dt")
         .iter()
+        .enumerate()
     {
+        if n % 256 == 0 {
+            deadline.check()?;
+        }
         // Leaf blocks only: text of elements without block children.
         if block
             .select("p, h1, h2, h3, h4, h5, h6, li, td, div")
@@ -288,7 +372,7 @@ fn body_text(document: &dom_query::Document) -> String {
             out.push('\n');
         }
     }
-    out
+    Ok(out)
 }
 
 /// Site furniture that survives inside a content block.
@@ -462,11 +546,9 @@ mod tests {
 
     #[test]
     fn pages_nested_too_deep_are_refused_at_once() {
-        assert_eq!(
-            nesting_depth("<div><p>a<p>b<br><img src=x/><div></div></div>"),
-            2
-        );
-        assert_eq!(nesting_depth("<DIV><span/></DIV><!-- <div> -->"), 1);
+        let depth = |html: &str| shape(html, &Deadline::none()).unwrap().depth;
+        assert_eq!(depth("<div><p>a<p>b<br><img src=x/><div></div></div>"), 2);
+        assert_eq!(depth("<DIV><span/></DIV><!-- <div> -->"), 1);
         let deep = format!(
             "{}深层文字内容{}",
             "<div>".repeat(100_000),
@@ -479,6 +561,68 @@ mod tests {
             "not supported: a web page nested more than 2000 elements deep"
         );
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn tags_and_attributes_are_counted_in_one_pass() {
+        let s = shape(
+            r#"<div a=1 b='x>y' c="p q" d e/><p class=x>t</p><a href=/x/>"#,
+            &Deadline::none(),
+        )
+        .unwrap();
+        assert_eq!(
+            s,
+            Shape {
+                depth: 1,
+                tags: 3,
+                attributes: 5
+            }
+        );
+        // Unclosed tags and quotes end where the page ends.
+        let s = shape("<a <b c=\"never closed", &Deadline::none()).unwrap();
+        assert_eq!((s.tags, s.attributes), (2, 1));
+    }
+
+    #[test]
+    fn an_element_with_too_many_attributes_is_refused_before_parsing() {
+        let attributes: Vec<String> = (0..100_000).map(|i| format!("a{i}=\"x\"")).collect();
+        let html = format!(
+            "<html><body><div {}><p>{}</p></div></body></html>",
+            attributes.join(" "),
+            "这是一篇正常的报告正文。".repeat(10)
+        );
+        // Refused before parsing: the parser's duplicate checks would take minutes on it.
+        let err = Html.read(html.as_bytes(), &Deadline::none()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "not supported: an element with more than 1000 attributes"
+        );
+    }
+
+    #[test]
+    fn a_page_of_millions_of_elements_is_refused_before_parsing() {
+        let html = format!(
+            "<html><body><p>正文</p>{}</body></html>",
+            "<b></b>".repeat(600_000)
+        );
+        let err = Html.read(html.as_bytes(), &Deadline::none()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "not supported: a web page of more than 500000 elements"
+        );
+    }
+
+    #[test]
+    fn an_expired_deadline_stops_the_read() {
+        let html = format!(
+            "<html><body>{}</body></html>",
+            "<p>正文内容</p>".repeat(10_000)
+        );
+        let past = Deadline::after(std::time::Duration::ZERO);
+        assert!(matches!(
+            Html.read(html.as_bytes(), &past),
+            Err(Unreadable::TimedOut(_))
+        ));
     }
 
     #[test]

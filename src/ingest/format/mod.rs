@@ -27,12 +27,46 @@ mod numbering;
 pub mod odt;
 pub mod package;
 pub mod pdf;
+mod pdf_limits;
 pub mod text;
 
 use std::time::{Duration, Instant};
 
 use super::decode::Unreadable;
 pub use text::{Markdown, PlainText};
+
+/// Most bytes of text a reader takes from one file: 32 MiB is some ten million Chinese
+/// characters, far beyond any report, while a crafted file can unpack to gigabytes of text. A
+/// file holding more is skipped as too large when unpacked.
+pub const MAX_TEXT: usize = 32 << 20;
+
+/// Most bytes of one paragraph of a document (some 350,000 Chinese characters without a
+/// break): text is segmented paragraph by paragraph, and a crafted paragraph of millions of
+/// characters would cost gigabytes there.
+pub const MAX_PARAGRAPH: usize = 1 << 20;
+
+/// The reason to skip a document with a paragraph longer than [`MAX_PARAGRAPH`].
+pub(crate) fn paragraph_too_long() -> Unreadable {
+    Unreadable::Unsupported(format!(
+        "a paragraph longer than {} MiB",
+        MAX_PARAGRAPH >> 20
+    ))
+}
+
+/// `read` when its text is within [`MAX_TEXT`] and [`MAX_PARAGRAPH`] and not empty, else the
+/// reason to skip the document.
+pub(crate) fn bounded_text(read: FormattedText) -> Result<FormattedText, Unreadable> {
+    if read.text.len() > MAX_TEXT {
+        return Err(Unreadable::TooLarge);
+    }
+    if read.text.lines().any(|l| l.len() > MAX_PARAGRAPH) {
+        return Err(paragraph_too_long());
+    }
+    if read.text.trim().is_empty() {
+        return Err(Unreadable::NoText);
+    }
+    Ok(read)
+}
 
 /// What a format read from a file.
 #[derive(Debug, Clone, PartialEq, Eq)]

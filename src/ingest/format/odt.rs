@@ -49,7 +49,14 @@ impl Format for Odt {
             Some(xml) => package::first_text(&xml, b"dc:title", NAME, "meta.xml", deadline)?,
             None => None,
         };
-        Ok(walker.finish(meta_title))
+        if walker.too_long {
+            return Err(super::paragraph_too_long());
+        }
+        let read = walker.finish(meta_title);
+        if read.text.trim().is_empty() {
+            return Err(Unreadable::NoText);
+        }
+        Ok(read)
     }
 }
 
@@ -86,11 +93,17 @@ struct Walker {
     /// Depth inside `text:note-body`: its paragraphs are notes.
     note: usize,
     skip: usize,
+    /// Whether a paragraph grew past [`super::MAX_PARAGRAPH`].
+    too_long: bool,
 }
 
 impl Walker {
     fn push_text(&mut self, text: &str) {
         if let Some(p) = self.paras.last_mut() {
+            if p.text.len() + text.len() > super::MAX_PARAGRAPH {
+                self.too_long = true;
+                return;
+            }
             p.text.push_str(text);
         }
     }

@@ -98,7 +98,8 @@ pub enum Node<'e> {
 }
 
 /// Streams `xml` (an entry of a `format` document, named `entry` in reasons) through `visit`,
-/// checking the deadline as it goes.
+/// checking the deadline as it goes. A text node longer than [`super::MAX_PARAGRAPH`], or
+/// more than [`super::MAX_TEXT`] of text in all, stops it with the reason to skip the file.
 pub fn walk(
     xml: &[u8],
     format: &'static str,
@@ -111,6 +112,17 @@ pub fn walk(
     let mut buf = Vec::new();
     let bad = |e: &dyn std::fmt::Display| Unreadable::corrupt(format, format!("{entry}: {e}"));
     let mut events = 0u32;
+    let mut text_bytes = 0usize;
+    let mut text = |t: &str| {
+        text_bytes += t.len();
+        if t.len() > super::MAX_PARAGRAPH {
+            Err(super::paragraph_too_long())
+        } else if text_bytes > super::MAX_TEXT {
+            Err(Unreadable::TooLarge)
+        } else {
+            Ok(())
+        }
+    };
     loop {
         events = events.wrapping_add(1);
         if events % 4096 == 0 {
@@ -124,12 +136,14 @@ pub fn walk(
             }
             Ok(Event::End(e)) => visit(Node::Close(e.name().as_ref())),
             Ok(Event::Text(t)) => {
-                let text = t.xml10_content().map_err(|e| bad(&e))?;
-                visit(Node::Text(&text));
+                let t = t.xml10_content().map_err(|e| bad(&e))?;
+                text(&t)?;
+                visit(Node::Text(&t));
             }
             Ok(Event::CData(t)) => {
-                let text = t.decode().map_err(|e| bad(&e))?;
-                visit(Node::Text(&text));
+                let t = t.decode().map_err(|e| bad(&e))?;
+                text(&t)?;
+                visit(Node::Text(&t));
             }
             Ok(Event::GeneralRef(r)) => {
                 let resolved: Option<Cow<'_, str>> = match r.resolve_char_ref() {

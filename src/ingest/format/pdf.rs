@@ -16,19 +16,21 @@
 //!   large-type lines among the first three of the first page (under a running header in
 //!   small type), else the first paragraph.
 //!
-//! A PDF with no text at all is skipped as `no text layer (scanned?)`. A page the extractor
-//! cannot read (or faults on) is left out and the rest kept. Content streams are inflated
-//! first under a cap, so a stream bomb is refused before the extractor unpacks it.
+//! A PDF with no text at all is skipped as `no text layer (scanned?)`; when pages of it could
+//! not be read it is skipped as corrupt instead (it is no scan). A page the extractor cannot
+//! read (or faults on) is left out and the rest kept. Before the extractor sees a document,
+//! `pdf_limits` measures what it would cost (streams inflated, forms
+//! followed, drawing operations) and refuses it past its limits, and the text it collects
+//! stops at [`MAX_TEXT`](super::MAX_TEXT).
 
-use std::io::Read;
 use std::panic::AssertUnwindSafe;
 use std::sync::LazyLock;
 
 use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 use regex::Regex;
 
-use super::package;
 use super::{is_cjk, join_continued, Deadline, Format, FormattedText};
+use super::{package, pdf_limits};
 use crate::ingest::decode::Unreadable;
 
 /// PDF documents.
@@ -54,12 +56,7 @@ impl Format for Pdf {
         if !head.windows(5).any(|w| w == b"%PDF-") {
             return Err(Unreadable::corrupt(NAME, "not a PDF (no %PDF header)"));
         }
-        let doc = pdf_extract::Document::load_mem(bytes).map_err(|e| match e {
-            pdf_extract::Error::InvalidPassword | pdf_extract::Error::Decryption(_) => {
-                Unreadable::Encrypted
-            }
-            e => Unreadable::corrupt(NAME, e),
-        })?;
+        let mut doc = pdf_limits::load(bytes)?;
         if doc.is_encrypted() {
             return Err(Unreadable::Encrypted);
         }
@@ -68,17 +65,20 @@ impl Format for Pdf {
         if pages.is_empty() {
             return Err(Unreadable::corrupt(NAME, "no pages"));
         }
-        check_unpacked(&doc, &pages, deadline)?;
+        pdf_limits::check(&mut doc, &pages, deadline)?;
         let mut collector = Collector::new(*deadline);
         // The whole document in one pass (the extractor lists the pages once per call); after
         // a page it cannot read (or faults on), the rest page by page, that page left out.
         let whole = std::panic::catch_unwind(AssertUnwindSafe(|| {
             pdf_extract::output_doc(&doc, &mut collector)
         }));
-        if collector.timed_out {
-            return Err(Unreadable::TimedOut(deadline_budget(deadline)));
-        }
-        if !matches!(whole, Ok(Ok(()))) {
+        collector.stopped(deadline)?;
+        // Pages the extractor could not read, and why the first could not.
+        let mut unread = 0usize;
+        let mut fault = None;
+        if let Err(why) = read_outcome(whole) {
+            unread += 1;
+            fault.get_or_insert(why);
             let failed = collector.page;
             collector.discard_page();
             for &number in pages.keys().filter(|&&n| n > failed) {
@@ -86,10 +86,10 @@ impl Format for Pdf {
                 let read = std::panic::catch_unwind(AssertUnwindSafe(|| {
                     pdf_extract::output_doc_page(&doc, &mut collector, number)
                 }));
-                if collector.timed_out {
-                    return Err(Unreadable::TimedOut(deadline_budget(deadline)));
-                }
-                if !matches!(read, Ok(Ok(()))) {
+                collector.stopped(deadline)?;
+                if let Err(why) = read_outcome(read) {
+                    unread += 1;
+                    fault.get_or_insert(why);
                     collector.discard_page();
                 }
             }
@@ -98,7 +98,15 @@ impl Format for Pdf {
         drop(doc);
         let (text, large_title) = layout(collector.pages);
         if text.trim().is_empty() {
-            return Err(Unreadable::NoTextLayer);
+            // No text where pages could not be read is a document the extractor cannot
+            // read, not a scan.
+            return Err(match fault {
+                Some(why) => Unreadable::corrupt(
+                    NAME,
+                    format!("the content of {unread} page(s) could not be read ({why})"),
+                ),
+                None => Unreadable::NoTextLayer,
+            });
         }
         let title = title
             .filter(|t| package::meaningful_title(t, &text))
@@ -109,6 +117,27 @@ impl Format for Pdf {
             title,
             encoding: "",
         })
+    }
+}
+
+/// What went wrong in one run of the extractor, if anything.
+fn read_outcome(
+    run: std::thread::Result<Result<(), pdf_extract::OutputError>>,
+) -> Result<(), String> {
+    match run {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(cut(&e.to_string())),
+        // The extractor's own assertions say nothing a user can act on.
+        Err(_) => Err("the extractor failed on it".to_string()),
+    }
+}
+
+/// A message cut to a few dozen characters, on one line.
+fn cut(message: &str) -> String {
+    let line = message.lines().next().unwrap_or("").trim();
+    match line.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line.to_string(),
     }
 }
 
@@ -129,38 +158,6 @@ fn info_title(doc: &pdf_extract::Document) -> Option<String> {
     let title = pdf_extract::decode_text_string(title).ok()?;
     let title = title.trim().to_string();
     (!title.is_empty()).then_some(title)
-}
-
-/// Refuses a document whose page content streams inflate to more than
-/// [`package::MAX_UNPACKED`] in all, before the extractor (which inflates without a limit)
-/// sees them.
-fn check_unpacked(
-    doc: &pdf_extract::Document,
-    pages: &std::collections::BTreeMap<u32, pdf_extract::ObjectId>,
-    deadline: &Deadline,
-) -> Result<(), Unreadable> {
-    let mut left = package::MAX_UNPACKED;
-    for &page in pages.values() {
-        for id in doc.get_page_contents(page) {
-            deadline.check()?;
-            let Ok(pdf_extract::Object::Stream(stream)) = doc.get_object(id) else {
-                continue;
-            };
-            let filters = stream.filters().unwrap_or_default();
-            let size = if filters.first().is_some_and(|f| *f == b"FlateDecode") {
-                let mut inflater =
-                    flate2::read::ZlibDecoder::new(stream.content.as_slice()).take(left + 1);
-                std::io::copy(&mut inflater, &mut std::io::sink()).unwrap_or(0)
-            } else {
-                stream.content.len() as u64
-            };
-            if size > left {
-                return Err(Unreadable::TooLarge);
-            }
-            left -= size;
-        }
-    }
-    Ok(())
 }
 
 /// One character as drawn: top-left origin, in points.
@@ -195,6 +192,10 @@ const CHECK_EVERY: usize = 2048;
 struct Collector {
     deadline: Deadline,
     timed_out: bool,
+    /// Whether the text grew past [`super::MAX_TEXT`].
+    too_much: bool,
+    /// Bytes of text collected.
+    collected: usize,
     /// The number of the page being read.
     page: u32,
     height: f64,
@@ -208,6 +209,8 @@ impl Collector {
         Collector {
             deadline,
             timed_out: false,
+            too_much: false,
+            collected: 0,
             page: 0,
             height: 0.0,
             lines: LineBuilder::default(),
@@ -223,6 +226,18 @@ impl Collector {
     fn stop(&mut self) -> Result<(), OutputError> {
         self.timed_out = true;
         Err(OutputError::FormatError(std::fmt::Error))
+    }
+
+    /// Why the collector stopped the extractor, if it did: its deadline passed, or the text
+    /// grew past [`super::MAX_TEXT`].
+    fn stopped(&self, deadline: &Deadline) -> Result<(), Unreadable> {
+        if self.too_much {
+            return Err(Unreadable::TooLarge);
+        }
+        if self.timed_out {
+            return Err(Unreadable::TimedOut(deadline_budget(deadline)));
+        }
+        Ok(())
     }
 }
 
@@ -258,6 +273,11 @@ impl OutputDev for Collector {
         font_size: f64,
         text: &str,
     ) -> Result<(), OutputError> {
+        self.collected += text.len();
+        if self.collected > super::MAX_TEXT {
+            self.too_much = true;
+            return Err(OutputError::FormatError(std::fmt::Error));
+        }
         self.since_check += 1;
         if self.since_check >= CHECK_EVERY {
             self.since_check = 0;
