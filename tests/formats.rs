@@ -352,14 +352,16 @@ fn damaged_files_are_skipped_with_a_reason_never_a_fault() {
             damaged.push(copy);
         }
         for copy in damaged {
-            let started = std::time::Instant::now();
-            let read = Report::from_bytes(path, &copy);
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(12),
-                "{path}"
-            );
-            if let Err(zhsearch::ingest::Unreadable::Failed(why)) = read {
-                faults.push(format!("{path}: {why}"));
+            // Read or refused within the reader's own budget: never abandoned past it, never a
+            // fault.
+            match Report::from_bytes(path, &copy) {
+                Err(zhsearch::ingest::Unreadable::Failed(why)) => {
+                    faults.push(format!("{path}: {why}"))
+                }
+                Err(zhsearch::ingest::Unreadable::TimedOut(_)) => {
+                    faults.push(format!("{path}: past its budget"))
+                }
+                _ => {}
             }
         }
     }

@@ -554,13 +554,11 @@ mod tests {
             "<div>".repeat(100_000),
             "</div>".repeat(100_000)
         );
-        let started = std::time::Instant::now();
         let err = Html.read(deep.as_bytes(), &Deadline::none()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "not supported: a web page nested more than 2000 elements deep"
         );
-        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]
