@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""The reliability battery of the server (issue #9): load during a burst, a huge document, a
-flood of costly queries and a full disk, each against its target.
+"""The reliability battery (issues #9 and #16): load during a burst, a huge document, a flood of
+costly queries, a full disk, an idle watcher, files that are not what they were, and hostile
+documents, each against its target.
 
-usage: scripts/reliability.py [--work DIR] [--reports 20000] [--only load|doc|flood|disk]
+usage: scripts/reliability.py [--work DIR] [--reports 20000]
+                              [--only load|doc|flood|disk|idle|files|attacks]
                               [--binary PATH] [--bench DIR] [--duration 30] [--connections 64]
                               [--burst-add 2000] [--burst-delete 500] [--doc-lines 200000]
                               [--flood 30] [--tmpfs-mb 40] [--seed 9]
@@ -30,6 +32,16 @@ idle   `serve --watch` over --reports reports, already indexed, left alone: its 
        --idle-seconds (30). Target: < 1% of a core. Then the watched folder is deleted and made
        again with one new report. Targets: the watcher says the folder is gone; the new report
        is found < 5 s after it was written; a report deleted with the folder is no longer found.
+files  300 reports; /file of a report replaced by a named pipe, a folder, a link or a file past
+       64 MiB, stalled downloads of a 60 MB report, vocabulary files that are links or past their
+       limits, similar on a device or a pipe. Targets: a 4xx with the reason and the server
+       answering after it; every bad file handled with a reason in <= 12 s under 1 GiB.
+attacks every hostile document of scripts/hostile_files.py (PDF form loops and bombs, stream
+       and object-stream bombs, operator floods, huge text runs, attribute and element floods)
+       beside a good report: `index` skips it with a reason and indexes the rest, `similar` on it
+       is one line, each <= 12 s with the process tree (reader workers included) < 1 GiB; then
+       all dropped at once into a watched folder: the server stays up, /healthz answers, every
+       good report is found and the thread count does not grow.
 
 Prints each section's figures with PASS/FAIL lines, then a "Reliability" table for BENCHMARKS.md.
 Exits 1 if any target failed, 2 on a setup error.
