@@ -1246,7 +1246,7 @@ def tree_peak(root_pid, peaks):
         todo.extend(children.get(pid, []))
 
 
-def run_measured(cmd, cwd, timeout=120):
+def run_tree_measured(cmd, cwd, timeout=120):
     """Runs `cmd`; (exit code, stderr text, seconds, peak RSS of the process tree in bytes).
     The tree's peak is the sum of each process's own peak: an upper bound."""
     t0 = time.monotonic()
@@ -1287,7 +1287,7 @@ def section_attacks(args, pool, res):
         bad = f"attack.{ext}"
         with open(os.path.join(corpus, bad), "wb") as f:
             f.write(make())
-        code, err, seconds, peak = run_measured([args.binary, "index", "corpus"], folder)
+        code, err, seconds, peak = run_tree_measured([args.binary, "index", "corpus"], folder)
         named = [l for l in err.splitlines() if bad in l]
         found = subprocess.run([args.binary, "search", "-l", '"小营盘镇党委"'], cwd=folder,
                                capture_output=True, text=True).stdout.split()
@@ -1296,7 +1296,7 @@ def section_attacks(args, pool, res):
             and peak < ATTACK_MAX_RSS
         res.check("attacks", f"index {name} ({what})", "skipped with a reason, the rest indexed, "
                   "≤ 12 s, < 1 GiB", f"exit {code}, {reason}; {seconds:.1f} s, {mib(peak)}", ok)
-        code, err, seconds, peak = run_measured(
+        code, err, seconds, peak = run_tree_measured(
             [args.binary, "similar", os.path.join("corpus", bad)], folder)
         lines = [l for l in err.splitlines() if l.strip()]
         ok = code == 2 and len(lines) == 1 and seconds <= ATTACK_MAX_S and peak < ATTACK_MAX_RSS

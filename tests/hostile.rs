@@ -475,55 +475,23 @@ fn entity_urls_with_markup_traversal_and_odd_bytes_are_4xx_and_shown_as_text() {
     assert_eq!(status, 200);
 }
 
-/// A PDF of the given objects (numbered from 1, the first the catalog), with a correct
-/// cross-reference table.
-fn pdf(objects: &[String]) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
-}
-
-fn stream(dict: &str, data: &str) -> String {
-    format!(
-        "<< {dict} /Length {} >>\nstream\n{data}\nendstream",
-        data.len()
-    )
-}
-
 /// An 800-byte PDF whose Form XObject draws itself: its reader recursed until the stack
 /// overflowed, which aborted the whole indexer (and the server, at every start).
 fn self_drawing_pdf() -> Vec<u8> {
     let resources = "/Resources << /Font << /F1 5 0 R >> /XObject << /Fx 4 0 R >> >>";
-    pdf(&[
-        "<< /Type /Catalog /Pages 2 0 R >>".into(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+    support::pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         format!(
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] {resources} /Contents 6 0 R >>"
-        ),
-        stream(
+        )
+        .into_bytes(),
+        support::pdf_stream(
             &format!("/Type /XObject /Subtype /Form /BBox [0 0 612 792] {resources}"),
-            "BT /F1 12 Tf 72 712 Td (Hello) Tj ET /Fx Do",
+            b"BT /F1 12 Tf 72 712 Td (Hello) Tj ET /Fx Do",
         ),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into(),
-        stream("", "/Fx Do"),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        support::pdf_stream("", b"/Fx Do"),
     ])
 }
 
@@ -554,31 +522,6 @@ fn a_pdf_that_draws_itself_is_skipped_and_the_rest_indexed() {
     assert!(is_one_error_line(&similar), "{}", stderr(&similar));
 }
 
-/// A .docx of `paragraphs` paragraphs of text, made with the zip crate.
-fn docx(paragraphs: usize) -> Vec<u8> {
-    use std::io::Write;
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default();
-    zip.start_file("[Content_Types].xml", options).unwrap();
-    zip.write_all(
-        br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#,
-    )
-    .unwrap();
-    zip.start_file("word/document.xml", options).unwrap();
-    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>"#).unwrap();
-    zip.write_all("<w:p><w:r><w:t>大型报告的标题</w:t></w:r></w:p>".as_bytes())
-        .unwrap();
-    for i in 0..paragraphs {
-        zip.write_all(
-            format!("<w:p><w:r><w:t>第{i}段：坚持党建引领，推动乡村振兴，持续深化基层治理。</w:t></w:r></w:p>")
-                .as_bytes(),
-        )
-        .unwrap();
-    }
-    zip.write_all(b"</w:body></w:document>").unwrap();
-    zip.finish().unwrap().into_inner()
-}
-
 /// The reader workers among the children of `parent`.
 fn reader_workers(parent: u32) -> Vec<i32> {
     let mut found = Vec::new();
@@ -604,7 +547,10 @@ fn reader_workers(parent: u32) -> Vec<i32> {
 fn a_reader_worker_killed_mid_file_skips_that_file_only() {
     let dir = folder(&[
         ("good.txt", GOOD_REPORT.as_bytes()),
-        ("big.docx", &docx(300_000)),
+        (
+            "big.docx",
+            &support::docx_of_paragraphs("大型报告的标题", 300_000),
+        ),
     ]);
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zhsearch"))
         .current_dir(dir.path())

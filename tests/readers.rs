@@ -5,8 +5,11 @@
 //! The files are made here, small, the way `scripts/hostile_files.py` makes them for the
 //! reliability battery (same names).
 
+mod support;
+
 use std::io::Write;
 
+use support::{pdf, pdf_stream};
 use zhsearch::ingest::Report;
 
 const MIB: usize = 1 << 20;
@@ -98,40 +101,6 @@ fn ascii85(data: &[u8]) -> Vec<u8> {
 
 // --- PDF ------------------------------------------------------------------------------------
 
-/// A PDF of numbered objects (1-based) with a correct cross-reference table.
-fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (n, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", n + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for off in offsets {
-        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
-}
-
-fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
-    let mut s = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
-    s.extend_from_slice(data);
-    s.extend_from_slice(b"\nendstream");
-    s
-}
-
 const TEXT: &[u8] = b"BT /F1 12 Tf 72 720 Td (Hello world) Tj ET\n";
 
 /// Catalog (1), page tree (2), font (3), the page's content (4, given) and the page (5),
@@ -154,7 +123,7 @@ fn one_page(content: Vec<u8>, resources: &str, more: Vec<Vec<u8>>) -> Vec<u8> {
 const FONT: &str = "<< /Font << /F1 3 0 R >> >>";
 
 fn form(resources: &str, content: &[u8]) -> Vec<u8> {
-    stream(
+    pdf_stream(
         &format!("/Type /XObject /Subtype /Form /BBox [0 0 595 842] {resources}"),
         content,
     )
@@ -164,7 +133,7 @@ fn form(resources: &str, content: &[u8]) -> Vec<u8> {
 fn pdf_form_self() -> Vec<u8> {
     let content = [TEXT, b"/Fx Do\n"].concat();
     one_page(
-        stream("", &content),
+        pdf_stream("", &content),
         "<< /Font << /F1 3 0 R >> /XObject << /Fx 6 0 R >> >>",
         vec![form("", b"/Fx Do\n")],
     )
@@ -186,7 +155,7 @@ fn form_chain(depth: usize, draws: usize) -> Vec<u8> {
         })
         .collect();
     one_page(
-        stream("", &content),
+        pdf_stream("", &content),
         "<< /Font << /F1 3 0 R >> /XObject << /F 6 0 R >> >>",
         forms,
     )
@@ -203,7 +172,7 @@ fn regression_a_pdf_form_that_draws_itself_is_skipped_not_a_stack_overflow() {
     // Two forms drawing each other.
     let content = [TEXT, b"/Fa Do\n"].concat();
     let cycle = one_page(
-        stream("", &content),
+        pdf_stream("", &content),
         "<< /Font << /F1 3 0 R >> /XObject << /Fa 6 0 R >> >>",
         vec![
             form("/Resources << /XObject << /Fb 7 0 R >> >>", b"/Fb Do\n"),
@@ -238,7 +207,7 @@ fn regression_a_page_inheriting_resources_from_itself_is_skipped() {
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>".to_vec(),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
-        stream("", TEXT),
+        pdf_stream("", TEXT),
         b"<< /Type /Page /Parent 5 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
     ];
     assert_eq!(
@@ -251,7 +220,7 @@ fn regression_a_page_inheriting_resources_from_itself_is_skipped() {
 fn regression_every_filter_of_a_chain_is_bounded() {
     // 8 GiB behind two Flate filters, in a few kilobytes.
     let bytes = one_page(
-        stream(
+        pdf_stream(
             "/Filter [/FlateDecode /FlateDecode]",
             &zlib(&zeros_zlib(8 * 1024)),
         ),
@@ -262,7 +231,7 @@ fn regression_every_filter_of_a_chain_is_bounded() {
     assert_eq!(skipped("double.pdf", &bytes), "too large when unpacked");
     // 300 MiB behind ASCII85 then Flate.
     let bytes = one_page(
-        stream(
+        pdf_stream(
             "/Filter [/ASCII85Decode /FlateDecode]",
             &ascii85(&zeros_zlib(300)),
         ),
@@ -276,9 +245,9 @@ fn regression_every_filter_of_a_chain_is_bounded() {
 fn regression_a_compressed_form_is_bounded() {
     let content = [TEXT, b"/Fx Do\n"].concat();
     let bytes = one_page(
-        stream("", &content),
+        pdf_stream("", &content),
         "<< /Font << /F1 3 0 R >> /XObject << /Fx 6 0 R >> >>",
-        vec![stream(
+        vec![pdf_stream(
             "/Type /XObject /Subtype /Form /BBox [0 0 1 1] /Filter /FlateDecode",
             &zeros_zlib(300),
         )],
@@ -311,9 +280,9 @@ fn regression_an_object_stream_is_bounded_while_the_file_loads() {
     let b = (b + a * (500 * MIB as u64)) % 65521;
     data.extend_from_slice(&(((b as u32) << 16) | a as u32).to_be_bytes());
     let bytes = one_page(
-        stream("", TEXT),
+        pdf_stream("", TEXT),
         FONT,
-        vec![stream(
+        vec![pdf_stream(
             &format!(
                 "/Type /ObjStm /N 1 /First {} /Filter /FlateDecode",
                 header.len()
@@ -328,12 +297,12 @@ fn regression_an_object_stream_is_bounded_while_the_file_loads() {
 fn regression_a_cross_reference_stream_is_bounded_before_the_file_loads() {
     // The cross-reference table as a stream inflating to 100 MiB (the loader inflates it
     // before anything else sees the file).
-    let body = one_page(stream("", TEXT), FONT, vec![]);
+    let body = one_page(pdf_stream("", TEXT), FONT, vec![]);
     let cut = body.windows(5).position(|w| w == b"xref\n").unwrap();
     let mut bytes = body[..cut].to_vec();
     let at = bytes.len();
     bytes.extend_from_slice(b"6 0 obj\n");
-    bytes.extend_from_slice(&stream(
+    bytes.extend_from_slice(&pdf_stream(
         "/Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode",
         &zeros_zlib(100),
     ));
@@ -346,7 +315,7 @@ fn regression_a_flood_of_drawing_operations_is_skipped() {
     // 1.5 million `0 0 Td` (the extractor holds every operation in memory at once).
     let block = "0 0 Td\n".repeat(10_000);
     let data = repeated_zlib(block.as_bytes(), 150);
-    let bytes = one_page(stream("/Filter /FlateDecode", &data), FONT, vec![]);
+    let bytes = one_page(pdf_stream("/Filter /FlateDecode", &data), FONT, vec![]);
     assert!(bytes.len() < 64 << 10, "{}", bytes.len());
     assert_eq!(
         skipped("td.pdf", &bytes),
@@ -359,7 +328,7 @@ fn a_pdf_whose_content_cannot_be_read_says_so() {
     // A page drawing an XObject it does not have fails in the extractor before its text:
     // that is no scan.
     let bytes = one_page(
-        stream("", b"BT /F1 12 Tf 72 720 Td /Missing Do (Hello) Tj ET\n"),
+        pdf_stream("", b"BT /F1 12 Tf 72 720 Td /Missing Do (Hello) Tj ET\n"),
         FONT,
         vec![],
     );

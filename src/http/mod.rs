@@ -186,6 +186,14 @@ impl Server {
 }
 
 fn log_sync(s: &index::SyncSummary) {
+    log_summary(s);
+    for skipped in &s.skipped {
+        tracing::warn!("skipped {}: {}", skipped.path, skipped.reason);
+    }
+}
+
+/// The one line that says what a sync did.
+fn log_summary(s: &index::SyncSummary) {
     tracing::info!(
         "indexed {}: {} added, {} updated, {} removed, {} renamed, {} skipped; {} reports",
         s.root.display(),
@@ -196,9 +204,6 @@ fn log_sync(s: &index::SyncSummary) {
         s.skipped.len(),
         s.docs
     );
-    for skipped in &s.skipped {
-        tracing::warn!("skipped {}: {}", skipped.path, skipped.reason);
-    }
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {

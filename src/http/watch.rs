@@ -180,16 +180,7 @@ impl Syncer {
             .map(|k| (k.path.as_str(), k.reason.as_str()))
             .collect();
         if changed || !news.is_empty() {
-            tracing::info!(
-                "indexed {}: {} added, {} updated, {} removed, {} renamed, {} skipped; {} reports",
-                s.root.display(),
-                s.added,
-                s.updated,
-                s.removed,
-                s.renamed,
-                s.skipped.len(),
-                s.docs
-            );
+            super::log_summary(s);
         }
         for (path, reason) in news {
             tracing::warn!("skipped {path}: {reason}");

@@ -147,20 +147,7 @@ fn read_guarded(
         .name(READER_THREAD.into())
         .stack_size(READER_STACK)
         .spawn(move || {
-            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                format.read(&owned, &deadline)
-            }));
-            let result = read.unwrap_or_else(|payload| {
-                let message = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown fault".into());
-                Err(Unreadable::Failed(format!(
-                    "{} reader fault: {message}",
-                    format.name()
-                )))
-            });
+            let result = read_contained(format, &owned, &deadline);
             // The receiver is gone when the caller stopped waiting; nothing more to do.
             let _ = tx.send(result);
         });
@@ -175,6 +162,29 @@ fn read_guarded(
             Err(Unreadable::Failed("the reader stopped".into()))
         }
     }
+}
+
+/// Reads `bytes` as `format`, a panic in the reader becoming [`Unreadable::Failed`] with its
+/// message.
+fn read_contained(
+    format: &'static dyn format::Format,
+    bytes: &[u8],
+    deadline: &format::Deadline,
+) -> Result<format::FormattedText, Unreadable> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        format.read(bytes, deadline)
+    }))
+    .unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown fault".into());
+        Err(Unreadable::Failed(format!(
+            "{} reader fault: {message}",
+            format.name()
+        )))
+    })
 }
 
 /// A report file found by [`scan`].

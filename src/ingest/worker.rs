@@ -398,22 +398,7 @@ pub fn serve_worker() -> i32 {
 fn answer(name: &str, budget: Duration, bytes: &[u8]) -> Vec<u8> {
     let result = match format::by_name(name) {
         None => Err(Unreadable::Failed(format!("no reader for {name}"))),
-        Some(format) => {
-            let deadline = Deadline::after(budget);
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                format.read(bytes, &deadline)
-            }))
-            .unwrap_or_else(|payload| {
-                let message = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown fault".into());
-                Err(Unreadable::Failed(format!(
-                    "{name} reader fault: {message}"
-                )))
-            })
-        }
+        Some(format) => super::read_contained(format, bytes, &Deadline::after(budget)),
     };
     encode_answer(&result)
 }

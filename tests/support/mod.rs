@@ -124,3 +124,65 @@ impl Drop for TestServer {
         }
     }
 }
+
+/// A PDF of numbered objects (1-based, the first the catalog) with a correct cross-reference
+/// table.
+pub fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (n, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", n + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A PDF stream object: `dict` entries, the length, and `data`.
+pub fn pdf_stream(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut s = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+    s.extend_from_slice(data);
+    s.extend_from_slice(b"\nendstream");
+    s
+}
+
+/// A .docx whose first paragraph is `title`, followed by `paragraphs` numbered paragraphs of
+/// party-building text (第0段 … 第{n-1}段), made with the zip crate.
+pub fn docx_of_paragraphs(title: &str, paragraphs: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("[Content_Types].xml", options).unwrap();
+    zip.write_all(
+        br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#,
+    )
+    .unwrap();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>"#).unwrap();
+    zip.write_all(format!("<w:p><w:r><w:t>{title}</w:t></w:r></w:p>").as_bytes())
+        .unwrap();
+    for i in 0..paragraphs {
+        zip.write_all(
+            format!("<w:p><w:r><w:t>第{i}段：坚持党建引领，推动乡村振兴，持续深化基层治理。</w:t></w:r></w:p>")
+                .as_bytes(),
+        )
+        .unwrap();
+    }
+    zip.write_all(b"</w:body></w:document>").unwrap();
+    zip.finish().unwrap().into_inner()
+}
