@@ -654,3 +654,45 @@ fn an_unknown_entity_type_suggests_only_types_that_work() {
         "keyword is refused by entities: {err}"
     );
 }
+
+#[test]
+fn a_watching_server_outlives_a_pdf_that_draws_itself() {
+    let dir = folder(&[("good.txt", GOOD_REPORT.as_bytes())]);
+    let server = TestServer::start(dir.path(), true);
+    let corpus = dir.path().join("corpus");
+    std::fs::write(corpus.join("loop.pdf"), self_drawing_pdf()).unwrap();
+    std::fs::write(
+        corpus.join("late.txt"),
+        "迟到的报告\n\n编号甲乙丙丁的正文。",
+    )
+    .unwrap();
+    let url = server.url(&format!("/api/search?q={}", support::q("\"编号甲乙丙丁\"")));
+    let started = std::time::Instant::now();
+    // A guard against waiting for ever, not a speed check.
+    while support::json(&url).1["total"] != 1 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(support::get(&server.url("/healthz")).0, 200);
+    let found =
+        support::json(&server.url(&format!("/api/search?q={}", support::q("小营盘镇党委"))));
+    assert_eq!(found.1["total"], 1, "{}", found.1);
+}
+
+#[test]
+fn the_pdf_parsers_own_log_lines_stay_out_of_the_output() {
+    let fixtures = Path::new(support::REPO).join("tests/fixtures/formats/bad");
+    let broken = std::fs::read(fixtures.join("broken_xref.pdf")).unwrap();
+    let truncated = std::fs::read(fixtures.join("truncated.pdf")).unwrap();
+    let dir = folder(&[
+        ("good.txt", GOOD_REPORT.as_bytes()),
+        ("broken.pdf", &broken),
+        ("truncated.pdf", &truncated),
+    ]);
+    let out = run(dir.path(), &["index", "corpus"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    // One line per skipped file and the summary: nothing from the parsers underneath.
+    assert_eq!(err.lines().count(), 3, "{err}");
+    assert!(!err.contains("lopdf") && !err.contains("ERROR"), "{err}");
+}
