@@ -23,9 +23,9 @@ pub const MAX_FILE_BYTES: u64 = 64 << 20;
 /// Time one file may take to read; a file that takes longer is skipped.
 pub const READ_BUDGET: Duration = Duration::from_secs(10);
 
-/// Name of the threads that read office files, PDFs and web pages (see
-/// [`format::Format::guarded`]). A panic on such a thread is contained and the file skipped,
-/// so a panic hook can leave it unreported.
+/// Name of the threads that read office files, PDFs and web pages where readers are not
+/// isolated in [worker processes](worker) (see [`format::Format::guarded`]). A panic on such a
+/// thread is contained and the file skipped, so a panic hook can leave it unreported.
 pub const READER_THREAD: &str = "zhsearch-reader";
 
 /// Stack of a reader thread: parsers of nested structures recurse, and a stack overflow,
@@ -67,8 +67,8 @@ impl Report {
         Report::from_input(path, Input::Borrowed(bytes), budget)
     }
 
-    /// Builds a report from a file's bytes, handing them over (no copy is made for the
-    /// reader thread).
+    /// Builds a report from a file's bytes, handing them over (no copy is made for a reader
+    /// thread).
     pub fn from_owned(path: &str, bytes: Vec<u8>) -> Result<Report, Unreadable> {
         Report::from_input(path, Input::Owned(Arc::new(bytes)), READ_BUDGET)
     }

@@ -17,8 +17,10 @@
 //!
 //! Files are untrusted input: every reader bounds what it unpacks, checks a [`Deadline`] where
 //! it loops, and returns an [`Unreadable`] reason instead of failing otherwise. The caller
-//! ([`crate::ingest::Report::from_bytes`]) also runs [`Format::guarded`] readers on a worker
-//! thread, so that a fault in a reader or a parser it uses skips one file, never the run.
+//! ([`crate::ingest::Report::from_bytes`]) also runs [`Format::guarded`] readers in a worker
+//! process ([`crate::ingest::worker`]; on a thread where readers are not isolated), so that a
+//! fault in a reader or a parser it uses — even a stack overflow or an allocation failure —
+//! skips one file, never the run.
 
 pub mod doc;
 pub mod docx;
@@ -91,8 +93,8 @@ pub trait Format: Sync {
     /// The media type of its files, for serving an original.
     fn media_type(&self) -> &'static str;
     /// Whether reading parses a structure a crafted file can abuse (containers, compressed
-    /// streams, a document tree): such formats are read on a worker thread under the time
-    /// budget. Plain decoding, linear in the file, is not.
+    /// streams, a document tree): such formats are read in a worker process under the time
+    /// budget ([`crate::ingest::worker`]). Plain decoding, linear in the file, is not.
     fn guarded(&self) -> bool {
         true
     }
