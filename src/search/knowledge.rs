@@ -2,6 +2,7 @@
 //! the reports related to a report or copied from it.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
@@ -209,6 +210,7 @@ impl ReportSearcher {
             &FacetCollector {
                 facets: facets.to_vec(),
                 top,
+                totals: Some(Arc::clone(&self.facet_totals)),
             },
         )?)
     }

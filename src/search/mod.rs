@@ -27,7 +27,7 @@ use crate::ingest::ReportDate;
 use crate::knowledge::{Entities, Facet};
 use crate::vocabulary::Vocabulary;
 pub use deadline::Deadline;
-pub use facets::{FacetCollector, FacetCounts};
+pub use facets::{FacetCollector, FacetCounts, FacetTotals};
 pub use knowledge::{EntityView, ExportRecord, Overview, Probe, Similar, SimilarReport};
 use query::Expr;
 pub use query::MAX_QUERY_CHARS;
@@ -357,6 +357,8 @@ pub struct ReportSearcher {
     paths: Arc<Mutex<HashMap<tantivy::index::SegmentId, PathTable>>>,
     /// The indexed folder, whose `zhsearch.toml` may add words and synonyms.
     root: Option<PathBuf>,
+    /// Facet totals per segment, for counts over most of the corpus.
+    facet_totals: Arc<facets::FacetTotals>,
 }
 
 impl ReportSearcher {
@@ -375,6 +377,7 @@ impl ReportSearcher {
             reader,
             paths: Arc::default(),
             root,
+            facet_totals: Arc::default(),
         })
     }
 
@@ -458,6 +461,7 @@ impl ReportSearcher {
         let facet_counts = FacetCollector {
             facets: req.facets.clone(),
             top: FACET_TOP,
+            totals: Some(Arc::clone(&self.facet_totals)),
         };
         let facets;
         match req.sort {
