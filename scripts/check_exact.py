@@ -4,7 +4,10 @@
 usage: scripts/check_exact.py CORPUS_DIR [--n 400] [--seed 20240601] [--index DIR]
                               [--manifest MANIFEST_TSV] [--known 300] [--zhsearch PATH]
 
-1. Samples queries with ../shared/peers/make_queries.py (substring ground truth).
+1. Samples queries with ../shared/peers/make_queries.py (substring ground truth), then takes
+   the truth again on text folded to simplified characters as zhsearch folds it
+   (src/analysis/TSCharacters.txt, one character for one), so that a report writing 以來 is
+   expected for "以来".
 2. Indexes CORPUS_DIR with `zhsearch index` (incremental: reuses an existing index of it).
 3. Runs every query through `zhsearch search -l` (phrases quoted, AND terms space-separated)
    and scores recall/precision per group against the truth with the peers' score.py.
@@ -28,6 +31,51 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
+def folding_table():
+    """str.translate table of zhsearch's folding: OpenCC's TSCharacters, the first simplified
+    form of each single character, chains followed (as src/analysis/fold.rs does)."""
+    to = {}
+    with open(os.path.join(ROOT, "src", "analysis", "TSCharacters.txt"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or "\t" not in line:
+                continue
+            key, values = line.rstrip("\n").split("\t", 1)
+            first = values.split(" ")[0]
+            if len(key) == 1 and len(first) == 1 and key != first:
+                to[key] = first
+    for k in list(to):
+        v = to[k]
+        for _ in range(4):
+            nxt = to.get(v)
+            if nxt is None or nxt == k:
+                break
+            v = nxt
+        to[k] = v
+    return str.maketrans(to)
+
+
+def fold_truth(queries, corpus, peers):
+    """Rewrites the truth of every query in the JSONL file `queries` over folded text."""
+    sys.path.insert(0, peers)
+    from common import iter_docs  # noqa: E402  (the peers' own decoding and normalization)
+    fold = folding_table()
+    docs = [(path, text.translate(fold)) for path, text in iter_docs(corpus)]
+    with open(queries, encoding="utf-8") as f:
+        items = [json.loads(line) for line in f]
+    changed = 0
+    for q in items:
+        terms = [q["phrase"]] if q["kind"] == "phrase" else q["terms"]
+        terms = [t.translate(fold) for t in terms]
+        truth = [path for path, text in docs if all(t in text for t in terms)]
+        changed += sorted(truth) != sorted(q["truth"])
+        q["truth"] = truth
+    with open(queries, "w", encoding="utf-8") as f:
+        for q in items:
+            f.write(json.dumps(q, ensure_ascii=False) + "\n")
+    print(f"truth over folded text: {changed} of {len(items)} queries gained reports written in "
+          f"traditional characters")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus")
@@ -45,6 +93,7 @@ def main():
     queries = os.path.join(work, "queries.jsonl")
     run([sys.executable, os.path.join(args.peers, "make_queries.py"), args.corpus, queries,
          "--n", str(args.n), "--seed", str(args.seed)])
+    fold_truth(queries, args.corpus, args.peers)
     run([args.zhsearch, "--index", index, "index", args.corpus, "--quiet"])
 
     out_path = os.path.join(work, "zhsearch.out.jsonl")
