@@ -95,23 +95,6 @@ struct SkipMemo {
     reason: String,
 }
 
-/// The status-change time of a file in nanoseconds (0 where there is none), so that a change of
-/// permissions or owner counts as a change of a file that could not be read.
-#[cfg(unix)]
-fn status_changed(root: &Path, path: &str) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::symlink_metadata(root.join(path)).map_or(0, |m| {
-        (m.ctime() as u64)
-            .wrapping_mul(1_000_000_000)
-            .wrapping_add(m.ctime_nsec() as u64)
-    })
-}
-
-#[cfg(not(unix))]
-fn status_changed(_: &Path, _: &str) -> u64 {
-    0
-}
-
 /// The fingerprint of an indexed file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Known {
@@ -442,11 +425,9 @@ impl Indexer {
                 }
                 // Not indexed, and could not be when it was read as it still is: said again,
                 // not read again.
-                let memo = unreadable.get(&f.path).filter(|m| {
-                    m.size == f.size
-                        && m.mtime == f.mtime
-                        && m.changed == status_changed(&root, &f.path)
-                });
+                let memo = unreadable
+                    .get(&f.path)
+                    .filter(|m| m.size == f.size && m.mtime == f.mtime && m.changed == f.changed);
                 if let Some(memo) = memo {
                     summary.skipped.push(Skipped {
                         path: f.path.clone(),
@@ -495,17 +476,11 @@ impl Indexer {
             }
         };
         for batch in to_read.chunks(BATCH) {
-            // The status-change time is taken before the read, so that a change during the
-            // read is a change after it.
-            let prepared: Vec<(u64, u64, std::result::Result<TantivyDocument, String>)> = batch
+            let prepared: Vec<(u64, std::result::Result<TantivyDocument, String>)> = batch
                 .par_iter()
-                .map(|file| {
-                    let status = status_changed(&root, &file.path);
-                    let (hash, prepared) = prepare(index, extractor, &root, file);
-                    (status, hash, prepared)
-                })
+                .map(|file| prepare(index, extractor, &root, file))
                 .collect();
-            for (file, (status, hash, prepared)) in batch.iter().zip(prepared) {
+            for (file, (hash, prepared)) in batch.iter().zip(prepared) {
                 progress(Progress::Read);
                 let previous = known.remove(&file.path);
                 let doc = match prepared {
@@ -519,7 +494,9 @@ impl Indexer {
                             SkipMemo {
                                 size: file.size,
                                 mtime: file.mtime,
-                                changed: status,
+                                // Taken by the scan, before the read: a change during the
+                                // read is a change after it.
+                                changed: file.changed,
                                 reason: reason.clone(),
                             },
                         );

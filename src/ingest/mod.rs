@@ -196,6 +196,9 @@ pub struct FileEntry {
     pub size: u64,
     /// Modification time, nanoseconds since the Unix epoch.
     pub mtime: u64,
+    /// Status-change time (ctime), nanoseconds since the Unix epoch; 0 where there is none. A
+    /// change of permissions or owner changes it, not the modification time.
+    pub changed: u64,
 }
 
 /// A file that was not indexed, and why.
@@ -274,6 +277,7 @@ pub fn scan(root: &Path) -> Result<(Vec<FileEntry>, Vec<Skipped>)> {
                     .ok()
                     .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
                     .map_or(0, |d| d.as_nanos() as u64),
+                changed: status_changed(&meta),
             }),
             Err(err) => skipped.push(Skipped {
                 path,
@@ -283,6 +287,20 @@ pub fn scan(root: &Path) -> Result<(Vec<FileEntry>, Vec<Skipped>)> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok((files, skipped))
+}
+
+/// The status-change time in `meta`, nanoseconds since the Unix epoch (0 where there is none).
+#[cfg(unix)]
+fn status_changed(meta: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    (meta.ctime() as u64)
+        .wrapping_mul(1_000_000_000)
+        .wrapping_add(meta.ctime_nsec() as u64)
+}
+
+#[cfg(not(unix))]
+fn status_changed(_: &std::fs::Metadata) -> u64 {
+    0
 }
 
 /// `path` relative to `root`, with `/` separators.

@@ -106,7 +106,7 @@ impl Pool {
         budget: Duration,
     ) -> Result<FormattedText, Unreadable> {
         let started = Instant::now();
-        let request = encode_request(format.name(), budget, bytes);
+        let header = request_header(format.name(), budget, bytes.len());
         // An idle worker may have gone since its last file (killed by someone, say): it is
         // replaced once, by a new one, before the file is given up on.
         let reused = self.take_idle();
@@ -115,10 +115,10 @@ impl Pool {
             Some(w) => w,
             None => self.spawn()?,
         };
-        let mut outcome = worker.exchange(&request, started + budget);
+        let mut outcome = worker.exchange(&header, bytes, started + budget);
         if !fresh && matches!(outcome, Err(Exchange::Gone)) {
             worker = self.spawn()?;
-            outcome = worker.exchange(&request, started + budget);
+            outcome = worker.exchange(&header, bytes, started + budget);
         }
         match outcome {
             Ok(answer) => {
@@ -195,17 +195,24 @@ struct Worker {
 impl Worker {
     /// Sends a request and waits for the answer until `deadline` (plus a tenth of the budget,
     /// at most a second, for the worker's own deadline checks to answer first).
-    fn exchange(&mut self, request: &[u8], deadline: Instant) -> Result<Vec<u8>, Exchange> {
+    /// The request is its `header` and the file's `bytes`, written one after the other (no
+    /// copy of the file is made for it).
+    fn exchange(
+        &mut self,
+        header: &[u8],
+        bytes: &[u8],
+        deadline: Instant,
+    ) -> Result<Vec<u8>, Exchange> {
         let Some(stdin) = self.stdin.as_mut() else {
             return Err(Exchange::Gone);
         };
         // The worker reads the whole request before it starts, so this cannot deadlock; a
         // worker that dies meanwhile breaks the pipe (SIGPIPE is ignored in Rust programs).
-        if stdin
-            .write_all(request)
-            .and_then(|()| stdin.flush())
-            .is_err()
-        {
+        let sent = stdin
+            .write_all(header)
+            .and_then(|()| stdin.write_all(bytes))
+            .and_then(|()| stdin.flush());
+        if sent.is_err() {
             return Err(Exchange::Gone);
         }
         let grace = deadline
@@ -456,11 +463,13 @@ fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-fn encode_request(name: &str, budget: Duration, bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len() + 64);
+/// A request up to the file's bytes, which follow it: the format's name, the budget, the
+/// file's length.
+fn request_header(name: &str, budget: Duration, len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64);
     put_bytes(&mut out, name.as_bytes());
     out.extend_from_slice(&(budget.as_millis() as u64).to_le_bytes());
-    put_bytes(&mut out, bytes);
+    out.extend_from_slice(&(len as u64).to_le_bytes());
     out
 }
 
@@ -677,7 +686,8 @@ mod tests {
 
     #[test]
     fn requests_survive_the_wire() {
-        let wire = encode_request("docx", Duration::from_millis(2500), b"PK\x03\x04");
+        let mut wire = request_header("docx", Duration::from_millis(2500), 4);
+        wire.extend_from_slice(b"PK\x03\x04");
         let mut input = &wire[..];
         let (name, budget, bytes) = read_request(&mut input).unwrap().unwrap();
         assert_eq!(
