@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use serde_json::{json, Value};
-use zhsearch::search::ReportSearcher;
+use zhsearch::corpus::Corpus;
 
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
@@ -38,9 +38,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|n| n.parse().ok())
         .unwrap_or(5);
     let opened = Instant::now();
-    let searcher = ReportSearcher::open(Path::new(&args[0]))?;
+    let searcher = Corpus::open(Path::new(&args[0]))?;
     // Load the segmenter up front, as the Python peers load jieba before timing.
-    zhsearch::analysis::words(&zhsearch::analysis::jieba(), "预热");
+    zhsearch::analysis::words(&zhsearch::vocabulary::Vocabulary::bundled().jieba(), "预热");
     let open_ms = opened.elapsed().as_secs_f64() * 1000.0;
     let mut out = std::io::BufWriter::new(std::fs::File::create(&args[2])?);
     let mut all_ms = Vec::new();
@@ -62,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut hits = Vec::new();
         for _ in 0..runs.max(1) {
             let started = Instant::now();
-            let paths = searcher.matching_paths(&text, None, None)?;
+            let paths = searcher.matching_paths(&zhsearch::search::SearchRequest::new(&text))?;
             times.push(started.elapsed().as_secs_f64() * 1000.0);
             hits = paths;
         }

@@ -32,7 +32,7 @@ fn main() -> anyhow::Result<()> {
         docs.push(serde_json::from_str::<Doc>(&line).with_context(|| format!("parsing {path}"))?);
     }
     let loading = Instant::now();
-    let extractor = EntityExtractor::new(zhsearch::analysis::jieba());
+    let extractor = EntityExtractor::new(zhsearch::vocabulary::Vocabulary::bundled().jieba());
     let loaded = loading.elapsed();
     let mut out = std::io::stdout().lock();
     let (mut spent, mut bytes) = (Duration::ZERO, 0);

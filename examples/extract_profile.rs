@@ -58,7 +58,7 @@ fn main() -> anyhow::Result<()> {
     }
     let bytes: usize = reports.iter().map(|r| r.title.len() + r.text.len()).sum();
 
-    let jieba = zhsearch::analysis::jieba();
+    let jieba = zhsearch::vocabulary::Vocabulary::bundled().jieba();
     let extractor = Extractor::new(jieba.clone());
     let entities = EntityExtractor::new(jieba.clone());
     let keywords = KeywordExtractor::new(jieba.clone());

@@ -11,8 +11,9 @@
 
 use std::time::Instant;
 
+use zhsearch::corpus::Corpus;
 use zhsearch::knowledge::Facet;
-use zhsearch::search::{ReportSearcher, SearchRequest};
+use zhsearch::search::SearchRequest;
 
 fn percentile(mut xs: Vec<f64>, p: f64) -> f64 {
     xs.sort_by(f64::total_cmp);
@@ -38,8 +39,8 @@ fn main() -> anyhow::Result<()> {
         Some(i) => args.get(i + 1).and_then(|n| n.parse().ok()).unwrap_or(20),
         None => 20,
     };
-    let searcher = ReportSearcher::open(std::path::Path::new(index))?;
-    println!("{} reports, {runs} runs each", searcher.num_docs());
+    let searcher = Corpus::open(std::path::Path::new(index))?;
+    println!("{} reports, {runs} runs each", searcher.stats()?.reports);
     println!(
         "| query | matching | p50 without | p95 without | p50 with facets | p95 with facets |"
     );

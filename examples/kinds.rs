@@ -97,14 +97,14 @@ fn main() -> anyhow::Result<()> {
         println!("{line}");
     }
 
-    let extractor = KeywordExtractor::new(zhsearch::analysis::jieba());
+    let extractor = KeywordExtractor::new(zhsearch::vocabulary::Vocabulary::bundled().jieba());
     let timed = &reports[..reports.len().min(2000)];
     // Warm up: page in jieba's dictionary and the tables.
     for (title, text) in timed.iter().take(200) {
         extractor.keywords(title, text, 8);
     }
     // Whole passes, alternated three times; the best of each counts (the machine may be busy).
-    let jieba = zhsearch::analysis::jieba();
+    let jieba = zhsearch::vocabulary::Vocabulary::bundled().jieba();
     let (mut keywords_time, mut cut_time) = (Duration::MAX, Duration::MAX);
     let (mut total, mut tokens) = (0, 0);
     for _ in 0..3 {

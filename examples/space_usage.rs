@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use zhsearch::search::ReportSearcher;
+use zhsearch::index::ReportIndex;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(
@@ -13,8 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .nth(1)
             .ok_or("usage: space_usage INDEX_DIR")?,
     );
-    let searcher = ReportSearcher::open(&dir)?;
-    let tantivy_searcher = searcher.index().index.reader()?.searcher();
+    let tantivy_searcher = ReportIndex::open(&dir)?.index.reader()?.searcher();
     let usage = tantivy_searcher.space_usage()?;
     let mut rows: BTreeMap<(String, &str), u64> = BTreeMap::new();
     let mut store = 0u64;

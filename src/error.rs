@@ -54,6 +54,15 @@ pub enum Error {
         .0.display()
     )]
     DiskFull(PathBuf),
+    /// The engine that answers queries cannot be reached (a cluster that is down or answers
+    /// with an error): nothing was changed.
+    #[error("{engine} cannot be reached: {reason}")]
+    Unreachable {
+        /// The engine, as the user named it.
+        engine: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// The index library failed.
     #[error("index error: {0}")]
     Index(#[from] tantivy::TantivyError),

@@ -12,11 +12,11 @@
 //! ```no_run
 //! use std::path::Path;
 //! use zhsearch::index::{sync, SyncOptions};
-//! use zhsearch::search::{ReportSearcher, SearchRequest};
+//! use zhsearch::search::{LocalEngine, SearchRequest};
 //!
 //! let opts = SyncOptions { root: Some("corpus".into()), rebuild: false };
 //! sync(Path::new("index"), &opts, &mut |_| {})?;
-//! let searcher = ReportSearcher::open(Path::new("index"))?;
+//! let searcher = LocalEngine::open(Path::new("index"))?;
 //! for hit in searcher.search(&SearchRequest::new("\"小营盘镇\""))?.hits {
 //!     println!("{} {}", hit.path, hit.snippet);
 //! }
@@ -25,6 +25,8 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod checksums;
+pub mod corpus;
 pub mod error;
 pub mod http;
 pub mod index;

@@ -163,7 +163,7 @@ proptest! {
             Ok(expr) => {
                 let (_, fields) = crate::index::Fields::build();
                 let compiled = crate::search::compile::compile(
-                    &expr, &fields, &crate::vocabulary::Vocabulary::bundled(), &Deadline::none());
+                    &expr, &fields, &crate::vocabulary::FolderVocabulary::default(), &Deadline::none());
                 check_highlights(
                     &Highlighter::new(&compiled.highlights).highlight_all(&q),
                     &compiled.highlights,

@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use zhsearch::analysis::{is_word_char, jieba, normalize, HMM};
+use zhsearch::analysis::{is_word_char, normalize, HMM};
 use zhsearch::index::{sync, SyncOptions};
 use zhsearch::ingest::decode::decode;
-use zhsearch::search::{ReportSearcher, SearchRequest};
+use zhsearch::search::SearchRequest;
 
 struct Corpus {
     _dir: tempfile::TempDir,
@@ -143,7 +143,9 @@ fn sample(rng: &mut StdRng, docs: &[(String, String)]) -> String {
         let start = if rng.random_bool(0.5) {
             rng.random_range(0..chars.len() - len)
         } else {
-            let words = jieba().cut(text, HMM);
+            let words = zhsearch::vocabulary::Vocabulary::bundled()
+                .jieba()
+                .cut(text, HMM);
             let w = &words[rng.random_range(0..words.len())];
             w.start.min(chars.len() - len)
         };
@@ -168,7 +170,7 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
         summary.docs as usize,
         corpus.docs.len() + count_md(&corpus.root)
     );
-    let searcher = ReportSearcher::open(&index_dir).unwrap();
+    let searcher = zhsearch::corpus::Corpus::open(&index_dir).unwrap();
     let txt_only = |paths: Vec<String>| -> BTreeSet<String> {
         paths.into_iter().filter(|p| p.ends_with(".txt")).collect()
     };
@@ -191,7 +193,7 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
         let truth = oracle(&corpus.docs, &sampled);
         let got = txt_only(
             searcher
-                .matching_paths(&format!("\"{needle}\""), None, None)
+                .matching_paths(&SearchRequest::new(format!("\"{needle}\"")))
                 .unwrap(),
         );
         assert_eq!(
@@ -204,7 +206,7 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
             let joined = needle.replace('\n', "");
             let got = txt_only(
                 searcher
-                    .matching_paths(&format!("\"{joined}\""), None, None)
+                    .matching_paths(&SearchRequest::new(format!("\"{joined}\"")))
                     .unwrap(),
             );
             assert_eq!(
@@ -217,7 +219,7 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
         if unquoted(&needle).chars().any(is_word_char) {
             let words = txt_only(
                 searcher
-                    .matching_paths(&unquoted(&needle), None, None)
+                    .matching_paths(&SearchRequest::new(unquoted(&needle)))
                     .unwrap(),
             );
             assert!(
@@ -238,7 +240,9 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
                 queries.push(format!("({words}) OR \"{other}\""));
             }
             for query in queries {
-                let listed = searcher.matching_paths(&query, None, None).unwrap();
+                let listed = searcher
+                    .matching_paths(&zhsearch::search::SearchRequest::new(&query))
+                    .unwrap();
                 let ranked = searcher
                     .search(&SearchRequest::new(query.as_str()))
                     .unwrap();
@@ -317,8 +321,8 @@ fn phrases_match_substring_scan_on_bench_reports() {
 /// splits there) or with synonyms (which widen it), printed with the reason.
 fn check_lexicon(corpus: &Corpus) {
     let index_dir = corpus._dir.path().join("index");
-    let searcher = ReportSearcher::open(&index_dir).unwrap();
-    let vocabulary = searcher.vocabulary();
+    let searcher = zhsearch::corpus::Corpus::open(&index_dir).unwrap();
+    let vocabulary = searcher.vocabulary().get();
     let (mut occurring, mut same, mut exceptions) = (0, 0, Vec::new());
     for term in zhsearch::vocabulary::lexicon_terms() {
         let truth = oracle(&corpus.docs, &term);
@@ -327,14 +331,14 @@ fn check_lexicon(corpus: &Corpus) {
         }
         occurring += 1;
         let phrase: BTreeSet<String> = searcher
-            .matching_paths(&format!("\"{term}\""), None, None)
+            .matching_paths(&SearchRequest::new(format!("\"{term}\"")))
             .unwrap()
             .into_iter()
             .filter(|p| p.ends_with(".txt"))
             .collect();
         assert_eq!(phrase, truth, "{term}");
         let words: BTreeSet<String> = searcher
-            .matching_paths(&term, None, None)
+            .matching_paths(&zhsearch::search::SearchRequest::new(&term))
             .unwrap()
             .into_iter()
             .filter(|p| p.ends_with(".txt"))

@@ -140,7 +140,7 @@ fn a_query_that_normalization_multiplies_is_refused_at_once() {
 fn a_search_past_its_budget_stops_and_says_so() {
     let dir = support::corpus();
     assert!(run(dir.path(), &["index", "corpus"]).status.success());
-    let searcher = zhsearch::search::ReportSearcher::open(&dir.path().join("index")).unwrap();
+    let searcher = zhsearch::corpus::Corpus::open(&dir.path().join("index")).unwrap();
     // Positions (a phrase), bigrams only, and stored-text verification (a phrase with a space).
     for q in ["\"小营盘镇党委\"", "党建", "\"党建统领 打造\""] {
         let mut req = zhsearch::search::SearchRequest::new(q);

@@ -10,7 +10,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 use support::{corpus, get, json, q, TestServer};
-use zhsearch::search::ReportSearcher;
+use zhsearch::corpus::Corpus;
 
 /// A GET over a plain socket, for requests an HTTP client library refuses to build.
 fn raw_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
@@ -41,7 +41,7 @@ fn raw_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
 fn api_search_matches_the_library_and_has_the_cli_shape() {
     let dir = corpus();
     let server = TestServer::start(dir.path(), false);
-    let searcher = ReportSearcher::open(&server.index).unwrap();
+    let searcher = Corpus::open(&server.index).unwrap();
     for query in [
         "党建",
         "\"营盘镇\"",
@@ -51,7 +51,9 @@ fn api_search_matches_the_library_and_has_the_cli_shape() {
     ] {
         let (status, v) = json(&server.url(&format!("/api/search?q={}&limit=100", q(query))));
         assert_eq!(status, 200);
-        let expected = searcher.matching_paths(query, None, None).unwrap();
+        let expected = searcher
+            .matching_paths(&zhsearch::search::SearchRequest::new(query))
+            .unwrap();
         assert_eq!(
             v["total"].as_u64().unwrap() as usize,
             expected.len(),

@@ -24,7 +24,7 @@ pub mod fold;
 
 use std::borrow::Cow;
 use std::str::CharIndices;
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -42,13 +42,6 @@ pub const HMM: bool = true;
 /// changes: an index built with another version is rebuilt by `zhsearch index`.
 const ANALYSIS_VERSION: u32 = 4;
 
-/// The process-wide jieba segmenter with the bundled lexicon
-/// ([`crate::vocabulary::Vocabulary::bundled`]), loaded on first use (building it takes a
-/// noticeable fraction of a second, so queries that need no segmentation never pay for it).
-pub fn jieba() -> Arc<Jieba> {
-    crate::vocabulary::Vocabulary::bundled().jieba()
-}
-
 /// A description of everything that decides how text is turned into terms: the analysis
 /// version (normalization and tokenizers) and the list of frequent characters. Stored in the
 /// index; a different value means the index must be rebuilt. jieba is not part of it: it only
@@ -57,8 +50,8 @@ pub fn analysis_config() -> String {
     format!(
         "characters, and bigrams of frequent characters (list {:08x}), folded to simplified \
          (table {:08x}), analysis v{ANALYSIS_VERSION}",
-        xxhash_rust::xxh3::xxh3_64(FREQUENT_CHARS.as_bytes()) as u32,
-        fold::checksum(),
+        crate::checksums::FREQUENT_CHARS,
+        crate::checksums::FOLD_TABLE,
     )
 }
 

@@ -18,7 +18,7 @@ use super::{pages, AppState};
 use crate::knowledge::{Facet, Kind};
 use crate::search::{
     EntityView, FacetCounts, Highlighter, Hit, IndexStats, Original, Probe, ReportView,
-    SearchResults, Similar, FACET_TOP,
+    SearchResponse, Similar, FACET_TOP,
 };
 
 /// Runs blocking library work on the blocking pool, holding a permit for as long as the work
@@ -78,7 +78,7 @@ async fn search(
     state: &Arc<AppState>,
     params: &Params,
     format: Format,
-) -> Result<SearchResults, ApiError> {
+) -> Result<SearchResponse, ApiError> {
     let mut req = params
         .request()
         .map_err(|e| ApiError::from_lib(e, format))?;
@@ -86,7 +86,7 @@ async fn search(
     // a query of at most 1,000 characters: cheap enough for the async threads.
     crate::search::query::parse(&req.query).map_err(|e| ApiError::from_lib(e, format))?;
     req.budget = Some(state.budget);
-    run(state, format, move |s| s.searcher.search(&req)).await
+    run(state, format, move |s| s.corpus.search(&req)).await
 }
 
 async fn api_search_inner(raw: String, state: Arc<AppState>) -> Result<Response, ApiError> {
@@ -114,7 +114,7 @@ fn probe(doc: &ReportView) -> Probe<'_> {
     Probe {
         text: &doc.text,
         knowledge: &doc.knowledge,
-        path: Some(&doc.path),
+        path: Some(&doc.report.path),
     }
 }
 
@@ -128,10 +128,10 @@ async fn api_doc_inner(id: String, state: Arc<AppState>) -> Result<Response, Api
     }
     // Serialized on the blocking pool too: a report may be megabytes long.
     let body = run(&state, Format::Json, move |s| {
-        let Some(doc) = s.searcher.document(&id)? else {
+        let Some(doc) = s.corpus.document(&id)? else {
             return Ok(None);
         };
-        let similar = s.searcher.similar(&probe(&doc))?;
+        let similar = s.corpus.similar(&probe(&doc))?;
         serde_json::to_vec(&ApiDoc { doc, similar })
             .map(Some)
             .map_err(|e| crate::Error::io("serializing a report", e.into()))
@@ -170,7 +170,7 @@ async fn file_inner(id: String, state: Arc<AppState>) -> Result<Response, ApiErr
     }
     // Opening checks what the path holds now (never blocking on a named pipe); the body is
     // then streamed from that descriptor by the accept loop (see `download`).
-    let file = match run(&state, Format::Html, move |s| s.searcher.original(&id)).await? {
+    let file = match run(&state, Format::Html, move |s| s.corpus.original(&id)).await? {
         Original::Found(file) => file,
         Original::Missing => return Err(not_found(Format::Html)),
         Original::Refused(reason) => {
@@ -201,7 +201,7 @@ async fn file_inner(id: String, state: Arc<AppState>) -> Result<Response, ApiErr
 }
 
 async fn api_stats_inner(state: Arc<AppState>) -> Result<Response, ApiError> {
-    let stats: IndexStats = run(&state, Format::Json, |s| s.searcher.stats()).await?;
+    let stats: IndexStats = run(&state, Format::Json, |s| s.corpus.stats()).await?;
     Ok(warp::reply::json(&stats).into_response())
 }
 
@@ -216,7 +216,7 @@ async fn search_page_inner(raw: String, state: Arc<AppState>) -> Result<Response
     };
     if params.q.trim().is_empty() {
         // The corpus at a glance; a busy server still shows the search box without it.
-        let overview = run(&state, Format::Html, |s| s.searcher.overview(FACET_TOP))
+        let overview = run(&state, Format::Html, |s| s.corpus.overview(FACET_TOP))
             .await
             .ok();
         return Ok(with_status(
@@ -256,18 +256,18 @@ async fn doc_page_inner(
     // Looking the report up, highlighting and rendering all grow with the report: all of it
     // runs on the blocking pool, one part of a long report at a time.
     let html = run(&state, Format::Html, move |s| {
-        let Some(doc) = s.searcher.document(&id)? else {
+        let Some(doc) = s.corpus.document(&id)? else {
             return Ok(None);
         };
         // A query that does not parse highlights nothing; the page still shows the report.
         let highlighter = if params.q.trim().is_empty() {
             Highlighter::new(&[])
         } else {
-            s.searcher
+            s.corpus
                 .highlighter(&params.q)
                 .unwrap_or_else(|_| Highlighter::new(&[]))
         };
-        let similar = s.searcher.similar(&probe(&doc))?;
+        let similar = s.corpus.similar(&probe(&doc))?;
         Ok(Some(
             pages::doc_page(&doc, &similar, &params, &highlighter).into_string(),
         ))
@@ -302,7 +302,7 @@ async fn entity(
     let (limit, offset) = (params.limit, params.offset);
     let wanted = name.clone();
     let view = run(&state, format, move |s| {
-        s.searcher.entity(facet, &wanted, limit, offset)
+        s.corpus.entity(facet, &wanted, limit, offset)
     })
     .await?;
     if view.reports == 0 {

@@ -1,5 +1,5 @@
 //! The web front end: a search page with facets, document pages, entity pages and a JSON API
-//! over [`ReportSearcher`], and (with `--watch`) an indexer that follows the corpus folder.
+//! over [`LocalEngine`], and (with `--watch`) an indexer that follows the corpus folder.
 //!
 //! This module adds presentation only: parsing parameters, calling the library, rendering.
 //! Routes (`routes.rs`) are composition; handlers (`handlers.rs`) turn parameters into a search
@@ -18,16 +18,16 @@ mod watch;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
+use crate::corpus::{Corpus, Missing};
 use crate::error::{Error, Result};
 use crate::index::sync::OWNER_FILE;
 use crate::index::{self, Indexer, SyncOptions};
-use crate::search::ReportSearcher;
 
 /// Most hits per page of the web and the API (the command line allows up to
 /// [`crate::search::MAX_DEPTH`]).
@@ -66,7 +66,7 @@ pub struct PeerAddr(pub SocketAddr);
 
 /// What every handler shares.
 pub struct AppState {
-    searcher: ReportSearcher,
+    corpus: Arc<Corpus>,
     searches: Arc<Semaphore>,
     /// Time budget of one search.
     budget: Duration,
@@ -92,15 +92,12 @@ impl Server {
             Some(path) => Some(Arc::new(auth::Gate::from_file(path)?)),
             None => None,
         };
-        // Unquoted runs of three or more characters are segmented by jieba: load it while the
-        // index is prepared, so that the first such search does not wait for it.
-        tokio::task::spawn_blocking(|| drop(crate::analysis::jieba()));
         let opts = SyncOptions {
             root: Some(config.corpus.clone()),
             rebuild: false,
         };
         let dir = config.index.clone();
-        let indexer = if config.watch {
+        let (indexer, corpus) = if config.watch {
             let (indexer, summary) = blocking(move || {
                 let mut indexer = Indexer::open(&dir, &opts)?;
                 let summary = indexer.sync(&mut |_| {})?;
@@ -108,22 +105,32 @@ impl Server {
             })
             .await?;
             log_sync(&summary);
-            Some(indexer)
+            let dir = config.index.clone();
+            let corpus = blocking(move || Corpus::open(&dir)).await?;
+            (Some(indexer), corpus)
         } else {
-            let outdated = index::open::outdated(&config.index)?;
-            if !index::open::exists(&config.index) || outdated.is_some() {
-                tracing::info!(
-                    "{} at {}: indexing {}",
-                    outdated.as_deref().unwrap_or("no index yet"),
-                    config.index.display(),
-                    config.corpus.display()
-                );
-                let summary = blocking(move || index::sync(&dir, &opts, &mut |_| {})).await?;
-                log_sync(&summary);
-            }
-            None
+            let missing = Missing::Build(config.corpus.clone());
+            let corpus = blocking(move || {
+                Corpus::open_or_build(&dir, &missing, &mut |dir, build| {
+                    tracing::info!(
+                        "{} at {}: indexing {}",
+                        build.why,
+                        dir.display(),
+                        opts.root.as_deref().unwrap_or(Path::new("")).display()
+                    );
+                    let summary = index::sync(dir, &opts, &mut |_| {})?;
+                    log_sync(&summary);
+                    Ok(summary)
+                })
+            })
+            .await?;
+            (None, corpus)
         };
-        let searcher = ReportSearcher::open(&config.index)?;
+        let corpus = Arc::new(corpus);
+        // Unquoted runs of three or more characters are segmented by jieba with the folder's
+        // words: load them now, so that the first such search does not wait for them.
+        let warm = Arc::clone(&corpus);
+        tokio::task::spawn_blocking(move || drop(warm.vocabulary().get().jieba()));
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|e| Error::io(format!("listening on {}", config.addr), e))?;
@@ -148,7 +155,7 @@ impl Server {
                 std::fs::write(&path, &owner)
                     .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
                 owner_file = Some(path);
-                Some(watch::Watcher::start(indexer, searcher.clone())?)
+                Some(watch::Watcher::start(indexer, Arc::clone(&corpus))?)
             }
             None => None,
         };
@@ -156,7 +163,7 @@ impl Server {
             addr,
             listener,
             state: Arc::new(AppState {
-                searcher,
+                corpus,
                 searches: Arc::new(Semaphore::new(concurrent_searches())),
                 budget: config.budget,
                 auth,

@@ -8,7 +8,7 @@ use super::params::{self, entity_url, filter_text, Params};
 use crate::ingest::extract::{lines_after_title, title_line};
 use crate::knowledge::Facet;
 use crate::search::{
-    EntityView, FacetCounts, Highlighted, Highlighter, Hit, Overview, ReportView, SearchResults,
+    EntityView, FacetCounts, Highlighted, Highlighter, Hit, Overview, ReportView, SearchResponse,
     Similar, Sort, DEFAULT_LIMIT,
 };
 
@@ -254,10 +254,10 @@ fn hit_item(hit: &Hit, back: &str) -> Markup {
     let mut first = false;
     html! {
         li {
-            a.hit-title href=(format!("/doc/{}?{}#m0", hit.id, back)) {
-                (marked(&Highlighted { text: hit.title.clone(), highlights: hit.title_highlights.clone() }, &mut first))
+            a.hit-title href=(format!("/doc/{}?{}#m0", hit.report.id, back)) {
+                (marked(&Highlighted { text: hit.report.title.clone(), highlights: hit.title_highlights.clone() }, &mut first))
             }
-            div.meta { (hit.date.as_deref().unwrap_or("无日期")) " · " (hit.path) }
+            div.meta { (hit.report.date.as_deref().unwrap_or("无日期")) " · " (hit.report.path) }
             p.snippet { (marked(&Highlighted { text: hit.snippet.clone(), highlights: hit.highlights.clone() }, &mut first)) }
         }
     }
@@ -367,7 +367,7 @@ fn glance(overview: &Overview) -> Markup {
 /// query, the corpus at a glance (`overview`) and how to search.
 pub fn search_page(
     p: &Params,
-    results: Option<&SearchResults>,
+    results: Option<&SearchResponse>,
     error: Option<&str>,
     overview: Option<&Overview>,
 ) -> Markup {
@@ -531,8 +531,8 @@ fn knowledge_box(doc: &ReportView) -> Markup {
 fn similar_box(similar: &Similar) -> Markup {
     let item = |r: &crate::search::SimilarReport| {
         html! {
-            a href=(format!("/doc/{}", r.id)) { (r.title) }
-            div.meta { (r.date.as_deref().unwrap_or("无日期")) " · " (r.path) }
+            a href=(format!("/doc/{}", r.report.id)) { (r.report.title) }
+            div.meta { (r.report.date.as_deref().unwrap_or("无日期")) " · " (r.report.path) }
         }
     };
     html! {
@@ -565,7 +565,7 @@ fn similar_box(similar: &Similar) -> Markup {
 /// is the page's heading; a report of one long line shows that line), with paragraphs longer
 /// than a page cut into page-sized pieces.
 fn paragraphs(doc: &ReportView) -> Vec<&str> {
-    let title = title_line(&doc.text).filter(|&line| line != doc.title.trim());
+    let title = title_line(&doc.text).filter(|&line| line != doc.report.title.trim());
     let mut out = Vec::new();
     for line in title.into_iter().chain(lines_after_title(&doc.text)) {
         let mut rest = line;
@@ -607,7 +607,7 @@ pub fn doc_page(
     highlighter: &Highlighter,
 ) -> Markup {
     let mut first = true;
-    let title = highlighter.highlight_all(&doc.title);
+    let title = highlighter.highlight_all(&doc.report.title);
     let back = search_url(p, p.offset, p.from.as_deref(), p.to.as_deref());
     let paragraphs = paragraphs(doc);
     let parts = parts_of(&paragraphs);
@@ -630,7 +630,11 @@ pub fn doc_page(
     let part_url = |part: usize, anchor: &str| {
         let query = &search_url(p, p.offset, p.from.as_deref(), p.to.as_deref())[2..];
         let sep = if query.is_empty() { "" } else { "&" };
-        format!("/doc/{}?{query}{sep}part={}{anchor}", doc.id, part + 1)
+        format!(
+            "/doc/{}?{query}{sep}part={}{anchor}",
+            doc.report.id,
+            part + 1
+        )
     };
     let shown: Vec<(usize, &str)> = paragraphs
         .iter()
@@ -653,9 +657,9 @@ pub fn doc_page(
             @if !p.q.trim().is_empty() { p { a href=(back) { "← 返回搜索结果" } } }
             h1 { (marked(&title, &mut first)) }
             div.meta {
-                (doc.date.as_deref().unwrap_or("无日期")) " · " (doc.path) " · " (format_label(&doc.format))
+                (doc.report.date.as_deref().unwrap_or("无日期")) " · " (doc.report.path) " · " (doc.format.label())
                 @if !doc.encoding.is_empty() { " · " (doc.encoding) }
-                " · " a href=(format!("/file/{}", doc.id)) download { "下载原文件" }
+                " · " a href=(format!("/file/{}", doc.report.id)) download { "下载原文件" }
             }
             (knowledge_box(doc))
             (part_nav)
@@ -682,21 +686,7 @@ pub fn doc_page(
             (similar_box(similar))
         }
     };
-    layout(&format!("{} - zhsearch", doc.title), body)
-}
-
-/// How a report's format is named on its page.
-fn format_label(format: &str) -> &str {
-    match format {
-        "text" => "文本",
-        "markdown" => "Markdown",
-        "docx" => "Word 文档",
-        "doc" => "Word 97–2003 / WPS 文档",
-        "odt" => "ODF 文本文档",
-        "pdf" => "PDF",
-        "html" => "网页",
-        other => other,
-    }
+    layout(&format!("{} - zhsearch", doc.report.title), body)
 }
 
 /// A small page for errors such as an unknown report.

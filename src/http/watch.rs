@@ -23,7 +23,9 @@ use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::error::{Error, Result};
 use crate::index::{Indexer, SyncSummary};
-use crate::search::ReportSearcher;
+use std::sync::Arc;
+
+use crate::corpus::Corpus;
 
 /// Quiet time after the last event before indexing.
 const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -128,7 +130,7 @@ struct Folder {
 /// What the watcher thread owns.
 struct Syncer {
     indexer: Indexer,
-    searcher: ReportSearcher,
+    corpus: Arc<Corpus>,
     root: PathBuf,
     /// The skipped files of the last sync: one is named again only when it is read again or
     /// left out for another reason.
@@ -149,7 +151,7 @@ impl Syncer {
                 );
                 let changed = s.added + s.updated + s.removed + s.renamed > 0;
                 if changed {
-                    if let Err(e) = self.searcher.reload() {
+                    if let Err(e) = self.corpus.reload() {
                         tracing::error!("reloading the index: {e}");
                     }
                 }
@@ -244,7 +246,7 @@ impl Folder {
 
 impl Watcher {
     /// Starts watching the indexer's folder.
-    pub fn start(indexer: Indexer, searcher: ReportSearcher) -> Result<Watcher> {
+    pub fn start(indexer: Indexer, corpus: Arc<Corpus>) -> Result<Watcher> {
         let (tx, rx) = mpsc::channel::<Message>();
         let root = indexer.root().to_path_buf();
         let id = folder_id(&root).ok_or_else(|| Error::Folder {
@@ -260,7 +262,7 @@ impl Watcher {
         };
         let mut sync = Syncer {
             indexer,
-            searcher,
+            corpus,
             root,
             said,
         };

@@ -98,19 +98,25 @@ pub fn outdated(dir: &Path) -> Result<Option<String>> {
 }
 
 impl IndexInfo {
-    /// The vocabulary of the indexed folder, as its files are now.
-    pub fn vocabulary(&self) -> std::sync::Arc<crate::vocabulary::Vocabulary> {
-        crate::vocabulary::Vocabulary::for_folder(&self.root)
+    /// Why an index whose last commit recorded this must be rebuilt by this binary, if it
+    /// must: another layout, or another analysis (other bigrams would make phrases miss), or
+    /// knowledge extracted otherwise (the folder's dictionary is read as its files are now).
+    pub fn stale(&self) -> Option<&'static str> {
+        let vocabulary = crate::vocabulary::FolderVocabulary::new(Some(self.root.clone()));
+        self.stale_with(&vocabulary)
     }
 
-    /// Why an index whose last commit recorded this must be rebuilt by this binary, if it
-    /// must: another layout, or another analysis (other bigrams would make phrases miss).
-    pub fn stale(&self) -> Option<&'static str> {
+    /// [`IndexInfo::stale`] with the folder's vocabulary as `vocabulary` holds it.
+    pub fn stale_with(
+        &self,
+        vocabulary: &crate::vocabulary::FolderVocabulary,
+    ) -> Option<&'static str> {
         if self.format != FORMAT_VERSION {
             Some("index format changed")
         } else if self.analysis != crate::analysis::analysis_config() {
             Some("analysis configuration changed")
-        } else if self.knowledge != crate::knowledge::version_for(&self.vocabulary()) {
+        } else if self.knowledge != crate::knowledge::version_for_key(&vocabulary.extraction_key())
+        {
             if self.knowledge.starts_with(&crate::knowledge::version()) {
                 Some("the folder's dictionary changed")
             } else {

@@ -26,7 +26,7 @@ use crate::analysis::{analysis_config, normalize};
 use crate::error::{Error, Result};
 use crate::ingest::{self, FileEntry, Report, Skipped};
 use crate::knowledge::{self, Extractor, Knowledge};
-use crate::vocabulary::Vocabulary;
+use crate::vocabulary::{FolderVocabulary, Vocabulary};
 use rayon::prelude::*;
 
 /// Memory budget of the index writer, shared by its threads.
@@ -72,6 +72,8 @@ pub struct SyncSummary {
     pub docs: u64,
     /// Wall time.
     pub elapsed: Duration,
+    /// Lines of the folder's vocabulary files that were rejected (each says why).
+    pub vocabulary_rejected: Vec<crate::vocabulary::Rejected>,
 }
 
 /// Progress callback events.
@@ -192,7 +194,7 @@ fn to_document(
         doc.add_text(f.headings, heading);
     }
     doc.add_text(f.encoding, report.encoding);
-    doc.add_text(f.format, report.format);
+    doc.add_text(f.format, report.format.name());
     if let Some(date) = report.date {
         doc.add_i64(f.date, date.key());
     }
@@ -287,6 +289,8 @@ pub struct Indexer {
     rebuild: Option<String>,
     /// The index folder.
     dir: PathBuf,
+    /// The folder's vocabulary, read again when its files change.
+    vocabulary: FolderVocabulary,
     /// Built the first time a report is read, with the folder's vocabulary of that time.
     extractor: Option<(Arc<Vocabulary>, Extractor)>,
     /// Files that could not be indexed, by path: not read again until they change.
@@ -316,9 +320,10 @@ impl Indexer {
         Ok(Indexer {
             index,
             writer,
-            root,
+            root: root.clone(),
             rebuild,
             dir: dir.to_path_buf(),
+            vocabulary: FolderVocabulary::new(Some(root.clone())),
             extractor: None,
             unreadable: HashMap::new(),
         })
@@ -370,7 +375,7 @@ impl Indexer {
         let root = self.root.clone();
         // A dictionary edited since the last commit changes what the extractor reads: every
         // report is read again (synonyms only change queries).
-        let vocabulary = Vocabulary::for_folder(&root);
+        let vocabulary = self.vocabulary.get();
         let knowledge_version = knowledge::version_for(&vocabulary);
         if self.rebuild.is_none() {
             let recorded = self.index.info()?.map(|i| i.knowledge);
@@ -552,6 +557,7 @@ impl Indexer {
             commit.commit()?;
         }
         summary.docs = index.index.reader()?.searcher().num_docs();
+        summary.vocabulary_rejected = vocabulary.loaded().rejected.clone();
         summary.elapsed = started.elapsed();
         Ok(summary)
     }

@@ -48,7 +48,7 @@ pub struct Report {
     /// The encoding the file was in (empty where the format fixes it).
     pub encoding: &'static str,
     /// The format it was read as ([`format::Format::name`]: `text`, `docx`, `pdf`…).
-    pub format: &'static str,
+    pub format: format::ReportFormat,
 }
 
 impl Report {
@@ -96,7 +96,7 @@ impl Report {
                 .unwrap_or_else(|| extract::find_headings(&text)),
             text,
             encoding: formatted.encoding,
-            format: format.name(),
+            format: format.format(),
         })
     }
 }
@@ -142,6 +142,7 @@ fn read_guarded(
         return result;
     }
     let owned = bytes.shared();
+    quiet_reader_panics();
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
     let spawned = std::thread::Builder::new()
         .name(READER_THREAD.into())
@@ -162,6 +163,21 @@ fn read_guarded(
             Err(Unreadable::Failed("the reader stopped".into()))
         }
     }
+}
+
+/// Leaves the panics of [`READER_THREAD`]s out of the panic hook's reports (each becomes its
+/// file's skip reason): the hook in place — the program's own, or the default — is wrapped
+/// once, when the first reader thread starts.
+fn quiet_reader_panics() {
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().name() != Some(READER_THREAD) {
+                hook(info);
+            }
+        }));
+    });
 }
 
 /// Reads `bytes` as `format`, a panic in the reader becoming [`Unreadable::Failed`] with its
@@ -550,8 +566,8 @@ mod tests {
     struct Faulty;
 
     impl format::Format for Stuck {
-        fn name(&self) -> &'static str {
-            "stuck"
+        fn format(&self) -> format::ReportFormat {
+            format::ReportFormat::Pdf
         }
         fn extensions(&self) -> &'static [&'static str] {
             &[]
@@ -570,8 +586,8 @@ mod tests {
     }
 
     impl format::Format for Faulty {
-        fn name(&self) -> &'static str {
-            "faulty"
+        fn format(&self) -> format::ReportFormat {
+            format::ReportFormat::Html
         }
         fn extensions(&self) -> &'static [&'static str] {
             &[]
@@ -603,7 +619,7 @@ mod tests {
         else {
             panic!("a panicking reader must fail the file");
         };
-        assert!(why.starts_with("faulty reader fault: "), "{why}");
+        assert!(why.starts_with("html reader fault: "), "{why}");
         assert_eq!(
             Unreadable::TimedOut(READ_BUDGET).to_string(),
             "took longer than 10 s to read"

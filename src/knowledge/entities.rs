@@ -1564,7 +1564,7 @@ mod tests {
     use super::*;
 
     static EXTRACTOR: LazyLock<EntityExtractor> =
-        LazyLock::new(|| EntityExtractor::new(crate::analysis::jieba()));
+        LazyLock::new(|| EntityExtractor::new(crate::vocabulary::Vocabulary::bundled().jieba()));
 
     fn extract(text: &str) -> Entities {
         EXTRACTOR.extract("标题", text)

@@ -76,7 +76,7 @@ const COUNTERS: &str = "个次年月日号天名项条位种批届点是期季�
 /// ```
 /// use zhsearch::knowledge::keywords::KeywordExtractor;
 ///
-/// let extractor = KeywordExtractor::new(zhsearch::analysis::jieba());
+/// let extractor = KeywordExtractor::new(zhsearch::vocabulary::Vocabulary::bundled().jieba());
 /// let text = "乡村振兴是新时代的重大任务。我们推进乡村振兴，发展特色产业，建设美丽乡村。";
 /// let keywords = extractor.keywords("关于乡村振兴的调研", text, 3);
 /// assert_eq!(keywords.first().map(String::as_str), Some("乡村振兴"));
@@ -343,7 +343,7 @@ mod tests {
     use std::sync::LazyLock;
 
     static EXTRACTOR: LazyLock<KeywordExtractor> =
-        LazyLock::new(|| KeywordExtractor::new(crate::analysis::jieba()));
+        LazyLock::new(|| KeywordExtractor::new(crate::vocabulary::Vocabulary::bundled().jieba()));
 
     #[test]
     fn the_tables_parse_entirely() {

@@ -102,23 +102,27 @@ pub const KEYWORDS: usize = 8;
 /// different value means the index must be re-extracted (`zhsearch index` rebuilds it).
 pub fn version() -> String {
     format!(
-        "kind v{}, entities v{} (data {:08x}), keywords v{} (data {:08x}), similar v{}, \
+        "kind v{}, entities v{}, keywords v{} (data {:08x}), similar v{}, \
          read folded to simplified (table {:08x}) with the bundled lexicon ({:08x})",
         kind::VERSION,
         entities::VERSION,
-        entities::data_checksum() as u32,
         keywords::VERSION,
-        keywords::data_checksum() as u32,
+        crate::checksums::KNOWLEDGE_DATA,
         similar::VERSION,
-        crate::analysis::fold::checksum(),
-        crate::vocabulary::data_checksum(),
+        crate::checksums::FOLD_TABLE,
+        crate::checksums::LEXICON,
     )
 }
 
 /// [`version`] for a folder read with `vocabulary`: its own dictionary changes the words the
 /// extractor reads, so it is part of what the index records.
 pub fn version_for(vocabulary: &crate::vocabulary::Vocabulary) -> String {
-    let key = vocabulary.extraction_key();
+    version_for_key(&vocabulary.extraction_key())
+}
+
+/// [`version`] for a folder whose vocabulary has this
+/// [`extraction_key`](crate::vocabulary::Vocabulary::extraction_key).
+pub fn version_for_key(key: &str) -> String {
     if key.is_empty() {
         version()
     } else {

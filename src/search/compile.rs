@@ -25,7 +25,7 @@ use crate::analysis::fold::fold;
 use crate::analysis::{is_indexed_bigram, normalize, word_runs, words};
 use crate::index::Fields;
 use crate::knowledge::Facet;
-use crate::vocabulary::Vocabulary;
+use crate::vocabulary::{FolderVocabulary, Vocabulary};
 
 /// Weight of the membership query's own BM25 (occurrences of each substring): a quoted
 /// phrase's weight in the text.
@@ -97,12 +97,13 @@ impl Compiled {
 pub fn compile(
     expr: &Expr,
     fields: &Fields,
-    vocabulary: &Vocabulary,
+    vocabulary: &FolderVocabulary,
     deadline: &Arc<Deadline>,
 ) -> Compiled {
     let mut c = Compiler {
         fields,
         vocabulary,
+        loaded: std::cell::OnceCell::new(),
         deadline,
         scorers: Vec::new(),
         highlights: Vec::new(),
@@ -117,13 +118,19 @@ pub fn compile(
 
 struct Compiler<'a> {
     fields: &'a Fields,
-    vocabulary: &'a Vocabulary,
+    vocabulary: &'a FolderVocabulary,
+    /// The vocabulary, read when an unquoted word first needs it: phrases never do.
+    loaded: std::cell::OnceCell<Arc<Vocabulary>>,
     deadline: &'a Arc<Deadline>,
     scorers: Vec<Box<dyn Query>>,
     highlights: Vec<String>,
 }
 
 impl<'a> Compiler<'a> {
+    fn vocabulary(&self) -> Arc<Vocabulary> {
+        Arc::clone(self.loaded.get_or_init(|| self.vocabulary.get()))
+    }
+
     fn part(&self, title: bool) -> Part<'a> {
         let f = self.fields;
         if title {
@@ -218,7 +225,7 @@ impl<'a> Compiler<'a> {
                     let mut pieces = if run.chars().count() <= 2 {
                         Vec::new()
                     } else {
-                        words(&self.vocabulary.jieba(), run)
+                        words(&self.vocabulary().jieba(), run)
                     };
                     if pieces.len() <= 1 {
                         pieces = vec![run];
@@ -249,7 +256,8 @@ impl<'a> Compiler<'a> {
                     // words' clauses go in one intersection, which starts from the cheapest.
                     // A word with synonyms matches any of its forms, each ranked as the word.
                     for w in &pieces {
-                        let alternatives = self.vocabulary.alternatives(w);
+                        let vocabulary = self.vocabulary();
+                        let alternatives = vocabulary.alternatives(w);
                         if alternatives.is_empty() {
                             all.extend(substring_clauses(main, w).into_iter().map(
                                 |q| -> Box<dyn Query> { Box::new(BoostQuery::new(q, WORD_BOOST)) },

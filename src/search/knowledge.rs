@@ -10,12 +10,12 @@ use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
+use super::store::{self, ReportRecord};
 use super::{
-    FacetCollector, FacetCounts, ReportKnowledge, ReportSearcher, SearchRequest, SearchResults,
-    Sort,
+    FacetCollector, FacetCounts, LocalEngine, ReportKnowledge, SearchRequest, SearchResponse, Sort,
 };
 use crate::error::{Error, Result};
-use crate::index::schema::{names, report_id};
+use crate::index::schema::names;
 use crate::knowledge::similar::{self, Fingerprint};
 use crate::knowledge::{Facet, Kind};
 
@@ -62,14 +62,9 @@ pub struct EntityView {
 /// A report like another one.
 #[derive(Debug, Clone, Serialize)]
 pub struct SimilarReport {
-    /// Stable id.
-    pub id: String,
-    /// Path relative to the indexed folder.
-    pub path: String,
-    /// Title line.
-    pub title: String,
-    /// Date, `YYYY-MM-DD`.
-    pub date: Option<String>,
+    /// Which report.
+    #[serde(flatten)]
+    pub report: ReportRecord,
     /// Near-duplicates: the share of the first report's text this one holds, in percent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overlap: Option<u32>,
@@ -91,14 +86,9 @@ pub struct Similar {
 /// One report as `zhsearch export` writes it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExportRecord {
-    /// Stable id.
-    pub id: String,
-    /// Path relative to the indexed folder.
-    pub path: String,
-    /// Title line.
-    pub title: String,
-    /// Date, `YYYY-MM-DD`.
-    pub date: Option<String>,
+    /// Which report.
+    #[serde(flatten)]
+    pub report: ReportRecord,
     /// Document type label.
     pub kind: String,
     /// Keywords, best first.
@@ -122,14 +112,7 @@ pub struct Probe<'a> {
     pub path: Option<&'a str>,
 }
 
-fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
-    doc.get_first(field)
-        .and_then(|v| v.as_str())
-        .unwrap_or("")
-        .to_string()
-}
-
-impl ReportSearcher {
+impl LocalEngine {
     /// The number of reports and the most frequent kinds (all of them), people, places and
     /// organizations (`top` of each) of the whole index.
     pub fn overview(&self, top: usize) -> Result<Overview> {
@@ -174,26 +157,18 @@ impl ReportSearcher {
                 let Some(path) = path_of.get_mut(doc_id as usize).and_then(Option::take) else {
                     continue;
                 };
-                let all = |field| -> Vec<String> {
-                    doc.get_all(field)
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                };
-                let knowledge = columns.knowledge(doc_id, all(f.keyword))?;
+                let knowledge = columns.knowledge(doc_id, store::all(&doc, f.keyword))?;
                 records.push(ExportRecord {
-                    id: report_id(&path),
-                    path,
-                    title: stored_str(&doc, f.title),
-                    date: super::date_of(segment, doc_id)?,
+                    report: ReportRecord::with_path(path, segment, doc_id, &doc, f.title)?,
                     kind: knowledge.kind,
                     keywords: knowledge.keywords,
                     entities: knowledge.entities,
-                    headings: all(f.headings),
-                    text: text.then(|| stored_str(&doc, f.text)),
+                    headings: store::all(&doc, f.headings),
+                    text: text.then(|| store::first(&doc, f.text)),
                 });
             }
         }
-        records.sort_by(|a, b| a.path.cmp(&b.path));
+        records.sort_by(|a, b| a.report.path.cmp(&b.report.path));
         Ok(records)
     }
 
@@ -232,13 +207,13 @@ impl ReportSearcher {
         req.sort = Sort::Date;
         req.years = true;
         req.facets = Facet::ENTITIES.to_vec();
-        let SearchResults {
+        let SearchResponse {
             total,
             hits,
             years,
             mut facets,
             ..
-        } = self.search(&req)?;
+        } = self.search(&req, &crate::vocabulary::FolderVocabulary::default())?;
         // Itself is in every one of its reports.
         for (f, values) in &mut facets {
             if *f == facet {
@@ -255,24 +230,12 @@ impl ReportSearcher {
         })
     }
 
-    /// Reports like the indexed report `id` (`None` when the index does not hold it).
-    pub fn similar_to(&self, id: &str) -> Result<Option<Similar>> {
-        let Some(view) = self.document(id)? else {
-            return Ok(None);
-        };
-        let probe = Probe {
-            text: &view.text,
-            knowledge: &view.knowledge,
-            path: Some(&view.path),
-        };
-        self.similar(&probe).map(Some)
-    }
-
     /// Related reports and near-duplicates of any report, indexed or not.
     pub fn similar(&self, probe: &Probe) -> Result<Similar> {
         let searcher = self.reader.searcher();
         let duplicates = self.duplicates(&searcher, probe)?;
-        let mut exclude: HashSet<String> = duplicates.iter().map(|d| d.path.clone()).collect();
+        let mut exclude: HashSet<String> =
+            duplicates.iter().map(|d| d.report.path.clone()).collect();
         exclude.extend(probe.path.map(str::to_string));
         let related = self.related(&searcher, probe, &exclude)?;
         Ok(Similar {
@@ -289,12 +252,8 @@ impl ReportSearcher {
         doc: &TantivyDocument,
     ) -> Result<SimilarReport> {
         let segment = searcher.segment_reader(address.segment_ord);
-        let path = crate::index::path_of(segment, address.doc_id)?;
         Ok(SimilarReport {
-            id: report_id(&path),
-            path,
-            title: stored_str(doc, self.index.fields.title),
-            date: super::date_of(segment, address.doc_id)?,
+            report: ReportRecord::read(segment, address.doc_id, doc, self.index.fields.title)?,
             overlap: None,
             shared: Vec::new(),
         })
@@ -312,16 +271,21 @@ impl ReportSearcher {
         for address in candidates {
             let doc: TantivyDocument = searcher.doc(address)?;
             let mut report = self.brief(searcher, address, &doc)?;
-            if Some(report.path.as_str()) == probe.path {
+            if Some(report.report.path.as_str()) == probe.path {
                 continue;
             }
-            let share = similar::overlap(&shingles, &similar::shingles(&stored_str(&doc, f.text)));
+            let share =
+                similar::overlap(&shingles, &similar::shingles(&store::first(&doc, f.text)));
             if share >= DUPLICATE_OVERLAP {
                 report.overlap = Some((share * 100.0).round() as u32);
                 found.push(report);
             }
         }
-        found.sort_by(|a, b| b.overlap.cmp(&a.overlap).then_with(|| a.path.cmp(&b.path)));
+        found.sort_by(|a, b| {
+            b.overlap
+                .cmp(&a.overlap)
+                .then_with(|| a.report.path.cmp(&b.report.path))
+        });
         found.truncate(DUPLICATES);
         Ok(found)
     }
@@ -370,7 +334,7 @@ impl ReportSearcher {
         for (_, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
             let mut report = self.brief(searcher, address, &doc)?;
-            if exclude.contains(&report.path) {
+            if exclude.contains(&report.report.path) {
                 continue;
             }
             let segment = searcher.segment_reader(address.segment_ord);

@@ -2,22 +2,23 @@
 
 pub mod compile;
 pub mod deadline;
+pub mod engine;
 pub mod facets;
 pub mod knowledge;
 pub mod query;
 pub mod snippet;
+pub mod store;
 pub mod years;
 
 use std::collections::HashMap;
 use std::ops::Bound;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{Query, RangeQuery};
-use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexReader, ReloadPolicy, Score, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
@@ -25,13 +26,15 @@ use crate::index::schema::names;
 use crate::index::{IndexInfo, ReportIndex};
 use crate::ingest::ReportDate;
 use crate::knowledge::{Entities, Facet};
-use crate::vocabulary::Vocabulary;
+use crate::vocabulary::FolderVocabulary;
 pub use deadline::Deadline;
+pub use engine::Engine;
 pub use facets::{FacetCollector, FacetCounts, FacetTotals};
 pub use knowledge::{EntityView, ExportRecord, Overview, Probe, Similar, SimilarReport};
 use query::Expr;
 pub use query::MAX_QUERY_CHARS;
 pub use snippet::{Highlighted, Highlighter};
+pub use store::ReportRecord;
 
 /// Hits per page unless asked otherwise.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -69,9 +72,9 @@ pub struct SearchRequest {
     pub sort: Sort,
     /// Snippet length in characters.
     pub snippet_chars: usize,
-    /// Also count matching reports per year ([`SearchResults::years`]).
+    /// Also count matching reports per year ([`SearchResponse::years`]).
     pub years: bool,
-    /// Facets to count over the whole matching set ([`SearchResults::facets`]), each to its
+    /// Facets to count over the whole matching set ([`SearchResponse::facets`]), each to its
     /// [`FACET_TOP`] values.
     pub facets: Vec<Facet>,
     /// Filters on extracted values, in addition to the query (the query may then be empty):
@@ -168,14 +171,9 @@ impl SearchRequest {
 /// One matching report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
-    /// Stable id of the report (see [`crate::index::schema::report_id`]).
-    pub id: String,
-    /// Path relative to the indexed folder, `/`-separated.
-    pub path: String,
-    /// Title line.
-    pub title: String,
-    /// Date, `YYYY-MM-DD`.
-    pub date: Option<String>,
+    /// Which report (its title with the matches in `title_highlights`).
+    #[serde(flatten)]
+    pub report: ReportRecord,
     /// Relevance score.
     pub score: f32,
     /// Text around the best match.
@@ -189,7 +187,7 @@ pub struct Hit {
 
 /// A page of hits.
 #[derive(Debug, Clone, Serialize)]
-pub struct SearchResults {
+pub struct SearchResponse {
     /// Matching reports in all.
     pub total: usize,
     /// The requested page.
@@ -228,28 +226,24 @@ pub struct ReportKnowledge {
 /// A whole report, as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportView {
-    /// Stable id.
-    pub id: String,
-    /// Path relative to the indexed folder.
-    pub path: String,
-    /// Title line.
-    pub title: String,
-    /// Date, `YYYY-MM-DD`.
-    pub date: Option<String>,
+    /// Which report.
+    #[serde(flatten)]
+    pub report: ReportRecord,
     /// Section headings.
     pub headings: Vec<String>,
     /// The original text.
     pub text: String,
     /// Encoding of the file (empty where its format fixes it).
     pub encoding: String,
-    /// The format it was read as: `text`, `markdown`, `docx`, `doc`, `odt`, `pdf`, `html`.
-    pub format: String,
+    /// The format it was read as: `text`, `markdown`, `docx`, `doc`, `odt`, `pdf`, `html`
+    /// (a report indexed by a build that did not record it counts as text).
+    pub format: crate::ingest::format::ReportFormat,
     /// Kind, keywords and entities.
     #[serde(flatten)]
     pub knowledge: ReportKnowledge,
 }
 
-/// An indexed report's original file (see [`ReportSearcher::original`]).
+/// An indexed report's original file (see [`LocalEngine::original`]).
 #[derive(Debug)]
 pub struct OriginalFile {
     /// Path relative to the indexed folder.
@@ -331,16 +325,6 @@ pub fn parse_date_bound(text: &str, end: bool) -> Result<i64> {
         .ok_or_else(bad)
 }
 
-/// The date of one report, `YYYY-MM-DD`.
-fn date_of(segment: &tantivy::SegmentReader, doc: tantivy::DocId) -> Result<Option<String>> {
-    Ok(segment
-        .fast_fields()
-        .column_opt::<i64>(names::DATE)?
-        .and_then(|c| c.first(doc))
-        .and_then(ReportDate::from_key)
-        .map(|d| d.to_string()))
-}
-
 /// A hit ordered by (date, score).
 type DatedHit = ((i64, Score), DocAddress);
 
@@ -349,19 +333,18 @@ type PathTable = Arc<Vec<String>>;
 
 /// Searches an index.
 #[derive(Clone)]
-pub struct ReportSearcher {
+pub struct LocalEngine {
+    dir: std::path::PathBuf,
     index: ReportIndex,
     reader: IndexReader,
     /// Decoded path dictionaries of the segments seen so far. Segments never change once
     /// written, so an entry stays valid for as long as its segment exists.
     paths: Arc<Mutex<HashMap<tantivy::index::SegmentId, PathTable>>>,
-    /// The indexed folder, whose `zhsearch.toml` may add words and synonyms.
-    root: Option<PathBuf>,
     /// Facet totals per segment, for counts over most of the corpus.
     facet_totals: Arc<facets::FacetTotals>,
 }
 
-impl ReportSearcher {
+impl LocalEngine {
     /// Opens the index at `dir` for searching. The reader follows new commits (made by this or
     /// another process) shortly after they land.
     pub fn open(dir: &Path) -> Result<Self> {
@@ -371,23 +354,18 @@ impl ReportSearcher {
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
-        let root = index.info()?.map(|i| i.root);
-        Ok(ReportSearcher {
+        Ok(LocalEngine {
+            dir: dir.to_path_buf(),
             index,
             reader,
             paths: Arc::default(),
-            root,
             facet_totals: Arc::default(),
         })
     }
 
-    /// The vocabulary queries are read with: the bundled one and the folder's own, as its
-    /// files are now (an edit is picked up by the next query).
-    pub fn vocabulary(&self) -> Arc<Vocabulary> {
-        match &self.root {
-            Some(root) => Vocabulary::for_folder(root),
-            None => Vocabulary::bundled(),
-        }
+    /// The index folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The underlying index.
@@ -406,10 +384,10 @@ impl ReportSearcher {
     }
 
     /// What the index holds.
-    pub fn stats(&self) -> Result<IndexStats> {
+    pub fn stats(&self, vocabulary: &FolderVocabulary) -> Result<IndexStats> {
         let info = self.info()?;
         let current = crate::analysis::analysis_config();
-        let vocabulary = self.vocabulary();
+        let vocabulary = vocabulary.get();
         Ok(IndexStats {
             reports: self.num_docs(),
             folder: info.as_ref().map(|i| i.root.display().to_string()),
@@ -444,11 +422,15 @@ impl ReportSearcher {
     }
 
     /// Runs a search and returns one page of highlighted hits.
-    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+    pub fn search(
+        &self,
+        req: &SearchRequest,
+        vocabulary: &FolderVocabulary,
+    ) -> Result<SearchResponse> {
         let started = Instant::now();
         let deadline = Deadline::after(req.budget);
         let expr = req.expr()?;
-        let compiled = compile::compile(&expr, &self.index.fields, &self.vocabulary(), &deadline);
+        let compiled = compile::compile(&expr, &self.index.fields, vocabulary, &deadline);
         let filter = self.date_filter(req.from, req.to)?;
         let query = compiled.ranked(filter);
         let searcher = self.reader.searcher();
@@ -502,7 +484,7 @@ impl ReportSearcher {
             deadline.check()?;
             hits.push(self.hit(&searcher, address, score, &highlighter, req.snippet_chars)?);
         }
-        Ok(SearchResults {
+        Ok(SearchResponse {
             total,
             hits,
             took: started.elapsed(),
@@ -521,24 +503,13 @@ impl ReportSearcher {
     ) -> Result<Hit> {
         let f = &self.index.fields;
         let doc: TantivyDocument = searcher.doc(address)?;
-        let text_of = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string()
-        };
-        let title = text_of(f.title);
-        let text = text_of(f.text);
         let segment = searcher.segment_reader(address.segment_ord);
-        let date = date_of(segment, address.doc_id)?;
-        let snip = highlighter.snippet(&text, width);
-        let title_hl = highlighter.highlight_all(&title);
-        let path = crate::index::path_of(segment, address.doc_id)?;
+        let mut report = ReportRecord::read(segment, address.doc_id, &doc, f.title)?;
+        let snip = highlighter.snippet(&store::first(&doc, f.text), width);
+        let title_hl = highlighter.highlight_all(&report.title);
+        report.title = title_hl.text;
         Ok(Hit {
-            id: crate::index::schema::report_id(&path),
-            path,
-            title: title_hl.text,
-            date,
+            report,
             score,
             snippet: snip.text,
             highlights: snip.highlights,
@@ -553,14 +524,13 @@ impl ReportSearcher {
     }
 
     /// What highlights a query's matches in any text.
-    pub fn highlighter(&self, query_text: &str) -> Result<Highlighter> {
+    pub fn highlighter(
+        &self,
+        query_text: &str,
+        vocabulary: &FolderVocabulary,
+    ) -> Result<Highlighter> {
         let expr = query::parse(query_text)?;
-        let compiled = compile::compile(
-            &expr,
-            &self.index.fields,
-            &self.vocabulary(),
-            &Deadline::none(),
-        );
+        let compiled = compile::compile(&expr, &self.index.fields, vocabulary, &Deadline::none());
         Ok(Highlighter::new(&compiled.highlights))
     }
 
@@ -575,64 +545,16 @@ impl ReportSearcher {
             return Ok(None);
         };
         let doc: TantivyDocument = searcher.doc(address)?;
-        let all = |field| -> Vec<String> {
-            doc.get_all(field)
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        };
-        let first = |field| all(field).into_iter().next().unwrap_or_default();
         let segment = searcher.segment_reader(address.segment_ord);
-        let path = crate::index::path_of(segment, address.doc_id)?;
-        let date = date_of(segment, address.doc_id)?;
         Ok(Some(ReportView {
-            id: crate::index::schema::report_id(&path),
-            path,
-            title: first(f.title),
-            date,
-            headings: all(f.headings),
-            text: first(f.text),
-            encoding: first(f.encoding),
-            format: first(f.format),
+            report: ReportRecord::read(segment, address.doc_id, &doc, f.title)?,
+            headings: store::all(&doc, f.headings),
+            text: store::first(&doc, f.text),
+            encoding: store::first(&doc, f.encoding),
+            format: crate::ingest::format::ReportFormat::from_name(&store::first(&doc, f.format))
+                .unwrap_or(crate::ingest::format::ReportFormat::Text),
             knowledge: facets::FacetColumns::open(segment)?
-                .knowledge(address.doc_id, all(f.keyword))?,
-        }))
-    }
-
-    /// The original file of the report with this id, as it is now in the indexed folder,
-    /// opened as a regular file of at most [`crate::ingest::MAX_FILE_BYTES`]. Only a path the
-    /// index holds is ever opened, under the folder it was built from, never through a
-    /// symbolic link, and never a named pipe, a device or a folder (see
-    /// [`crate::ingest::open_under`]).
-    pub fn original(&self, id: &str) -> Result<Original> {
-        let Some(report) = self.document(id)? else {
-            return Ok(Original::Missing);
-        };
-        let Some(info) = self.info()? else {
-            return Ok(Original::Missing);
-        };
-        let file = match crate::ingest::open_under(
-            &info.root,
-            &report.path,
-            crate::ingest::MAX_FILE_BYTES,
-        ) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Original::Missing),
-            // Whatever is now at the report's path, it was put there, not broken inside.
-            Err(e) => return Ok(Original::Refused(format!("{}: {e}", report.path))),
-        };
-        let format = crate::ingest::format::by_name(&report.format)
-            .or_else(|| crate::ingest::format::for_path(Path::new(&report.path)));
-        let media_type = match format {
-            Some(f) if f.media_type().starts_with("text/") && !report.encoding.is_empty() => {
-                format!("{}; charset={}", f.media_type(), report.encoding)
-            }
-            Some(f) => f.media_type().to_string(),
-            None => "application/octet-stream".to_string(),
-        };
-        Ok(Original::Found(OriginalFile {
-            path: report.path,
-            media_type,
-            file,
+                .knowledge(address.doc_id, store::all(&doc, f.keyword))?,
         }))
     }
 
@@ -682,14 +604,10 @@ impl ReportSearcher {
         query_text: &str,
         from: Option<i64>,
         to: Option<i64>,
+        vocabulary: &FolderVocabulary,
     ) -> Result<Vec<String>> {
         let expr = query::parse(query_text)?;
-        let compiled = compile::compile(
-            &expr,
-            &self.index.fields,
-            &self.vocabulary(),
-            &Deadline::none(),
-        );
+        let compiled = compile::compile(&expr, &self.index.fields, vocabulary, &Deadline::none());
         let query = compiled.unranked(self.date_filter(from, to)?);
         let searcher = self.reader.searcher();
         let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(

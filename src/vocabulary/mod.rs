@@ -18,7 +18,6 @@
 //! A line that cannot be used is reported ([`Loaded::rejected`], with file, line and reason)
 //! and skipped; it never stops indexing or searching.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::SystemTime;
@@ -61,7 +60,7 @@ pub const MAX_ALTERNATIVES: usize = 16;
 /// A checksum of the bundled data, part of [`crate::knowledge::version`]: the lexicon decides
 /// the words the extractor reads.
 pub fn data_checksum() -> u32 {
-    xxhash_rust::xxh3::xxh3_64(LEXICON.as_bytes()) as u32
+    crate::checksums::LEXICON
 }
 
 /// The terms of the bundled lexicon, normalized, in file order.
@@ -225,29 +224,14 @@ impl Vocabulary {
         }
     }
 
-    /// The vocabulary of the folder `root`: the bundled one, plus what its `zhsearch.toml`
-    /// names. Cached per folder and rebuilt when one of its files changes, so a search picks
-    /// up an edit at once; checking costs a few `stat` calls.
-    pub fn for_folder(root: &Path) -> Arc<Vocabulary> {
-        static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Mutex::default);
-        let config = root.join(CONFIG_FILE);
-        let config_stamp = stamp_of(&config);
-        if config_stamp.is_none() {
+    /// The vocabulary of the folder `root` as its files are now: the bundled one, plus what
+    /// its `zhsearch.toml` names (the bundled one itself when it has none). Read afresh; a
+    /// [`FolderVocabulary`] keeps it and reads it again only when a file changes.
+    pub fn of_folder(root: &Path) -> Arc<Vocabulary> {
+        if stamp_of(&root.join(CONFIG_FILE)).is_none() {
             return Vocabulary::bundled();
         }
-        let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((stamp, vocabulary)) = cache.get(root) {
-            if stamp.config == config_stamp && stamp.files == files_stamp(root, vocabulary) {
-                return Arc::clone(vocabulary);
-            }
-        }
-        let vocabulary = Arc::new(Vocabulary::load(root));
-        let stamp = Stamp {
-            config: config_stamp,
-            files: files_stamp(root, &vocabulary),
-        };
-        cache.insert(root.to_path_buf(), (stamp, Arc::clone(&vocabulary)));
-        vocabulary
+        Arc::new(Vocabulary::load(root))
     }
 
     /// Reads the folder's `zhsearch.toml` and the files it names.
@@ -365,8 +349,61 @@ impl Vocabulary {
     }
 }
 
-/// Each folder's vocabulary, with the state of its files when it was read.
-type Cache = HashMap<PathBuf, (Stamp, Arc<Vocabulary>)>;
+/// The vocabulary of one folder, held by whoever reads that folder (an opened corpus, an
+/// indexer): loaded when first asked for — a query of quoted phrases never loads it — and read
+/// again when one of its files changes, so an edit is picked up by the next query. Checking
+/// costs a few `stat` calls.
+#[derive(Debug, Default)]
+pub struct FolderVocabulary {
+    /// The folder; `None` for an index that records none (the bundled vocabulary then).
+    root: Option<PathBuf>,
+    current: Mutex<Option<(Stamp, Arc<Vocabulary>)>>,
+}
+
+impl FolderVocabulary {
+    /// The vocabulary of `root`, not read yet.
+    pub fn new(root: Option<PathBuf>) -> FolderVocabulary {
+        FolderVocabulary {
+            root,
+            current: Mutex::new(None),
+        }
+    }
+
+    /// The vocabulary as the folder's files are now.
+    pub fn get(&self) -> Arc<Vocabulary> {
+        let Some(root) = &self.root else {
+            return Vocabulary::bundled();
+        };
+        let config_stamp = stamp_of(&root.join(CONFIG_FILE));
+        if config_stamp.is_none() {
+            return Vocabulary::bundled();
+        }
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((stamp, vocabulary)) = current.as_ref() {
+            if stamp.config == config_stamp && stamp.files == files_stamp(root, vocabulary) {
+                return Arc::clone(vocabulary);
+            }
+        }
+        let vocabulary = Arc::new(Vocabulary::load(root));
+        let stamp = Stamp {
+            config: config_stamp,
+            files: files_stamp(root, &vocabulary),
+        };
+        *current = Some((stamp, Arc::clone(&vocabulary)));
+        vocabulary
+    }
+
+    /// [`Vocabulary::extraction_key`] of the folder's vocabulary as it is now, without loading
+    /// anything when the folder has no `zhsearch.toml` (the key is then empty).
+    pub fn extraction_key(&self) -> String {
+        match &self.root {
+            Some(root) if stamp_of(&root.join(CONFIG_FILE)).is_some() => {
+                self.get().extraction_key()
+            }
+            _ => String::new(),
+        }
+    }
+}
 
 /// When a folder's vocabulary files last changed, as far as `stat` tells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -799,7 +836,8 @@ mod tests {
         .unwrap();
         std::fs::write(root.join("vocab/dict.txt"), "营盘党建 10 nz\nbad 0\n").unwrap();
         std::fs::write(root.join("vocab/syn.txt"), "# c\n营盘, 兵营\n孤词\n").unwrap();
-        let v = Vocabulary::for_folder(root);
+        let folder = FolderVocabulary::new(Some(root.to_path_buf()));
+        let v = folder.get();
         let loaded = v.loaded();
         assert_eq!(loaded.dictionary.as_ref().map(|f| f.entries), Some(1));
         assert_eq!(loaded.synonyms.as_ref().map(|f| f.entries), Some(1));
@@ -815,17 +853,22 @@ mod tests {
             [CONFIG_FILE, "vocab/dict.txt", "vocab/syn.txt"]
         );
         // Cached until a file changes; an edit is picked up.
-        assert!(Arc::ptr_eq(&v, &Vocabulary::for_folder(root)));
+        assert!(Arc::ptr_eq(&v, &folder.get()));
+        assert_eq!(folder.extraction_key(), v.extraction_key());
         std::fs::write(root.join("vocab/syn.txt"), "营盘, 兵营, 军营\n").unwrap();
-        let edited = Vocabulary::for_folder(root);
+        let edited = folder.get();
         assert_eq!(edited.alternatives("营盘"), ["兵营", "军营"]);
         // A broken configuration is reported, and the bundled vocabulary still works.
         std::fs::write(root.join(CONFIG_FILE), "[vocabulary\n").unwrap();
-        let broken = Vocabulary::for_folder(root);
+        let broken = folder.get();
         assert_eq!(broken.loaded().rejected.len(), 1);
         assert!(broken.loaded().rejected[0]
             .to_string()
             .starts_with("zhsearch.toml:1: "));
         assert_eq!(broken.extraction_key(), "");
+        // Without a zhsearch.toml, the bundled vocabulary, and nothing is loaded for the key.
+        std::fs::remove_file(root.join(CONFIG_FILE)).unwrap();
+        assert!(Arc::ptr_eq(&folder.get(), &Vocabulary::bundled()));
+        assert_eq!(folder.extraction_key(), "");
     }
 }

@@ -33,8 +33,8 @@ const MAX_CHARS: usize = 32 << 20;
 const MAX_STREAM: u64 = super::package::MAX_UNPACKED;
 
 impl Format for Doc {
-    fn name(&self) -> &'static str {
-        NAME
+    fn format(&self) -> super::ReportFormat {
+        super::ReportFormat::Doc
     }
 
     fn extensions(&self) -> &'static [&'static str] {

@@ -34,8 +34,8 @@ const NAME: &str = "docx";
 const MAX_LEVEL: u8 = 3;
 
 impl Format for Docx {
-    fn name(&self) -> &'static str {
-        NAME
+    fn format(&self) -> super::ReportFormat {
+        super::ReportFormat::Docx
     }
 
     fn extensions(&self) -> &'static [&'static str] {

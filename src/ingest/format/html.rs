@@ -25,8 +25,6 @@ use crate::ingest::extract;
 /// Saved web pages.
 pub struct Html;
 
-const NAME: &str = "html";
-
 /// Most elements of a page handed to the article extractor.
 const MAX_ELEMENTS: usize = 200_000;
 
@@ -169,8 +167,8 @@ fn link_share(selection: &dom_query::Selection<'_>) -> f64 {
 }
 
 impl Format for Html {
-    fn name(&self) -> &'static str {
-        NAME
+    fn format(&self) -> super::ReportFormat {
+        super::ReportFormat::Html
     }
 
     fn extensions(&self) -> &'static [&'static str] {

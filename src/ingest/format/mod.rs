@@ -84,10 +84,107 @@ pub struct FormattedText {
     pub encoding: &'static str,
 }
 
+/// The formats zhsearch reads, as a report records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// Plain text in any encoding zhsearch reads (`.txt`).
+    Text,
+    /// Markdown (`.md`).
+    Markdown,
+    /// Word 2007+ (`.docx`).
+    Docx,
+    /// Word 97–2003 and WPS binary documents (`.doc`, `.wps`).
+    Doc,
+    /// OpenDocument text (`.odt`).
+    Odt,
+    /// PDF with a text layer.
+    Pdf,
+    /// A saved web page (`.html`, `.htm`).
+    Html,
+}
+
+impl ReportFormat {
+    /// Every format.
+    pub const ALL: [ReportFormat; 7] = [
+        ReportFormat::Text,
+        ReportFormat::Markdown,
+        ReportFormat::Docx,
+        ReportFormat::Doc,
+        ReportFormat::Odt,
+        ReportFormat::Pdf,
+        ReportFormat::Html,
+    ];
+
+    /// Its name, as the index stores it and reports show it (`text`, `docx`…).
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportFormat::Text => "text",
+            ReportFormat::Markdown => "markdown",
+            ReportFormat::Docx => "docx",
+            ReportFormat::Doc => "doc",
+            ReportFormat::Odt => "odt",
+            ReportFormat::Pdf => "pdf",
+            ReportFormat::Html => "html",
+        }
+    }
+
+    /// The format called `name` ([`ReportFormat::name`]).
+    pub fn from_name(name: &str) -> Option<ReportFormat> {
+        ReportFormat::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// What users call it, in Chinese.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportFormat::Text => "文本",
+            ReportFormat::Markdown => "Markdown",
+            ReportFormat::Docx => "Word 文档",
+            ReportFormat::Doc => "Word 97–2003 / WPS 文档",
+            ReportFormat::Odt => "ODF 文本文档",
+            ReportFormat::Pdf => "PDF",
+            ReportFormat::Html => "网页",
+        }
+    }
+
+    /// Its reader.
+    pub fn reader(self) -> &'static dyn Format {
+        match self {
+            ReportFormat::Text => &PlainText,
+            ReportFormat::Markdown => &Markdown,
+            ReportFormat::Docx => &docx::Docx,
+            ReportFormat::Doc => &doc::Doc,
+            ReportFormat::Odt => &odt::Odt,
+            ReportFormat::Pdf => &pdf::Pdf,
+            ReportFormat::Html => &html::Html,
+        }
+    }
+
+    /// The media type of its files, with the charset of a text file stored in `encoding`.
+    pub fn media_type(self, encoding: &str) -> String {
+        let media_type = self.reader().media_type();
+        if media_type.starts_with("text/") && !encoding.is_empty() {
+            format!("{media_type}; charset={encoding}")
+        } else {
+            media_type.to_string()
+        }
+    }
+}
+
+impl std::fmt::Display for ReportFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A file format that zhsearch indexes.
 pub trait Format: Sync {
+    /// Which format it reads.
+    fn format(&self) -> ReportFormat;
     /// Its name, as reports show it (`text`, `markdown`, `docx`, `pdf`…).
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.format().name()
+    }
     /// Lowercase file extensions (without dot) this format reads.
     fn extensions(&self) -> &'static [&'static str];
     /// The media type of its files, for serving an original.
@@ -159,7 +256,7 @@ pub fn for_path(path: &std::path::Path) -> Option<&'static dyn Format> {
 
 /// The format by its name ([`Format::name`]).
 pub fn by_name(name: &str) -> Option<&'static dyn Format> {
-    FORMATS.iter().copied().find(|f| f.name() == name)
+    ReportFormat::from_name(name).map(ReportFormat::reader)
 }
 
 /// Start of every OLE compound file (`.doc`, `.wps`, and encrypted OOXML).
@@ -172,7 +269,10 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 /// processor's file is read by what its first bytes say it is.
 pub fn for_file(path: &std::path::Path, bytes: &[u8]) -> Option<&'static dyn Format> {
     let by_extension = for_path(path)?;
-    if !matches!(by_extension.name(), "docx" | "doc" | "odt") {
+    if !matches!(
+        by_extension.format(),
+        ReportFormat::Docx | ReportFormat::Doc | ReportFormat::Odt
+    ) {
         return Some(by_extension);
     }
     let sniffed: &'static dyn Format = if bytes.starts_with(OLE_MAGIC) {

@@ -22,8 +22,8 @@ const NAME: &str = "odt";
 const MAX_LEVEL: u8 = 3;
 
 impl Format for Odt {
-    fn name(&self) -> &'static str {
-        NAME
+    fn format(&self) -> super::ReportFormat {
+        super::ReportFormat::Odt
     }
 
     fn extensions(&self) -> &'static [&'static str] {

@@ -39,8 +39,8 @@ pub struct Pdf;
 const NAME: &str = "pdf";
 
 impl Format for Pdf {
-    fn name(&self) -> &'static str {
-        NAME
+    fn format(&self) -> super::ReportFormat {
+        super::ReportFormat::Pdf
     }
 
     fn extensions(&self) -> &'static [&'static str] {

@@ -9,8 +9,8 @@ use crate::ingest::decode::{self, Unreadable};
 pub struct PlainText;
 
 impl Format for PlainText {
-    fn name(&self) -> &'static str {
-        "text"
+    fn format(&self) -> super::ReportFormat {
+        super::ReportFormat::Text
     }
 
     fn extensions(&self) -> &'static [&'static str] {
@@ -40,8 +40,8 @@ impl Format for PlainText {
 pub struct Markdown;
 
 impl Format for Markdown {
-    fn name(&self) -> &'static str {
-        "markdown"
+    fn format(&self) -> super::ReportFormat {
+        super::ReportFormat::Markdown
     }
 
     fn extensions(&self) -> &'static [&'static str] {
