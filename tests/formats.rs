@@ -6,8 +6,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
+use support::zhsearch;
 use zhsearch::ingest::Report;
 
 fn fixtures() -> PathBuf {
@@ -121,14 +121,6 @@ fn mixed_corpus() -> tempfile::TempDir {
     )
     .unwrap();
     dir
-}
-
-fn zhsearch(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("zhsearch").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("ZHSEARCH_LOG");
-    cmd
 }
 
 fn search_json(dir: &Path, query: &str) -> Value {
