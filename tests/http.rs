@@ -6,10 +6,9 @@ mod support;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
-use support::{corpus, get, json, q, TestServer};
+use support::{corpus, get, json, q, zhsearch, TestServer};
 use zhsearch::search::ReportSearcher;
 
 /// A GET over a plain socket, for requests an HTTP client library refuses to build.
@@ -242,12 +241,7 @@ fn reader_follows_commits_made_by_another_process() {
         "后来的报告\n\n迟到的独特短语出现在这里。",
     )
     .unwrap();
-    Command::cargo_bin("zhsearch")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["index"])
-        .assert()
-        .success();
+    zhsearch(dir.path()).args(["index"]).assert().success();
     let url = server.url(&format!("/api/search?q={}", q("\"迟到的独特短语\"")));
     let started = Instant::now();
     while json(&url).1["total"] != 1 {
@@ -264,9 +258,7 @@ fn watch_indexes_new_files_and_owns_the_index() {
     let dir = corpus();
     let server = TestServer::start(dir.path(), true);
     // A separate indexer fails fast, naming the server.
-    Command::cargo_bin("zhsearch")
-        .unwrap()
-        .current_dir(dir.path())
+    zhsearch(dir.path())
         .args(["index"])
         .assert()
         .code(2)
@@ -315,12 +307,7 @@ fn watch_indexes_new_files_and_owns_the_index() {
         .join("index")
         .join(zhsearch::index::sync::OWNER_FILE)
         .exists());
-    Command::cargo_bin("zhsearch")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["index"])
-        .assert()
-        .success();
+    zhsearch(dir.path()).args(["index"]).assert().success();
 }
 
 /// [`corpus`] with three more reports of one kind naming the same places, person and
