@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::{zhsearch, TestServer, Workspace};
 
@@ -172,14 +172,9 @@ impl Served {
             .spawn()
             .unwrap();
         let served = Served { child, port };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(120),
-                "server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        support::wait_until("server did not start", || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
         served
     }
 

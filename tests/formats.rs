@@ -383,27 +383,16 @@ fn watch_indexes_office_files_dropped_into_the_folder() {
         corpus.join("new.pdf"),
     )
     .unwrap();
-    let started = std::time::Instant::now();
-    while total("\"辖区128名党员参加轮训\"") == 0 || total("\"目前全国还有829个贫困县\"") == 0
-    {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(30),
-            "the new .docx and .pdf were not indexed"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    support::wait_until("the new .docx and .pdf were not indexed", || {
+        total("\"辖区128名党员参加轮训\"") > 0 && total("\"目前全国还有829个贫困县\"") > 0
+    });
     // A changed .docx is read again: its old text goes, the new one comes.
     std::fs::copy(
         fixtures().join("pandoc_minutes.docx"),
         corpus.join("new.docx"),
     )
     .unwrap();
-    let started = std::time::Instant::now();
-    while total("\"辖区128名党员参加轮训\"") > 0 {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(30),
-            "the changed .docx was not read again"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    support::wait_until("the changed .docx was not read again", || {
+        total("\"辖区128名党员参加轮训\"") == 0
+    });
 }

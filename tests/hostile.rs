@@ -638,12 +638,9 @@ fn a_watching_server_outlives_a_pdf_that_draws_itself() {
     )
     .unwrap();
     let url = server.url(&format!("/api/search?q={}", support::q("\"编号甲乙丙丁\"")));
-    let started = std::time::Instant::now();
-    // A guard against waiting for ever, not a speed check.
-    while support::json(&url).1["total"] != 1 {
-        assert!(started.elapsed() < std::time::Duration::from_secs(60));
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    support::wait_until("the report written after the PDF was not indexed", || {
+        support::json(&url).1["total"] == 1
+    });
     assert_eq!(support::get(&server.url("/healthz")).0, 200);
     let found =
         support::json(&server.url(&format!("/api/search?q={}", support::q("小营盘镇党委"))));

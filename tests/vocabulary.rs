@@ -6,9 +6,8 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use support::{get, json, q, TestServer, Workspace};
+use support::{get, json, q, wait_until, TestServer, Workspace};
 
 /// Reports written so that segmentation and synonyms decide what an unquoted query finds.
 const REPORTS: &[(&str, &str)] = &[
@@ -165,17 +164,6 @@ fn traditional_and_simplified_find_each_other() {
     assert!(snippets.contains("黨建引領"), "{snippets}");
 }
 
-fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ok() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 fn api_paths(server: &TestServer, query: &str) -> BTreeSet<String> {
     let (status, v) = json(&server.url(&format!("/api/search?q={}&limit=50", q(query))));
     assert_eq!(status, 200, "{v}");
@@ -216,12 +204,12 @@ fn the_server_shows_the_vocabulary_and_watch_picks_up_edits() {
 
     // An edited synonym file applies to the next query, without a restart.
     folder.write("vocab/synonyms.txt", "营盘 => 兵营, 学期\n");
-    wait_for("the edited synonyms", || {
+    wait_until("the edited synonyms", || {
         api_paths(&server, "营盘").contains("b.txt") && api_paths(&server, "营盘").len() == 4
     });
     // An edited dictionary re-extracts the reports: 营盘村 becomes a word of b.txt.
     folder.write("vocab/dict.txt", "小营盘镇党委 100 nt\n营盘村小学 100 nt\n");
-    wait_for("the re-extracted knowledge", || {
+    wait_until("the re-extracted knowledge", || {
         let (_, v) = json(&server.url(&format!("/api/search?q={}", q("keyword:营盘村小学"))));
         v["total"] == 1
     });

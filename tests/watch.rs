@@ -11,8 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Longest wait for something the watcher must do (generous: the machine may be loaded).
-const PATIENCE: Duration = Duration::from_secs(60);
+use support::PATIENCE;
 
 /// `zhsearch serve --watch` on an ephemeral loopback port, its log collected; killed when
 /// dropped.

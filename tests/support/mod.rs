@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 use zhsearch::http::{ServeConfig, Server};
@@ -26,6 +27,24 @@ pub fn corpus() -> tempfile::TempDir {
     workspace::copy_bundled_corpus(&corpus);
     std::fs::write(corpus.join("script.txt"), SCRIPT_REPORT).unwrap();
     dir
+}
+
+/// Longest wait for something that must happen (an index picked up, a file indexed). A guard
+/// that fails a test which would otherwise wait for ever, not a speed check: the machine may be
+/// loaded.
+pub const PATIENCE: Duration = Duration::from_secs(120);
+
+/// Waits until `done` holds, checking every 50 ms; fails the test, naming `what`, after
+/// [`PATIENCE`].
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "{what}: still not after {PATIENCE:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// GET a URL: the status and the body.
