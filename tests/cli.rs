@@ -1,90 +1,18 @@
 //! Integration tests on the real `zhsearch` binary, each in its own temporary folder.
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command as StdCommand, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 use std::time::Duration;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
-impl Sandbox {
-    /// A temporary folder with `corpus/` holding a copy of the bundled corpus.
-    fn with_corpus() -> Self {
-        let sb = Sandbox::empty();
-        let corpus = sb.path().join("corpus");
-        std::fs::create_dir_all(&corpus).unwrap();
-        for entry in std::fs::read_dir(Path::new(REPO).join("corpus")).unwrap() {
-            let entry = entry.unwrap();
-            std::fs::copy(entry.path(), corpus.join(entry.file_name())).unwrap();
-        }
-        sb
-    }
-
-    fn empty() -> Self {
-        Sandbox {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn corpus(&self) -> PathBuf {
-        self.path().join("corpus")
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("zhsearch").unwrap();
-        cmd.current_dir(self.path())
-            .env_remove("NO_COLOR")
-            .env_remove("ZHSEARCH_LOG");
-        cmd
-    }
-
-    fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
-        let path = self.corpus().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-    }
-
-    fn index(&self) -> assert_cmd::assert::Assert {
-        self.cmd().args(["index", "corpus"]).assert()
-    }
-
-    fn paths(&self, index: &str, query: &str) -> BTreeSet<String> {
-        let out = self
-            .cmd()
-            .args(["--index", index, "search", "-l", "--", query])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.code() == Some(0) || out.status.code() == Some(1),
-            "{out:?}"
-        );
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(String::from)
-            .collect()
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let out = self.cmd().args(args).output().unwrap();
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"))
-    }
-}
+use support::{Workspace, REPO};
 
 #[test]
 fn first_search_builds_index_from_corpus() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.cmd()
         .args(["search", "党建"])
         .assert()
@@ -97,9 +25,9 @@ fn first_search_builds_index_from_corpus() {
 
 #[test]
 fn an_index_from_another_analysis_is_rebuilt_before_searching() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index().success();
-    let expected = sb.paths("index", "\"小营盘镇\"");
+    let expected = sb.paths_in("index", "\"小营盘镇\"");
     assert_eq!(expected.len(), 1);
     // Pretend another version of zhsearch (another list of indexed bigrams, say) made it.
     let meta = sb.path().join("index/meta.json");
@@ -119,12 +47,12 @@ fn an_index_from_another_analysis_is_rebuilt_before_searching() {
         .assert()
         .success()
         .stderr(predicate::str::is_empty());
-    assert_eq!(sb.paths("index", "\"小营盘镇\""), expected);
+    assert_eq!(sb.paths_in("index", "\"小营盘镇\""), expected);
 }
 
 #[test]
 fn an_index_of_an_earlier_layout_is_rebuilt_from_the_folder_it_recorded() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     // Its reports live elsewhere than ./corpus, which holds other reports.
     let archive = sb.path().join("archive");
     std::fs::create_dir_all(&archive).unwrap();
@@ -159,20 +87,20 @@ fn an_index_of_an_earlier_layout_is_rebuilt_from_the_folder_it_recorded() {
 
 #[test]
 fn phrase_finds_what_jieba_splits() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index().success();
     for q in ["\"小营盘镇\"", "\"营盘镇\"", "\"小营盘镇党委\"", "小营盘镇"] {
-        let paths = sb.paths("index", q);
+        let paths = sb.paths_in("index", q);
         assert!(paths.contains("000_44c36bc19d531045.txt"), "{q}: {paths:?}");
     }
     // Not across punctuation: the text has 党建统领 but never 统领打造 without the space.
-    assert!(sb.paths("index", "\"统领打造\"").is_empty());
-    assert_eq!(sb.paths("index", "\"党建统领 打造\"").len(), 1);
+    assert!(sb.paths_in("index", "\"统领打造\"").is_empty());
+    assert_eq!(sb.paths_in("index", "\"党建统领 打造\"").len(), 1);
 }
 
 #[test]
 fn exit_codes_follow_grep() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index().success();
     sb.cmd().args(["search", "党建"]).assert().code(0);
     sb.cmd()
@@ -189,7 +117,7 @@ fn exit_codes_follow_grep() {
 
 #[test]
 fn malformed_queries_get_one_line_and_exit_2() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index().success();
     for q in [
         "\"党建",
@@ -223,7 +151,7 @@ fn malformed_queries_get_one_line_and_exit_2() {
 
 #[test]
 fn pasted_titles_and_chinese_punctuation_are_text() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index().success();
     let v = sb.json(&["search", "--json", "区政府新闻发布会：前三季度经济运行情况"]);
     assert_eq!(v["hits"][0]["path"], "新闻发布_全角.txt");
@@ -231,19 +159,19 @@ fn pasted_titles_and_chinese_punctuation_are_text() {
     assert_eq!(v["total"], 1);
     // Full-width letters in the text match half-width queries and the reverse.
     assert_eq!(
-        sb.paths("index", "\"gdp\""),
-        sb.paths("index", "\"ＧＤＰ\"")
+        sb.paths_in("index", "\"gdp\""),
+        sb.paths_in("index", "\"ＧＤＰ\"")
     );
-    assert_eq!(sb.paths("index", "\"gdp\"").len(), 1);
+    assert_eq!(sb.paths_in("index", "\"gdp\"").len(), 1);
 }
 
 #[test]
 fn json_hits_have_the_documented_shape() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index().success();
     let v = sb.json(&["search", "--json", "党建"]);
     let total = v["total"].as_u64().unwrap();
-    assert_eq!(total as usize, sb.paths("index", "党建").len());
+    assert_eq!(total as usize, sb.paths_in("index", "党建").len());
     let hits = v["hits"].as_array().unwrap();
     assert!(!hits.is_empty());
     for hit in hits {
@@ -267,32 +195,32 @@ fn json_hits_have_the_documented_shape() {
 
 #[test]
 fn boolean_operators_and_fields() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index().success();
-    let a = sb.paths("index", "党建");
-    let b = sb.paths("index", "述职");
+    let a = sb.paths_in("index", "党建");
+    let b = sb.paths_in("index", "述职");
     let or: BTreeSet<_> = a.union(&b).cloned().collect();
     let and: BTreeSet<_> = a.intersection(&b).cloned().collect();
     let not: BTreeSet<_> = a.difference(&b).cloned().collect();
-    assert_eq!(sb.paths("index", "党建 OR 述职"), or);
-    assert_eq!(sb.paths("index", "党建 述职"), and);
-    assert_eq!(sb.paths("index", "党建 AND 述职"), and);
-    assert_eq!(sb.paths("index", "党建 -述职"), not);
-    assert_eq!(sb.paths("index", "党建 NOT 述职"), not);
-    assert_eq!(sb.paths("index", "(党建 OR 述职) -述职"), not);
+    assert_eq!(sb.paths_in("index", "党建 OR 述职"), or);
+    assert_eq!(sb.paths_in("index", "党建 述职"), and);
+    assert_eq!(sb.paths_in("index", "党建 AND 述职"), and);
+    assert_eq!(sb.paths_in("index", "党建 -述职"), not);
+    assert_eq!(sb.paths_in("index", "党建 NOT 述职"), not);
+    assert_eq!(sb.paths_in("index", "(党建 OR 述职) -述职"), not);
     assert_eq!(
-        sb.paths("index", "title:纪要"),
+        sb.paths_in("index", "title:纪要"),
         BTreeSet::from(["会议纪要_党委会.md".to_string()])
     );
     assert!(sb
-        .paths("index", "title:\"营盘镇\"")
+        .paths_in("index", "title:\"营盘镇\"")
         .contains("000_44c36bc19d531045.txt"));
-    assert!(sb.paths("index", "title:党建").len() < a.len());
+    assert!(sb.paths_in("index", "title:党建").len() < a.len());
 }
 
 #[test]
 fn date_filters_and_sort() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index().success();
     let v = sb.json(&["search", "--json", "党", "--sort", "date", "--limit", "100"]);
     let dates: Vec<String> = v["hits"]
@@ -331,7 +259,7 @@ fn date_filters_and_sort() {
 
 #[test]
 fn paging_with_limit_and_offset() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index().success();
     let all = sb.json(&["search", "--json", "党", "--limit", "100"]);
     let page = sb.json(&["search", "--json", "党", "--limit", "2", "--offset", "1"]);
@@ -342,7 +270,7 @@ fn paging_with_limit_and_offset() {
 
 #[test]
 fn unreadable_files_are_named_and_skipped() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.write("bad/binary.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0");
     sb.write("bad/empty.txt", b"");
     sb.write("bad/blank.md", b"  \n\n");
@@ -354,14 +282,14 @@ fn unreadable_files_are_named_and_skipped() {
         .stderr(predicate::str::contains("bad/blank.md: empty file"))
         .stderr(predicate::str::contains("6 added"));
     assert_eq!(
-        sb.paths("index", "\"独一无二的测试短语\""),
+        sb.paths_in("index", "\"独一无二的测试短语\""),
         BTreeSet::from(["sub/ok.txt".to_string()])
     );
 }
 
 #[test]
 fn color_only_when_asked_or_on_a_terminal() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index().success();
     let plain = sb.cmd().args(["search", "党建"]).output().unwrap();
     assert!(!plain.stdout.contains(&0x1b));
@@ -375,7 +303,7 @@ fn color_only_when_asked_or_on_a_terminal() {
 
 #[test]
 fn reports_with_more_occurrences_rank_higher() {
-    let sb = Sandbox::empty();
+    let sb = Workspace::empty();
     // Same length, the same title; b holds each word three times, a once.
     let filler = "今天天气很好。".repeat(40);
     sb.write("a.txt", format!("报告\n\n乡村振兴{filler}天气很好天气很好"));
@@ -403,7 +331,7 @@ fn reports_with_more_occurrences_rank_higher() {
 
 #[test]
 fn stats_reports_the_index() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index().success();
     let v = sb.json(&["stats", "--json"]);
     assert_eq!(v["reports"], 5);
@@ -423,7 +351,7 @@ fn stats_reports_the_index() {
 
 #[test]
 fn help_for_every_command() {
-    let sb = Sandbox::empty();
+    let sb = Workspace::empty();
     for cmd in [
         &["--help"][..],
         &["index", "--help"],
@@ -440,7 +368,7 @@ fn help_for_every_command() {
 
 #[test]
 fn missing_index_or_folder_is_a_clear_error() {
-    let sb = Sandbox::empty();
+    let sb = Workspace::empty();
     sb.cmd()
         .args(["search", "党建"])
         .assert()
@@ -454,7 +382,7 @@ fn missing_index_or_folder_is_a_clear_error() {
 }
 
 /// Every query's matching set, for comparing two indexes.
-fn fingerprint(sb: &Sandbox, index: &str) -> Vec<BTreeSet<String>> {
+fn fingerprint(sb: &Workspace, index: &str) -> Vec<BTreeSet<String>> {
     let queries = [
         "党建",
         "\"党建引领\"",
@@ -469,12 +397,12 @@ fn fingerprint(sb: &Sandbox, index: &str) -> Vec<BTreeSet<String>> {
         "gdp",
         "\"党委\"",
     ];
-    queries.iter().map(|q| sb.paths(index, q)).collect()
+    queries.iter().map(|q| sb.paths_in(index, q)).collect()
 }
 
 #[test]
 fn incremental_equals_rebuild_after_changes() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index()
         .success()
         .stderr(predicate::str::contains("5 added"));
@@ -534,7 +462,7 @@ fn incremental_equals_rebuild_after_changes() {
 
 #[test]
 fn second_writer_fails_at_once_naming_the_lock() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index().success();
     let index = zhsearch::index::ReportIndex::open(&sb.path().join("index")).unwrap();
     let _writer: tantivy::IndexWriter = index.index.writer(50_000_000).unwrap();
@@ -548,7 +476,7 @@ fn second_writer_fails_at_once_naming_the_lock() {
 }
 
 /// Writes `n` synthetic reports derived from the bundled sample.
-fn many_reports(sb: &Sandbox, n: usize) {
+fn many_reports(sb: &Workspace, n: usize) {
     let sample =
         std::fs::read_to_string(Path::new(REPO).join("corpus/000_44c36bc19d531045.txt")).unwrap();
     for i in 0..n {
@@ -564,14 +492,13 @@ fn many_reports(sb: &Sandbox, n: usize) {
 
 #[test]
 fn killing_the_indexer_never_corrupts_the_index() {
-    let sb = Sandbox::with_corpus();
+    let sb = Workspace::bundled();
     sb.index().success();
     many_reports(&sb, 2500);
-    let bin = assert_cmd::cargo::cargo_bin("zhsearch");
     for delay_ms in [30, 150, 400, 900] {
-        let mut child = StdCommand::new(&bin)
+        let mut child = sb
+            .command()
             .args(["index", "corpus", "--quiet"])
-            .current_dir(sb.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -591,7 +518,7 @@ fn killing_the_indexer_never_corrupts_the_index() {
     let v = sb.json(&["stats", "--json"]);
     assert_eq!(v["reports"], 2505);
     assert_eq!(
-        sb.paths("index", "\"第2499号报告\""),
+        sb.paths_in("index", "\"第2499号报告\""),
         BTreeSet::from(["corpus/bulk/19/02499.txt".replace("corpus/", "")])
     );
 }

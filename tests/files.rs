@@ -8,31 +8,9 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use assert_cmd::Command;
-use support::TestServer;
-
-fn zhsearch(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("zhsearch").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("ZHSEARCH_LOG")
-        .env_remove("RUST_BACKTRACE");
-    cmd
-}
-
-/// A temporary folder with `corpus/` holding these reports.
-fn folder(reports: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    std::fs::create_dir_all(&corpus).unwrap();
-    for (name, text) in reports {
-        let path = corpus.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
+use support::{zhsearch, TestServer, Workspace};
 
 const REPORTS: &[(&str, &str)] = &[
     (
@@ -106,7 +84,7 @@ impl Drop for PipeRelease {
 
 #[test]
 fn a_named_pipe_in_place_of_a_report_is_404_and_blocks_nothing() {
-    let dir = folder(REPORTS);
+    let dir = Workspace::with_reports(REPORTS);
     let corpus = dir.path().join("corpus");
     let server = TestServer::start(dir.path(), false);
     std::fs::remove_file(corpus.join("a.txt")).unwrap();
@@ -135,7 +113,7 @@ fn a_named_pipe_in_place_of_a_report_is_404_and_blocks_nothing() {
 
 #[test]
 fn a_report_replaced_by_a_folder_a_link_or_a_huge_file_is_404_not_500() {
-    let dir = folder(REPORTS);
+    let dir = Workspace::with_reports(REPORTS);
     let corpus = dir.path().join("corpus");
     let outside = dir.path().join("secret.txt");
     std::fs::write(&outside, "SECRET-OUTSIDE-THE-FOLDER").unwrap();
@@ -187,23 +165,16 @@ struct Served {
 impl Served {
     fn start(dir: &Path) -> Served {
         let port = free_port();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_zhsearch"))
-            .current_dir(dir)
+        let child = support::command(dir)
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .env_remove("ZHSEARCH_LOG")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
         let served = Served { child, port };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(120),
-                "server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        support::wait_until("server did not start", || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
         served
     }
 
@@ -248,7 +219,7 @@ fn request(port: u16, path: &str) -> (TcpStream, String) {
 fn a_download_streams_and_slow_clients_do_not_hold_the_file_in_memory() {
     const SIZE: u64 = 60 << 20;
     const CLIENTS: u64 = 6;
-    let dir = folder(REPORTS);
+    let dir = Workspace::with_reports(REPORTS);
     let served = Served::start(dir.path());
     // Grown after indexing (no watcher): the server sees it only when asked for the file.
     std::fs::File::options()
@@ -321,7 +292,7 @@ fn vocabulary_links_out_of_the_folder_are_refused_and_never_shown() {
     let secret = "root:x:0:0:SECRET-PASSWORD-LINE:/root:/bin/bash\n营盘党建\n";
     // A linked file, and a linked folder.
     for linked_folder in [false, true] {
-        let dir = folder(REPORTS);
+        let dir = Workspace::with_reports(REPORTS);
         let corpus = dir.path().join("corpus");
         let outside = dir.path().join("outside");
         std::fs::create_dir(&outside).unwrap();
@@ -352,7 +323,7 @@ fn vocabulary_links_out_of_the_folder_are_refused_and_never_shown() {
 
 #[test]
 fn a_zhsearch_toml_that_is_a_link_is_refused() {
-    let dir = folder(REPORTS);
+    let dir = Workspace::with_reports(REPORTS);
     let corpus = dir.path().join("corpus");
     std::fs::create_dir(corpus.join("vocab")).unwrap();
     std::fs::write(corpus.join("vocab/d.txt"), "营盘党建 10 nz\n").unwrap();
@@ -369,7 +340,7 @@ fn a_zhsearch_toml_that_is_a_link_is_refused() {
 
 #[test]
 fn a_synonym_rule_of_20000_forms_is_rejected_for_its_size() {
-    let dir = folder(REPORTS);
+    let dir = Workspace::with_reports(REPORTS);
     let corpus = dir.path().join("corpus");
     std::fs::create_dir(corpus.join("vocab")).unwrap();
     std::fs::write(corpus.join("zhsearch.toml"), CONFIG).unwrap();
@@ -393,7 +364,7 @@ fn a_synonym_rule_of_20000_forms_is_rejected_for_its_size() {
 
 #[test]
 fn bad_dictionary_lines_of_a_million_characters_are_quoted_short_and_counted() {
-    let dir = folder(REPORTS);
+    let dir = Workspace::with_reports(REPORTS);
     let corpus = dir.path().join("corpus");
     std::fs::create_dir(corpus.join("vocab")).unwrap();
     std::fs::write(corpus.join("zhsearch.toml"), CONFIG).unwrap();
@@ -433,7 +404,7 @@ fn bad_dictionary_lines_of_a_million_characters_are_quoted_short_and_counted() {
 
 #[test]
 fn similar_on_a_device_or_a_named_pipe_is_one_line_and_exit_2() {
-    let dir = folder(REPORTS);
+    let dir = Workspace::with_reports(REPORTS);
     let out = zhsearch(dir.path())
         .args(["index", "corpus"])
         .output()

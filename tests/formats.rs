@@ -6,8 +6,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
+use support::zhsearch;
 use zhsearch::ingest::Report;
 
 fn fixtures() -> PathBuf {
@@ -121,14 +121,6 @@ fn mixed_corpus() -> tempfile::TempDir {
     )
     .unwrap();
     dir
-}
-
-fn zhsearch(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("zhsearch").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("ZHSEARCH_LOG");
-    cmd
 }
 
 fn search_json(dir: &Path, query: &str) -> Value {
@@ -391,27 +383,16 @@ fn watch_indexes_office_files_dropped_into_the_folder() {
         corpus.join("new.pdf"),
     )
     .unwrap();
-    let started = std::time::Instant::now();
-    while total("\"辖区128名党员参加轮训\"") == 0 || total("\"目前全国还有829个贫困县\"") == 0
-    {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(30),
-            "the new .docx and .pdf were not indexed"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    support::wait_until("the new .docx and .pdf were not indexed", || {
+        total("\"辖区128名党员参加轮训\"") > 0 && total("\"目前全国还有829个贫困县\"") > 0
+    });
     // A changed .docx is read again: its old text goes, the new one comes.
     std::fs::copy(
         fixtures().join("pandoc_minutes.docx"),
         corpus.join("new.docx"),
     )
     .unwrap();
-    let started = std::time::Instant::now();
-    while total("\"辖区128名党员参加轮训\"") > 0 {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(30),
-            "the changed .docx was not read again"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    support::wait_until("the changed .docx was not read again", || {
+        total("\"辖区128名党员参加轮训\"") == 0
+    });
 }

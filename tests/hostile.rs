@@ -6,9 +6,8 @@ mod support;
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
-use support::TestServer;
+use support::{run, stderr, TestServer, Workspace};
 
 /// Characters whose normalized form is longer, shorter or different, in a title and a body.
 const EXPANDING: &str = "含有½ ¼ ¾ ﷺ ℡ ℻ ㏾ ㍍ ㌢ ㈱ ⑴ ㋉的报告\n\n\
@@ -29,34 +28,6 @@ const EXPANDING_QUERIES: &[&str] = &[
     "fi",
     "平成",
 ];
-
-fn zhsearch(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("zhsearch").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("ZHSEARCH_LOG")
-        .env_remove("RUST_BACKTRACE");
-    cmd
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    zhsearch(dir).args(args).output().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A folder with `corpus/` holding the given reports.
-fn folder(reports: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in reports {
-        let path = dir.path().join("corpus").join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 /// Highlights must be sorted, disjoint, non-empty and inside their text.
 fn assert_well_formed(text: &str, highlights: &Value) {
@@ -85,7 +56,7 @@ fn is_one_error_line(out: &Output) -> bool {
 
 #[test]
 fn highlighting_characters_that_normalization_expands_never_crashes() {
-    let dir = folder(&[("a.txt", EXPANDING.as_bytes())]);
+    let dir = Workspace::with_reports(&[("a.txt", EXPANDING.as_bytes())]);
     assert!(run(dir.path(), &["index", "corpus"]).status.success());
     for q in EXPANDING_QUERIES {
         for color in ["always", "never"] {
@@ -106,7 +77,7 @@ fn highlighting_characters_that_normalization_expands_never_crashes() {
 
 #[test]
 fn pages_with_expanding_characters_render_with_marks() {
-    let dir = folder(&[("a.txt", EXPANDING.as_bytes())]);
+    let dir = Workspace::with_reports(&[("a.txt", EXPANDING.as_bytes())]);
     let server = TestServer::start(dir.path(), false);
     for q in EXPANDING_QUERIES {
         let (status, body) = support::get(&server.url(&format!("/?q={}", support::q(q))));
@@ -124,7 +95,7 @@ fn pages_with_expanding_characters_render_with_marks() {
 
 #[test]
 fn a_query_that_normalization_multiplies_is_refused_at_once() {
-    let dir = folder(&[("a.txt", "ﷺﷺ\n\n正文".as_bytes())]);
+    let dir = Workspace::with_reports(&[("a.txt", "ﷺﷺ\n\n正文".as_bytes())]);
     assert!(run(dir.path(), &["index", "corpus"]).status.success());
     let long = "ﷺ".repeat(990);
     let out = run(dir.path(), &["search", &long]);
@@ -189,7 +160,7 @@ fn a_report_of_200000_short_lines_is_shown_in_bounded_parts() {
         huge.push_str(&format!("第{i}条 加强党建工作\n"));
     }
     let one_line = format!("一行写成的报告{}", "正文内容，".repeat(400));
-    let dir = folder(&[
+    let dir = Workspace::with_reports(&[
         ("huge.txt", huge.as_bytes()),
         ("one.txt", one_line.as_bytes()),
     ]);
@@ -228,7 +199,7 @@ fn a_report_of_200000_short_lines_is_shown_in_bounded_parts() {
 
 #[test]
 fn api_and_cli_bounds_agree_and_fail_with_one_line() {
-    let dir = folder(&[("a.txt", "党建\n\n正文党建".as_bytes())]);
+    let dir = Workspace::with_reports(&[("a.txt", "党建\n\n正文党建".as_bytes())]);
     for args in [
         &["-n", "1000000000000000"][..],
         &["-n", "18446744073709551615"],
@@ -258,7 +229,7 @@ fn api_and_cli_bounds_agree_and_fail_with_one_line() {
 #[test]
 fn terminal_escapes_in_reports_are_shown_not_obeyed() {
     let report = "标题\u{1b}[31m红\u{1b}]0;pwned\u{7}\n\n正文\u{1b}[2J党建\u{9b}31m和\u{202e}反向";
-    let dir = folder(&[("esc.txt", report.as_bytes())]);
+    let dir = Workspace::with_reports(&[("esc.txt", report.as_bytes())]);
     for color in ["always", "never"] {
         let out = run(dir.path(), &["search", "--color", color, "党建"]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -303,7 +274,7 @@ fn regex_lite_strip(s: &str) -> String {
 #[cfg(unix)]
 #[test]
 fn symlinks_out_of_the_folder_are_neither_indexed_nor_served() {
-    let dir = folder(&[("a.txt", "报告\n\n党建正文".as_bytes())]);
+    let dir = Workspace::with_reports(&[("a.txt", "报告\n\n党建正文".as_bytes())]);
     let outside = dir.path().join("outside");
     std::fs::create_dir_all(&outside).unwrap();
     std::fs::write(outside.join("secret.txt"), "机密\n\n机密文件内容").unwrap();
@@ -325,7 +296,7 @@ fn symlinks_out_of_the_folder_are_neither_indexed_nor_served() {
 #[test]
 fn file_names_with_newlines_and_invalid_utf8_are_handled() {
     use std::os::unix::ffi::OsStrExt;
-    let dir = folder(&[
+    let dir = Workspace::with_reports(&[
         ("a\nb.txt", "换行\n\n党建正文".as_bytes()),
         ("esc\u{1b}[2J.txt", b"\0binary"),
     ]);
@@ -376,7 +347,7 @@ fn du(dir: &Path) -> u64 {
 
 #[test]
 fn a_full_disk_loses_nothing_and_the_next_run_recovers() {
-    let dir = folder(&[]);
+    let dir = Workspace::empty();
     let Some(disk) = Tmpfs::mount(&dir.path().join("disk"), 3) else {
         eprintln!("skipped: cannot mount a tmpfs here (needs root)");
         return;
@@ -438,7 +409,7 @@ fn a_full_disk_loses_nothing_and_the_next_run_recovers() {
 
 #[test]
 fn entity_urls_with_markup_traversal_and_odd_bytes_are_4xx_and_shown_as_text() {
-    let dir = folder(&[("a.txt", EXPANDING.as_bytes())]);
+    let dir = Workspace::with_reports(&[("a.txt", EXPANDING.as_bytes())]);
     let server = TestServer::start(dir.path(), false);
     for (path, expected) in [
         ("/entity/place/%3Cscript%3Ealert(1)%3C%2Fscript%3E", 404),
@@ -499,7 +470,7 @@ const GOOD_REPORT: &str = "关于基层党建工作的总结\n\n时间:2020-05-0
 
 #[test]
 fn a_pdf_that_draws_itself_is_skipped_and_the_rest_indexed() {
-    let dir = folder(&[
+    let dir = Workspace::with_reports(&[
         ("good.txt", GOOD_REPORT.as_bytes()),
         ("loop.pdf", &self_drawing_pdf()),
     ]);
@@ -545,15 +516,15 @@ fn reader_workers(parent: u32) -> Vec<i32> {
 
 #[test]
 fn a_reader_worker_killed_mid_file_skips_that_file_only() {
-    let dir = folder(&[
+    let dir = Workspace::with_reports(&[
         ("good.txt", GOOD_REPORT.as_bytes()),
         (
             "big.docx",
             &support::docx_of_paragraphs("大型报告的标题", 300_000),
         ),
     ]);
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zhsearch"))
-        .current_dir(dir.path())
+    let child = dir
+        .command()
         .args(["index", "corpus"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -590,7 +561,7 @@ fn a_reader_worker_killed_mid_file_skips_that_file_only() {
 
 #[test]
 fn commands_that_read_an_index_never_build_one_they_were_not_asked_for() {
-    let dir = folder(&[("good.txt", GOOD_REPORT.as_bytes())]);
+    let dir = Workspace::with_reports(&[("good.txt", GOOD_REPORT.as_bytes())]);
     std::fs::write(dir.path().join("probe.txt"), GOOD_REPORT).unwrap();
     for args in [
         &["export", "--index", "mistyped"][..],
@@ -623,10 +594,10 @@ fn export_into_a_closed_pipe_ends_quietly() {
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_slice()))
         .collect();
-    let dir = folder(&borrowed);
+    let dir = Workspace::with_reports(&borrowed);
     assert_eq!(run(dir.path(), &["index", "corpus"]).status.code(), Some(0));
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zhsearch"))
-        .current_dir(dir.path())
+    let mut child = dir
+        .command()
         .args(["export", "--text"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -643,7 +614,7 @@ fn export_into_a_closed_pipe_ends_quietly() {
 
 #[test]
 fn an_unknown_entity_type_suggests_only_types_that_work() {
-    let dir = folder(&[("good.txt", GOOD_REPORT.as_bytes())]);
+    let dir = Workspace::with_reports(&[("good.txt", GOOD_REPORT.as_bytes())]);
     assert_eq!(run(dir.path(), &["index", "corpus"]).status.code(), Some(0));
     let out = run(dir.path(), &["entities", "--type", "bogus"]);
     assert_eq!(out.status.code(), Some(2));
@@ -657,7 +628,7 @@ fn an_unknown_entity_type_suggests_only_types_that_work() {
 
 #[test]
 fn a_watching_server_outlives_a_pdf_that_draws_itself() {
-    let dir = folder(&[("good.txt", GOOD_REPORT.as_bytes())]);
+    let dir = Workspace::with_reports(&[("good.txt", GOOD_REPORT.as_bytes())]);
     let server = TestServer::start(dir.path(), true);
     let corpus = dir.path().join("corpus");
     std::fs::write(corpus.join("loop.pdf"), self_drawing_pdf()).unwrap();
@@ -667,12 +638,9 @@ fn a_watching_server_outlives_a_pdf_that_draws_itself() {
     )
     .unwrap();
     let url = server.url(&format!("/api/search?q={}", support::q("\"编号甲乙丙丁\"")));
-    let started = std::time::Instant::now();
-    // A guard against waiting for ever, not a speed check.
-    while support::json(&url).1["total"] != 1 {
-        assert!(started.elapsed() < std::time::Duration::from_secs(60));
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    support::wait_until("the report written after the PDF was not indexed", || {
+        support::json(&url).1["total"] == 1
+    });
     assert_eq!(support::get(&server.url("/healthz")).0, 200);
     let found =
         support::json(&server.url(&format!("/api/search?q={}", support::q("小营盘镇党委"))));
@@ -684,7 +652,7 @@ fn the_pdf_parsers_own_log_lines_stay_out_of_the_output() {
     let fixtures = Path::new(support::REPO).join("tests/fixtures/formats/bad");
     let broken = std::fs::read(fixtures.join("broken_xref.pdf")).unwrap();
     let truncated = std::fs::read(fixtures.join("truncated.pdf")).unwrap();
-    let dir = folder(&[
+    let dir = Workspace::with_reports(&[
         ("good.txt", GOOD_REPORT.as_bytes()),
         ("broken.pdf", &broken),
         ("truncated.pdf", &truncated),

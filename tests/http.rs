@@ -6,10 +6,9 @@ mod support;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
-use support::{corpus, get, json, q, TestServer};
+use support::{corpus, get, json, q, wait_until, zhsearch, TestServer};
 use zhsearch::corpus::Corpus;
 
 /// A GET over a plain socket, for requests an HTTP client library refuses to build.
@@ -244,21 +243,9 @@ fn reader_follows_commits_made_by_another_process() {
         "后来的报告\n\n迟到的独特短语出现在这里。",
     )
     .unwrap();
-    Command::cargo_bin("zhsearch")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["index"])
-        .assert()
-        .success();
+    zhsearch(dir.path()).args(["index"]).assert().success();
     let url = server.url(&format!("/api/search?q={}", q("\"迟到的独特短语\"")));
-    let started = Instant::now();
-    while json(&url).1["total"] != 1 {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "commit not picked up"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until("commit not picked up", || json(&url).1["total"] == 1);
 }
 
 #[test]
@@ -266,9 +253,7 @@ fn watch_indexes_new_files_and_owns_the_index() {
     let dir = corpus();
     let server = TestServer::start(dir.path(), true);
     // A separate indexer fails fast, naming the server.
-    Command::cargo_bin("zhsearch")
-        .unwrap()
-        .current_dir(dir.path())
+    zhsearch(dir.path())
         .args(["index"])
         .assert()
         .code(2)
@@ -283,18 +268,11 @@ fn watch_indexes_new_files_and_owns_the_index() {
         "新报告\n\n时间:2024-03-01\n\n这是监视目录新增的报告。",
     )
     .unwrap();
-    loop {
-        if json(&url).1["total"] == 1 {
-            break;
-        }
-        // A guard against waiting for ever, not a speed check: the latency is measured by
-        // scripts/reliability.py (load) and printed below.
-        assert!(
-            written.elapsed() < Duration::from_secs(60),
-            "a new report was never indexed"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // Not a speed check: the latency is measured by scripts/reliability.py (load) and printed
+    // below.
+    wait_until("a new report was never indexed", || {
+        json(&url).1["total"] == 1
+    });
     eprintln!(
         "new report searchable {} ms after it was written",
         written.elapsed().as_millis()
@@ -302,14 +280,7 @@ fn watch_indexes_new_files_and_owns_the_index() {
 
     // Deletes are followed too.
     std::fs::remove_file(dir.path().join("corpus/2024/new.txt")).unwrap();
-    let deleted = Instant::now();
-    while json(&url).1["total"] != 0 {
-        assert!(
-            deleted.elapsed() < Duration::from_secs(5),
-            "delete not followed"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until("delete not followed", || json(&url).1["total"] == 0);
     drop(server);
     // The server released the index and its owner note on shutdown.
     assert!(!dir
@@ -317,12 +288,7 @@ fn watch_indexes_new_files_and_owns_the_index() {
         .join("index")
         .join(zhsearch::index::sync::OWNER_FILE)
         .exists());
-    Command::cargo_bin("zhsearch")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["index"])
-        .assert()
-        .success();
+    zhsearch(dir.path()).args(["index"]).assert().success();
 }
 
 /// [`corpus`] with three more reports of one kind naming the same places, person and

@@ -5,78 +5,37 @@
 //! Runs on the bundled corpus, plus 400 reports of ../shared/bench when it is present (skipped
 //! with a notice otherwise).
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::SeedableRng;
 use serde_json::Value;
+use support::{Workspace, REPO};
 
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const FACETS: [&str; 5] = ["kind", "person", "place", "org", "keyword"];
 
-struct Sandbox {
-    dir: tempfile::TempDir,
+/// The bundled corpus, and `bench` reports of ../shared/bench when there are any.
+fn sandbox(bench: usize) -> Workspace {
+    let sb = Workspace::bundled();
+    if bench > 0 {
+        write_bench(&sb.corpus().join("bench"), bench);
+    }
+    sb
 }
 
-impl Sandbox {
-    /// The bundled corpus, and `bench` reports of ../shared/bench when there are any.
-    fn new(bench: usize) -> Sandbox {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        std::fs::create_dir_all(&corpus).unwrap();
-        for entry in std::fs::read_dir(Path::new(REPO).join("corpus")).unwrap() {
-            let entry = entry.unwrap();
-            std::fs::copy(entry.path(), corpus.join(entry.file_name())).unwrap();
-        }
-        if bench > 0 {
-            write_bench(&corpus.join("bench"), bench);
-        }
-        Sandbox { dir }
-    }
-
-    fn corpus(&self) -> PathBuf {
-        self.dir.path().join("corpus")
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("zhsearch").unwrap();
-        cmd.current_dir(self.dir.path()).env_remove("ZHSEARCH_LOG");
-        cmd
-    }
-
-    fn index(&self) {
-        self.cmd().args(["index", "corpus"]).assert().success();
-    }
-
-    fn stdout(&self, args: &[&str]) -> String {
-        let out = self.cmd().args(args).output().unwrap();
-        assert!(
-            out.status.code().is_some_and(|c| c <= 1),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn export(&self, extra: &[&str]) -> Vec<Value> {
-        let mut args = vec!["export"];
-        args.extend(extra);
-        self.stdout(&args)
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-
-    fn paths(&self, query: &str, extra: &[&str]) -> BTreeSet<String> {
-        let mut args = vec!["search", "-l"];
-        args.extend(extra);
-        args.extend(["--", query]);
-        self.stdout(&args).lines().map(str::to_string).collect()
-    }
+/// `zhsearch export EXTRA`: one record a line.
+fn export(sb: &Workspace, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["export"];
+    args.extend(extra);
+    sb.stdout(&args)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 fn write_bench(dir: &Path, limit: usize) {
@@ -133,7 +92,7 @@ fn inverted(records: &[Value]) -> BTreeMap<&'static str, BTreeMap<String, BTreeS
 /// `zhsearch entities --json` lists every person, place and organization with the number of
 /// reports the export says name it.
 fn assert_entity_counts_match(
-    sb: &Sandbox,
+    sb: &Workspace,
     index: &BTreeMap<&'static str, BTreeMap<String, BTreeSet<String>>>,
     when: &str,
 ) {
@@ -156,9 +115,9 @@ fn assert_entity_counts_match(
 
 #[test]
 fn export_has_the_documented_shape_in_path_order() {
-    let sb = Sandbox::new(0);
-    sb.index();
-    let records = sb.export(&[]);
+    let sb = sandbox(0);
+    sb.index_ok();
+    let records = export(&sb, &[]);
     assert_eq!(records.len(), 5);
     let keys: BTreeSet<&str> = records[0]
         .as_object()
@@ -195,7 +154,7 @@ fn export_has_the_documented_shape_in_path_order() {
     assert!(values(sample, "place").contains(&"小营盘镇".to_string()));
 
     // --text adds the whole text, as stored.
-    let with_text = sb.export(&["--text"]);
+    let with_text = export(&sb, &["--text"]);
     let original = std::fs::read_to_string(sb.corpus().join("2018_党建工作总结.txt")).unwrap();
     let record = with_text
         .iter()
@@ -209,9 +168,9 @@ fn export_has_the_documented_shape_in_path_order() {
 
 #[test]
 fn knowledge_filters_find_exactly_the_reports_export_lists() {
-    let sb = Sandbox::new(400);
-    sb.index();
-    let records = sb.export(&[]);
+    let sb = sandbox(400);
+    sb.index_ok();
+    let records = export(&sb, &[]);
     let index = inverted(&records);
     let mut rng = StdRng::seed_from_u64(20261130);
     let mut checked = 0;
@@ -237,9 +196,9 @@ fn knowledge_filters_find_exactly_the_reports_export_lists() {
 
 #[test]
 fn knowledge_prefixes_combine_with_words_dates_and_not() {
-    let sb = Sandbox::new(400);
-    sb.index();
-    let records = sb.export(&[]);
+    let sb = sandbox(400);
+    sb.index_ok();
+    let records = export(&sb, &[]);
     let index = inverted(&records);
     for (kind, with_kind) in &index["kind"] {
         let words = sb.paths("党建", &["--from", "2018"]);
@@ -264,9 +223,9 @@ fn knowledge_prefixes_combine_with_words_dates_and_not() {
 
 #[test]
 fn facets_count_the_whole_matching_set() {
-    let sb = Sandbox::new(400);
-    sb.index();
-    let records = sb.export(&[]);
+    let sb = sandbox(400);
+    sb.index_ok();
+    let records = export(&sb, &[]);
     // Some match a few reports, some nearly all: those are counted from the segments' totals
     // less the reports that do not match.
     for query in [
@@ -316,9 +275,9 @@ fn facets_count_the_whole_matching_set() {
 
 #[test]
 fn entities_lists_the_counts_export_implies() {
-    let sb = Sandbox::new(400);
-    sb.index();
-    let records = sb.export(&[]);
+    let sb = sandbox(400);
+    sb.index_ok();
+    let records = export(&sb, &[]);
     let index = inverted(&records);
     assert_entity_counts_match(&sb, &index, "");
     let top = sb.stdout(&["entities", "--type", "place", "--top", "2"]);
@@ -351,10 +310,10 @@ fn edited_copy(text: &str, every: usize) -> String {
 
 #[test]
 fn similar_finds_an_edited_copy_and_only_it() {
-    let sb = Sandbox::new(0);
+    let sb = sandbox(0);
     let original = std::fs::read_to_string(sb.corpus().join("000_44c36bc19d531045.txt")).unwrap();
     std::fs::write(sb.corpus().join("copy.txt"), edited_copy(&original, 5)).unwrap();
-    sb.index();
+    sb.index_ok();
     let out = sb.stdout(&["similar", "corpus/000_44c36bc19d531045.txt", "--json"]);
     let v: Value = serde_json::from_str(&out).unwrap();
     let duplicates = v["duplicates"].as_array().unwrap();
@@ -373,7 +332,7 @@ fn similar_finds_an_edited_copy_and_only_it() {
         .all(|r| !r["shared"].as_array().unwrap().is_empty()));
 
     // A file outside the folder is compared too: the original is found from the copy.
-    let outside = sb.dir.path().join("draft.txt");
+    let outside = sb.path().join("draft.txt");
     std::fs::write(&outside, edited_copy(&original, 4)).unwrap();
     let out = sb.stdout(&["similar", outside.to_str().unwrap(), "--json"]);
     let v: Value = serde_json::from_str(&out).unwrap();
@@ -387,7 +346,7 @@ fn similar_finds_an_edited_copy_and_only_it() {
     assert!(found.contains(&"copy.txt"), "{v}");
 
     // Nothing alike: exit 1, and a clear error for a missing file.
-    let lone = sb.dir.path().join("lone.txt");
+    let lone = sb.path().join("lone.txt");
     std::fs::write(&lone, "完全无关的一行字").unwrap();
     sb.cmd()
         .args(["similar", lone.to_str().unwrap()])
@@ -400,10 +359,10 @@ fn similar_finds_an_edited_copy_and_only_it() {
 
 #[test]
 fn counts_stay_consistent_after_adds_changes_and_deletes() {
-    let sb = Sandbox::new(120);
-    sb.index();
+    let sb = sandbox(120);
+    sb.index_ok();
     let check = |when: &str| {
-        let records = sb.export(&[]);
+        let records = export(&sb, &[]);
         let index = inverted(&records);
         assert_entity_counts_match(&sb, &index, when);
         records
@@ -424,7 +383,7 @@ fn counts_stay_consistent_after_adds_changes_and_deletes() {
     )
     .unwrap();
     std::fs::copy(corpus.join(&paths[2]), corpus.join("added.txt")).unwrap();
-    sb.index();
+    sb.index_ok();
     let after = check("after deletes, a change and an add");
     assert_eq!(
         after.len(),

@@ -17,7 +17,6 @@ use support::{corpus, TestServer};
 /// Spaces and Chinese included: only the line ending is trimmed from the file.
 const PASSWORD: &str = "s3cret pass 口令";
 const CHALLENGE: &str = r#"Basic realm="zhsearch", charset="UTF-8""#;
-const BIN: &str = env!("CARGO_BIN_EXE_zhsearch");
 
 fn password_file(dir: &Path) -> PathBuf {
     let path = dir.join("password");
@@ -178,9 +177,8 @@ fn an_empty_or_missing_password_file_stops_the_server_at_once() {
     std::fs::write(&empty, "\n").unwrap();
     let missing = dir.path().join("no-such-file");
     for (file, why) in [(&empty, "empty"), (&missing, "No such file")] {
-        let out = Command::new(BIN)
+        let out = support::command(dir.path())
             .env_clear()
-            .current_dir(dir.path())
             .args(["serve", "--addr", "127.0.0.1:0", "--password-file"])
             .arg(file)
             .output()
@@ -205,10 +203,9 @@ struct ServeProcess {
 
 impl ServeProcess {
     fn start(dir: &Path, log: &str, args: &[&str]) -> ServeProcess {
-        let mut child = Command::new(BIN)
+        let mut child = support::command(dir)
             .env_clear()
             .env("ZHSEARCH_LOG", log)
-            .current_dir(dir)
             .arg("serve")
             .args(args)
             .stdin(Stdio::null())
@@ -227,7 +224,7 @@ impl ServeProcess {
             }
         });
         let mut startup = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(120);
+        let deadline = Instant::now() + support::PATIENCE;
         let addr = loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let line = lines
@@ -255,14 +252,18 @@ impl ServeProcess {
             .status()
             .unwrap();
         assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(30);
+        // A guard against waiting for ever, not a speed check.
+        let deadline = Instant::now() + support::PATIENCE;
         loop {
             if self.child.try_wait().unwrap().is_some() {
                 break;
             }
             if Instant::now() > deadline {
                 let _ = self.child.kill();
-                panic!("the server did not stop within 30 s of SIGTERM");
+                panic!(
+                    "the server did not stop within {:?} of SIGTERM",
+                    support::PATIENCE
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }

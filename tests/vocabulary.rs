@@ -5,11 +5,9 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
-use assert_cmd::Command;
-use support::{get, json, q, TestServer};
+use support::{get, json, q, wait_until, TestServer, Workspace};
 
 /// Reports written so that segmentation and synonyms decide what an unquoted query finds.
 const REPORTS: &[(&str, &str)] = &[
@@ -40,69 +38,24 @@ const CONFIG: &str =
 const DICTIONARY: &str = "# 本单位词表\n小营盘镇党委 100 nt\n坏行 0\n";
 const SYNONYMS: &str = "# 单向：营盘也找兵营\n营盘 => 兵营\n孤零零\n";
 
-struct Folder {
-    dir: tempfile::TempDir,
+/// A folder with `corpus/` holding [`REPORTS`] and an empty `corpus/vocab/`.
+fn folder() -> Workspace {
+    let folder = Workspace::with_reports(REPORTS);
+    std::fs::create_dir_all(folder.corpus().join("vocab")).unwrap();
+    folder
 }
 
-impl Folder {
-    fn new() -> Folder {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        std::fs::create_dir_all(corpus.join("vocab")).unwrap();
-        for (name, text) in REPORTS {
-            std::fs::write(corpus.join(name), text).unwrap();
-        }
-        Folder { dir }
-    }
+/// `folder` given [`CONFIG`], [`DICTIONARY`] and [`SYNONYMS`].
+fn with_vocabulary(folder: Workspace) -> Workspace {
+    folder.write("zhsearch.toml", CONFIG);
+    folder.write("vocab/dict.txt", DICTIONARY);
+    folder.write("vocab/synonyms.txt", SYNONYMS);
+    folder
+}
 
-    fn corpus(&self) -> PathBuf {
-        self.dir.path().join("corpus")
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        std::fs::write(self.corpus().join(name), text).unwrap();
-    }
-
-    fn with_vocabulary(self) -> Folder {
-        self.write("zhsearch.toml", CONFIG);
-        self.write("vocab/dict.txt", DICTIONARY);
-        self.write("vocab/synonyms.txt", SYNONYMS);
-        self
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("zhsearch").unwrap();
-        cmd.current_dir(self.dir.path()).env_remove("ZHSEARCH_LOG");
-        cmd
-    }
-
-    /// `zhsearch index corpus`: its standard error.
-    fn index(&self) -> String {
-        let out = self.cmd().args(["index", "corpus"]).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn stdout(&self, args: &[&str]) -> String {
-        let out = self.cmd().args(args).output().unwrap();
-        assert!(
-            out.status.code().is_some_and(|c| c <= 1),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn paths(&self, query: &str) -> BTreeSet<String> {
-        self.stdout(&["search", "-l", "--", query])
-            .lines()
-            .map(str::to_string)
-            .collect()
-    }
+/// The paths `zhsearch search -l -- QUERY` lists.
+fn paths(folder: &Workspace, query: &str) -> BTreeSet<String> {
+    folder.paths(query, &[])
 }
 
 fn set(paths: &[&str]) -> BTreeSet<String> {
@@ -111,17 +64,17 @@ fn set(paths: &[&str]) -> BTreeSet<String> {
 
 #[test]
 fn a_folder_dictionary_keeps_its_words_whole_and_re_extracts() {
-    let folder = Folder::new();
-    folder.index();
+    let folder = folder();
+    folder.index_ok();
     // Without the dictionary jieba cuts 小营盘镇党委 into 小/营盘/镇党委, found anywhere.
     assert_eq!(
-        folder.paths("小营盘镇党委"),
+        paths(&folder, "小营盘镇党委"),
         set(&["a.txt", "b.txt", "e.txt"])
     );
     let before = folder.stdout(&["export"]);
 
-    let folder = folder.with_vocabulary();
-    let stderr = folder.index();
+    let folder = with_vocabulary(folder);
+    let stderr = folder.index_ok();
     assert!(
         stderr.contains("rebuilt the index (the folder's dictionary changed)"),
         "{stderr}"
@@ -136,10 +89,10 @@ fn a_folder_dictionary_keeps_its_words_whole_and_re_extracts() {
     );
     // Now it is one word: the unquoted query finds what the quoted phrase finds.
     assert_eq!(
-        folder.paths("小营盘镇党委"),
-        folder.paths("\"小营盘镇党委\"")
+        paths(&folder, "小营盘镇党委"),
+        paths(&folder, "\"小营盘镇党委\"")
     );
-    assert_eq!(folder.paths("小营盘镇党委"), set(&["a.txt", "e.txt"]));
+    assert_eq!(paths(&folder, "小营盘镇党委"), set(&["a.txt", "e.txt"]));
     // The vocabulary files are not reports.
     let export = folder.stdout(&["export"]);
     assert!(!export.contains("vocab/"), "{export}");
@@ -155,7 +108,7 @@ fn a_folder_dictionary_keeps_its_words_whole_and_re_extracts() {
         .collect();
     assert!(keywords.contains(&"小营盘镇党委"), "{keywords:?}");
     // A second run has nothing to do.
-    let again = folder.index();
+    let again = folder.index_ok();
     assert!(!again.contains("rebuilt"), "{again}");
 
     let stats = folder.stdout(&["stats"]);
@@ -170,30 +123,36 @@ fn a_folder_dictionary_keeps_its_words_whole_and_re_extracts() {
 
 #[test]
 fn synonyms_widen_unquoted_words_only() {
-    let folder = Folder::new().with_vocabulary();
-    folder.index();
+    let folder = with_vocabulary(folder());
+    folder.index_ok();
     // Bundled, one way: 党建 also finds 党的建设 (and 黨建, folded), not the reverse.
-    assert_eq!(folder.paths("\"党建\""), set(&["d.txt", "e.txt"]));
-    assert_eq!(folder.paths("党建"), set(&["a.txt", "d.txt", "e.txt"]));
-    assert_eq!(folder.paths("党的建设"), set(&["a.txt"]));
+    assert_eq!(paths(&folder, "\"党建\""), set(&["d.txt", "e.txt"]));
+    assert_eq!(paths(&folder, "党建"), set(&["a.txt", "d.txt", "e.txt"]));
+    assert_eq!(paths(&folder, "党的建设"), set(&["a.txt"]));
     // The folder's one-way rule: 营盘 also finds 兵营, 兵营 does not find 营盘.
     assert_eq!(
-        folder.paths("营盘"),
+        paths(&folder, "营盘"),
         set(&["a.txt", "b.txt", "c.txt", "e.txt"])
     );
-    assert_eq!(folder.paths("兵营"), set(&["c.txt"]));
-    assert_eq!(folder.paths("\"营盘\""), set(&["a.txt", "b.txt", "e.txt"]));
+    assert_eq!(paths(&folder, "兵营"), set(&["c.txt"]));
+    assert_eq!(
+        paths(&folder, "\"营盘\""),
+        set(&["a.txt", "b.txt", "e.txt"])
+    );
     // Excluding a word excludes its synonyms too.
-    assert_eq!(folder.paths("开放日 -营盘"), set(&[]));
+    assert_eq!(paths(&folder, "开放日 -营盘"), set(&[]));
 }
 
 #[test]
 fn traditional_and_simplified_find_each_other() {
-    let folder = Folder::new();
-    folder.index();
-    assert_eq!(folder.paths("\"乡村振兴\""), set(&["e.txt"]));
-    assert_eq!(folder.paths("\"黨建引領\""), set(&["d.txt", "e.txt"]));
-    assert_eq!(folder.paths("place:博樂市"), folder.paths("place:博乐市"));
+    let folder = folder();
+    folder.index_ok();
+    assert_eq!(paths(&folder, "\"乡村振兴\""), set(&["e.txt"]));
+    assert_eq!(paths(&folder, "\"黨建引領\""), set(&["d.txt", "e.txt"]));
+    assert_eq!(
+        paths(&folder, "place:博樂市"),
+        paths(&folder, "place:博乐市")
+    );
     // Knowledge is extracted in simplified characters.
     let export = folder.stdout(&["export"]);
     let e = export.lines().find(|l| l.contains("\"e.txt\"")).unwrap();
@@ -203,17 +162,6 @@ fn traditional_and_simplified_find_each_other() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let snippets = v.to_string();
     assert!(snippets.contains("黨建引領"), "{snippets}");
-}
-
-fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ok() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 fn api_paths(server: &TestServer, query: &str) -> BTreeSet<String> {
@@ -229,8 +177,8 @@ fn api_paths(server: &TestServer, query: &str) -> BTreeSet<String> {
 
 #[test]
 fn the_server_shows_the_vocabulary_and_watch_picks_up_edits() {
-    let folder = Folder::new().with_vocabulary();
-    let server = TestServer::start(folder.dir.path(), true);
+    let folder = with_vocabulary(folder());
+    let server = TestServer::start(folder.path(), true);
 
     let (status, stats) = json(&server.url("/api/stats"));
     assert_eq!(status, 200);
@@ -256,12 +204,12 @@ fn the_server_shows_the_vocabulary_and_watch_picks_up_edits() {
 
     // An edited synonym file applies to the next query, without a restart.
     folder.write("vocab/synonyms.txt", "营盘 => 兵营, 学期\n");
-    wait_for("the edited synonyms", || {
+    wait_until("the edited synonyms", || {
         api_paths(&server, "营盘").contains("b.txt") && api_paths(&server, "营盘").len() == 4
     });
     // An edited dictionary re-extracts the reports: 营盘村 becomes a word of b.txt.
     folder.write("vocab/dict.txt", "小营盘镇党委 100 nt\n营盘村小学 100 nt\n");
-    wait_for("the re-extracted knowledge", || {
+    wait_until("the re-extracted knowledge", || {
         let (_, v) = json(&server.url(&format!("/api/search?q={}", q("keyword:营盘村小学"))));
         v["total"] == 1
     });
@@ -272,9 +220,9 @@ fn the_server_shows_the_vocabulary_and_watch_picks_up_edits() {
 
 #[test]
 fn a_broken_configuration_is_reported_and_loses_nothing() {
-    let folder = Folder::new();
+    let folder = folder();
     folder.write("zhsearch.toml", "[vocabulary\ndictionary = 3\n");
-    let stderr = folder.index();
+    let stderr = folder.index_ok();
     assert!(
         stderr.contains("vocabulary: rejected zhsearch.toml:1: "),
         "{stderr}"
@@ -285,7 +233,7 @@ fn a_broken_configuration_is_reported_and_loses_nothing() {
         "zhsearch.toml",
         "[vocabulary]\ndictionary = \"../outside.txt\"\n",
     );
-    let stderr = folder.index();
+    let stderr = folder.index_ok();
     assert!(
         stderr.contains("rejected ../outside.txt: must be a path inside the folder"),
         "{stderr}"
@@ -296,7 +244,7 @@ fn a_broken_configuration_is_reported_and_loses_nothing() {
 #[test]
 fn similar_reads_a_file_with_the_folder_dictionary_as_indexing_did() {
     // 红色管家 is one word only in the folder's dictionary (jieba cuts it 红色/管家).
-    let folder = Folder::new();
+    let folder = folder();
     folder.write(
         "zhsearch.toml",
         "[vocabulary]\ndictionary = \"vocab/dict.txt\"\n",
@@ -309,7 +257,7 @@ fn similar_reads_a_file_with_the_folder_dictionary_as_indexing_did() {
         "g.txt",
         "红色管家经验交流会\n\n2023年3月5日\n\n各街道交流红色管家做法，红色管家覆盖全区，红色管家受到欢迎。",
     );
-    folder.index();
+    folder.index_ok();
     let export = folder.stdout(&["export"]);
     for line in export
         .lines()
@@ -322,7 +270,7 @@ fn similar_reads_a_file_with_the_folder_dictionary_as_indexing_did() {
     }
     // The same report as a file outside the folder: `similar` extracts its knowledge itself,
     // and must read it as indexing did, so g.txt shares the folder's word with it.
-    std::fs::write(folder.dir.path().join("probe.txt"), probe).unwrap();
+    std::fs::write(folder.path().join("probe.txt"), probe).unwrap();
     let out = folder.stdout(&["similar", "probe.txt", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let g = v["related"]

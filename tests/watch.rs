@@ -6,13 +6,12 @@ mod support;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Longest wait for something the watcher must do (generous: the machine may be loaded).
-const PATIENCE: Duration = Duration::from_secs(60);
+use support::PATIENCE;
 
 /// `zhsearch serve --watch` on an ephemeral loopback port, its log collected; killed when
 /// dropped.
@@ -24,14 +23,13 @@ struct Served {
 
 impl Served {
     fn start(dir: &Path) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_zhsearch"))
+        let mut child = support::command(dir)
             .arg("--index")
             .arg(dir.join("index"))
             .arg("serve")
             .arg("--corpus")
             .arg(dir.join("corpus"))
             .args(["--addr", "127.0.0.1:0", "--watch"])
-            .env_remove("ZHSEARCH_LOG")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -349,7 +347,7 @@ fn a_skipped_file_stays_named_in_every_summary() {
 
     // `zhsearch index`, a new process each time, names it every time (and exits 1).
     for _ in 0..2 {
-        let out = Command::new(env!("CARGO_BIN_EXE_zhsearch"))
+        let out = support::command(dir.path())
             .arg("--index")
             .arg(dir.path().join("index"))
             .arg("index")

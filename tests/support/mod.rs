@@ -1,11 +1,18 @@
-//! Shared test fixtures: temporary corpora and a real server on an ephemeral port.
-#![allow(dead_code)]
+//! Shared test fixtures: temporary corpora, the real binary in a folder of its own
+//! ([`workspace`]) and a real server on an ephemeral port.
+// Each test crate uses a part of this module: the rest would warn as unused there.
+#![allow(dead_code, unused_imports)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 use zhsearch::http::{ServeConfig, Server};
+
+pub mod workspace;
+
+pub use workspace::{code, command, run, stderr, stdout, zhsearch, Workspace};
 
 pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -17,13 +24,27 @@ pub const SCRIPT_REPORT: &str = "含有脚本的报告<script>window.pwned=1</sc
 pub fn corpus() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
-    std::fs::create_dir_all(&corpus).unwrap();
-    for entry in std::fs::read_dir(Path::new(REPO).join("corpus")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), corpus.join(entry.file_name())).unwrap();
-    }
+    workspace::copy_bundled_corpus(&corpus);
     std::fs::write(corpus.join("script.txt"), SCRIPT_REPORT).unwrap();
     dir
+}
+
+/// Longest wait for something that must happen (an index picked up, a file indexed). A guard
+/// that fails a test which would otherwise wait for ever, not a speed check: the machine may be
+/// loaded.
+pub const PATIENCE: Duration = Duration::from_secs(120);
+
+/// Waits until `done` holds, checking every 50 ms; fails the test, naming `what`, after
+/// [`PATIENCE`].
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "{what}: still not after {PATIENCE:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// GET a URL: the status and the body.
