@@ -520,7 +520,7 @@ fn a_reader_worker_killed_mid_file_skips_that_file_only() {
         ("good.txt", GOOD_REPORT.as_bytes()),
         (
             "big.docx",
-            &support::docx_of_paragraphs("大型报告的标题", 300_000),
+            &support::docx_of_paragraphs("大型报告的标题", 100_000),
         ),
     ]);
     let child = dir

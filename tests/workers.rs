@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use zhsearch::ingest::{worker, Report, Unreadable};
+use zhsearch::ingest::{worker, Readers, Report, Unreadable, READ_BUDGET};
 
 /// Reader workers among this process's children, by their command line.
 fn my_workers() -> Vec<u32> {
@@ -33,7 +33,9 @@ fn a_reader_past_its_budget_is_stopped_not_abandoned_and_the_next_file_is_read()
     assert!(worker::isolate_readers(env!("CARGO_BIN_EXE_zhsearch")));
     assert!(worker::readers_isolated());
     let big = support::docx_of_paragraphs("大型报告", 400_000);
-    let late = Report::from_bytes_within("big.docx", &big, Duration::from_millis(50));
+    // The workers of one reading party (as an indexer has).
+    let readers = Readers::new();
+    let late = Report::from_bytes_with("big.docx", &big, Duration::from_millis(50), &readers);
     assert_eq!(
         late.unwrap_err(),
         Unreadable::TimedOut(Duration::from_millis(50))
@@ -41,11 +43,20 @@ fn a_reader_past_its_budget_is_stopped_not_abandoned_and_the_next_file_is_read()
     // The worker that was reading it is gone, not spinning on in the background.
     assert_eq!(my_workers(), Vec::<u32>::new());
     // A new worker reads the next file, and stays for the one after.
-    let small =
-        Report::from_bytes("small.docx", &support::docx_of_paragraphs("小报告", 3)).unwrap();
+    let small = Report::from_bytes_with(
+        "small.docx",
+        &support::docx_of_paragraphs("小报告", 3),
+        READ_BUDGET,
+        &readers,
+    )
+    .unwrap();
     assert!(small.text.contains("第2段"), "{}", small.text);
     assert_eq!(my_workers().len(), 1);
-    let again = Report::from_bytes_within("big.docx", &big, Duration::from_secs(60)).unwrap();
+    let again =
+        Report::from_bytes_with("big.docx", &big, Duration::from_secs(60), &readers).unwrap();
     assert!(again.text.contains("第399999段"));
     assert_eq!(my_workers().len(), 1, "one worker read both files");
+    // Its workers end with the readers.
+    drop(readers);
+    assert_eq!(my_workers(), Vec::<u32>::new());
 }

@@ -7,7 +7,6 @@
 //! first request always comes without them.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::{IpAddr, Ipv6Addr};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -15,13 +14,12 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use subtle::ConstantTimeEq as _;
-use warp::http::header::{HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
+use warp::http::header::HeaderValue;
 use warp::http::StatusCode;
 use warp::path::FullPath;
-use warp::reply::Response;
 use warp::{Filter, Rejection};
 
-use super::error::{self, ApiError, Format};
+use super::error::{ApiError, Format};
 use super::PeerAddr;
 use crate::error::{Error, Result};
 
@@ -225,50 +223,28 @@ impl FailureLog {
     }
 }
 
-/// A request refused by the gate.
-#[derive(Debug)]
-struct Denied {
-    verdict: Verdict,
-    format: Format,
-}
-
-impl warp::reject::Reject for Denied {}
-
-impl Denied {
-    fn into_response(self) -> Response {
-        match self.verdict {
-            Verdict::Blocked(left) => {
-                let mut reply = ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "too many wrong passwords: try again later",
-                    self.format,
-                )
-                .into_response();
-                // Whole seconds, rounded up, so that a client retrying on time is let in.
-                let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-                reply
-                    .headers_mut()
-                    .insert(RETRY_AFTER, HeaderValue::from(seconds.max(1)));
-                reply
-            }
-            Verdict::Allow | Verdict::Missing | Verdict::Wrong => {
-                let mut reply = ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "a password is required",
-                    self.format,
-                )
-                .into_response();
-                reply
-                    .headers_mut()
-                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static(CHALLENGE));
-                reply
-            }
-        }
+/// The answer to a request the gate refuses: 429 with `Retry-After` while its address is
+/// blocked, else 401 with the Basic challenge.
+fn refusal(verdict: Verdict, format: Format) -> ApiError {
+    match verdict {
+        Verdict::Blocked(left) => ApiError {
+            // Whole seconds, rounded up, so that a client retrying on time is let in.
+            retry_after: Some((left.as_secs() + u64::from(left.subsec_nanos() > 0)).max(1)),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many wrong passwords: try again later",
+                format,
+            )
+        },
+        Verdict::Allow | Verdict::Missing | Verdict::Wrong => ApiError {
+            challenge: Some(CHALLENGE),
+            ..ApiError::new(StatusCode::UNAUTHORIZED, "a password is required", format)
+        },
     }
 }
 
 /// Passes a request with the right password (every request when there is no gate) and rejects
-/// the others; [`recover`] answers them.
+/// the others with the [`ApiError`] that answers them (401 or 429).
 pub(super) fn guard(
     gate: Option<Arc<Gate>>,
 ) -> impl Filter<Extract = (), Error = Rejection> + Clone {
@@ -300,25 +276,13 @@ pub(super) fn guard(
                             } else {
                                 Format::Html
                             };
-                            Err(warp::reject::custom(Denied { verdict, format }))
+                            Err(warp::reject::custom(refusal(verdict, format)))
                         }
                     }
                 }
             },
         )
         .untuple_one()
-}
-
-/// Answers a refusal by [`guard`] with 401 or 429; anything else as [`error::recover`] does.
-pub(super) async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
-    match rejection.find::<Denied>() {
-        Some(denied) => Ok(Denied {
-            verdict: denied.verdict,
-            format: denied.format,
-        }
-        .into_response()),
-        None => error::recover(rejection).await,
-    }
 }
 
 #[cfg(test)]

@@ -26,8 +26,10 @@ pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
     pub format: Format,
-    /// Seconds after which to try again (`Retry-After`), for 503s.
+    /// Seconds after which to try again (`Retry-After`), for 503s and 429s.
     pub retry_after: Option<u64>,
+    /// The `WWW-Authenticate` challenge of a 401.
+    pub challenge: Option<&'static str>,
 }
 
 impl warp::reject::Reject for ApiError {}
@@ -39,7 +41,13 @@ impl ApiError {
             message: message.into(),
             format,
             retry_after: None,
+            challenge: None,
         }
+    }
+
+    /// 500, without details (they are logged where the error is known).
+    pub fn internal(format: Format) -> Self {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error", format)
     }
 
     /// 503 with `Retry-After`: the server is saturated or the search ran out of time.
@@ -77,9 +85,16 @@ impl ApiError {
                 ),
                 ..ApiError::busy(format)
             }
+        } else if let crate::Error::Unreachable { .. } = err {
+            // The engine behind the server is down: nothing the user typed is wrong.
+            tracing::warn!("{err}");
+            ApiError {
+                retry_after: Some(QUERY_BUDGET.as_secs().max(1)),
+                ..ApiError::new(StatusCode::BAD_GATEWAY, err.to_string(), format)
+            }
         } else {
             tracing::error!("internal error: {err}");
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error", format)
+            ApiError::internal(format)
         }
     }
 
@@ -98,10 +113,17 @@ impl ApiError {
                     .into_response()
             }
         };
-        with_retry_after(
+        let mut reply = with_retry_after(
             warp::reply::with_status(reply, self.status).into_response(),
             self.retry_after,
-        )
+        );
+        if let Some(challenge) = self.challenge {
+            reply.headers_mut().insert(
+                warp::http::header::WWW_AUTHENTICATE,
+                warp::http::HeaderValue::from_static(challenge),
+            );
+        }
+        reply
     }
 }
 
@@ -120,6 +142,7 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     let err = if let Some(e) = rejection.find::<ApiError>() {
         ApiError {
             retry_after: e.retry_after,
+            challenge: e.challenge,
             ..ApiError::new(e.status, e.message.clone(), e.format)
         }
     } else if rejection.is_not_found() {

@@ -43,11 +43,7 @@ async fn run<T: Send + 'static>(
         Ok(result) => result.map_err(|e| ApiError::from_lib(e, format)),
         Err(join) => {
             tracing::error!("request task failed: {join}");
-            Err(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error",
-                format,
-            ))
+            Err(ApiError::internal(format))
         }
     }
 }

@@ -110,7 +110,7 @@ pub fn routes(
     healthz
         .or(auth::guard(gate).and(app))
         .unify()
-        .recover(auth::recover)
+        .recover(recover)
         .unify()
         .map(with_security_headers)
         .with(log)

@@ -158,6 +158,7 @@ fn known_files(index: &ReportIndex) -> Result<HashMap<String, Known>> {
 fn prepare(
     index: &ReportIndex,
     extractor: &Extractor,
+    readers: &ingest::Readers,
     root: &Path,
     file: &FileEntry,
 ) -> (u64, std::result::Result<TantivyDocument, String>) {
@@ -166,7 +167,7 @@ fn prepare(
         Err(e) => return (0, Err(e.to_string())),
     };
     let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-    let report = match Report::from_owned(&file.path, bytes) {
+    let report = match Report::from_owned(&file.path, bytes, readers) {
         Ok(r) => r,
         Err(reason) => return (hash, Err(reason.to_string())),
     };
@@ -289,6 +290,8 @@ pub struct Indexer {
     rebuild: Option<String>,
     /// The index folder.
     dir: PathBuf,
+    /// The reader workers of this indexer: idle ones wait for its next files.
+    readers: ingest::Readers,
     /// The folder's vocabulary, read again when its files change.
     vocabulary: FolderVocabulary,
     /// Built the first time a report is read, with the folder's vocabulary of that time.
@@ -323,6 +326,7 @@ impl Indexer {
             root: root.clone(),
             rebuild,
             dir: dir.to_path_buf(),
+            readers: ingest::Readers::new(),
             vocabulary: FolderVocabulary::new(Some(root.clone())),
             extractor: None,
             unreadable: HashMap::new(),
@@ -389,6 +393,7 @@ impl Indexer {
             self.unreadable.clear();
         }
         let index = &self.index;
+        let readers = &self.readers;
         let writer = &mut self.writer;
         let mut known = if rebuild.is_some() {
             writer.delete_all_documents()?;
@@ -483,7 +488,7 @@ impl Indexer {
         for batch in to_read.chunks(BATCH) {
             let prepared: Vec<(u64, std::result::Result<TantivyDocument, String>)> = batch
                 .par_iter()
-                .map(|file| prepare(index, extractor, &root, file))
+                .map(|file| prepare(index, extractor, readers, &root, file))
                 .collect();
             for (file, (hash, prepared)) in batch.iter().zip(prepared) {
                 progress(Progress::Read);
@@ -569,19 +574,39 @@ impl Indexer {
     }
 }
 
-/// Whether an error says the disk is full, anywhere in its chain.
-fn says_disk_full(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut next = Some(err);
-    while let Some(e) = next {
-        let io = e.downcast_ref::<std::io::Error>();
-        if io.is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull)
-            || e.to_string().contains("os error 28")
-        {
-            return true;
-        }
-        next = e.source();
+/// Whether an I/O error is the file system saying it is full.
+fn is_full(io: &std::io::Error) -> bool {
+    io.kind() == std::io::ErrorKind::StorageFull || io.raw_os_error() == Some(libc::ENOSPC)
+}
+
+/// Whether an error is a full disk, by its kind: an I/O error of ours or tantivy's.
+fn says_disk_full(err: &Error) -> bool {
+    use tantivy::directory::error::OpenWriteError;
+    use tantivy::TantivyError;
+    match err {
+        Error::Io { source, .. } => is_full(source),
+        Error::Index(TantivyError::IoError(io)) => is_full(io),
+        Error::Index(TantivyError::OpenWriteError(OpenWriteError::IoError {
+            io_error, ..
+        })) => is_full(io_error),
+        _ => false,
     }
-    false
+}
+
+/// Whether tantivy kept the error only as text: a writer or merge thread that failed (which
+/// later calls report as "killed"), or an I/O error it turned into an internal error. Its
+/// kind is lost; the file system still tells whether it is full.
+fn kind_lost(err: &Error) -> bool {
+    use tantivy::TantivyError;
+    matches!(
+        err,
+        Error::Index(
+            TantivyError::ErrorInThread(_)
+                | TantivyError::InternalError(_)
+                | TantivyError::Poisoned
+                | TantivyError::SystemError(_)
+        )
+    )
 }
 
 /// Bytes available to unprivileged users on the file system holding `dir`.
@@ -606,9 +631,9 @@ fn available_bytes(_: &Path) -> Option<u64> {
 /// A failed sync, said once and plainly: a full disk (which tantivy may report only as a
 /// killed writer thread) becomes [`Error::DiskFull`]; anything else is passed on.
 fn explain_write_failure(dir: &Path, err: Error) -> Error {
-    let killed = err.to_string().contains("killed");
-    let nearly_full = available_bytes(dir).is_some_and(|free| free < (WRITER_MEMORY as u64));
-    if says_disk_full(&err) || (killed && nearly_full) {
+    // A writer thread's failure says nothing of its cause: the file system does.
+    let nearly_full = || available_bytes(dir).is_some_and(|free| free < (WRITER_MEMORY as u64));
+    if says_disk_full(&err) || (kind_lost(&err) && nearly_full()) {
         Error::DiskFull(dir.to_path_buf())
     } else {
         err

@@ -8,6 +8,8 @@ pub mod extract;
 pub mod format;
 pub mod worker;
 
+pub use worker::Readers;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -52,9 +54,9 @@ pub struct Report {
 }
 
 impl Report {
-    /// Builds a report from a file's bytes.
+    /// Builds a report from a file's bytes (a guarded format in a worker of its own).
     pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Report, Unreadable> {
-        Report::from_input(path, Input::Borrowed(bytes), READ_BUDGET)
+        Report::from_bytes_with(path, bytes, READ_BUDGET, &Readers::new())
     }
 
     /// Builds a report from a file's bytes, giving the reader `budget` instead of
@@ -64,22 +66,38 @@ impl Report {
         bytes: &[u8],
         budget: Duration,
     ) -> Result<Report, Unreadable> {
-        Report::from_input(path, Input::Borrowed(bytes), budget)
+        Report::from_bytes_with(path, bytes, budget, &Readers::new())
+    }
+
+    /// Builds a report from a file's bytes within `budget`, a guarded format read by one of
+    /// `readers` (an idle worker of theirs when there is one).
+    pub fn from_bytes_with(
+        path: &str,
+        bytes: &[u8],
+        budget: Duration,
+        readers: &Readers,
+    ) -> Result<Report, Unreadable> {
+        Report::from_input(path, Input::Borrowed(bytes), budget, readers)
     }
 
     /// Builds a report from a file's bytes, handing them over (no copy is made for a reader
-    /// thread).
-    pub fn from_owned(path: &str, bytes: Vec<u8>) -> Result<Report, Unreadable> {
-        Report::from_input(path, Input::Owned(Arc::new(bytes)), READ_BUDGET)
+    /// thread), a guarded format read by one of `readers`.
+    pub fn from_owned(path: &str, bytes: Vec<u8>, readers: &Readers) -> Result<Report, Unreadable> {
+        Report::from_input(path, Input::Owned(Arc::new(bytes)), READ_BUDGET, readers)
     }
 
-    fn from_input(path: &str, bytes: Input<'_>, budget: Duration) -> Result<Report, Unreadable> {
+    fn from_input(
+        path: &str,
+        bytes: Input<'_>,
+        budget: Duration,
+        readers: &Readers,
+    ) -> Result<Report, Unreadable> {
         if bytes.as_slice().is_empty() {
             return Err(Unreadable::Empty);
         }
         let format = format::for_file(Path::new(path), bytes.as_slice())
             .ok_or_else(|| Unreadable::Undecodable("unsupported file type".into()))?;
-        let formatted = read_guarded(format, bytes, budget)?;
+        let formatted = read_guarded(format, bytes, budget, readers)?;
         if formatted.text.trim().is_empty() {
             return Err(Unreadable::Empty);
         }
@@ -133,12 +151,13 @@ fn read_guarded(
     format: &'static dyn format::Format,
     bytes: Input<'_>,
     budget: Duration,
+    readers: &Readers,
 ) -> Result<format::FormattedText, Unreadable> {
     let deadline = format::Deadline::after(budget);
     if !format.guarded() {
         return format.read(bytes.as_slice(), &deadline);
     }
-    if let Some(result) = worker::read_isolated(format, bytes.as_slice(), budget) {
+    if let Some(result) = readers.read_isolated(format, bytes.as_slice(), budget) {
         return result;
     }
     let owned = bytes.shared();
@@ -612,11 +631,19 @@ mod tests {
 
     #[test]
     fn a_reader_past_its_budget_or_faulting_skips_the_file() {
-        let stuck = read_guarded(&Stuck, Input::Borrowed(b"x"), Duration::from_millis(100));
+        let stuck = read_guarded(
+            &Stuck,
+            Input::Borrowed(b"x"),
+            Duration::from_millis(100),
+            &Readers::default(),
+        );
         assert_eq!(stuck, Err(Unreadable::TimedOut(Duration::from_millis(100))));
-        let Err(Unreadable::Failed(why)) =
-            read_guarded(&Faulty, Input::Borrowed(b"x"), Duration::from_secs(5))
-        else {
+        let Err(Unreadable::Failed(why)) = read_guarded(
+            &Faulty,
+            Input::Borrowed(b"x"),
+            Duration::from_secs(5),
+            &Readers::default(),
+        ) else {
             panic!("a panicking reader must fail the file");
         };
         assert!(why.starts_with("html reader fault: "), "{why}");

@@ -53,9 +53,9 @@ struct WorkerCommand {
     args: Vec<OsString>,
 }
 
-/// The process-wide pool of reader workers, like rayon's global thread pool: set once by
-/// [`isolate_readers`], holding only idle workers between files.
-static POOL: OnceLock<Pool> = OnceLock::new();
+/// How to start a reader worker, set once by [`isolate_readers`]: the only process-wide
+/// setting. The workers themselves belong to a [`Readers`] value.
+static PROGRAM: OnceLock<WorkerCommand> = OnceLock::new();
 
 /// Reads guarded formats in worker processes started as `program __read-worker` from now on
 /// (see the [module documentation](self)). `program` must be a `zhsearch` binary of the same
@@ -65,26 +65,53 @@ pub fn isolate_readers(program: impl Into<PathBuf>) -> bool {
         program: program.into(),
         args: vec![WORKER_ARG.into()],
     };
-    POOL.set(Pool {
-        command,
-        idle: Mutex::new(Vec::new()),
-    })
-    .is_ok()
+    PROGRAM.set(command).is_ok()
 }
 
 /// Whether guarded formats are read in worker processes.
 pub fn readers_isolated() -> bool {
-    POOL.get().is_some()
+    PROGRAM.get().is_some()
 }
 
-/// Reads `bytes` as `format` in a worker process within `budget`, or `None` when readers are
-/// not isolated.
-pub(super) fn read_isolated(
-    format: &'static dyn Format,
-    bytes: &[u8],
-    budget: Duration,
-) -> Option<Result<FormattedText, Unreadable>> {
-    POOL.get().map(|pool| pool.read(format, bytes, budget))
+/// The reader workers of one reading party (an indexer, or a single read): idle workers are
+/// kept for its next files, and all of them end when it is dropped (their input closes).
+/// Where readers are not isolated it holds none, and guarded formats are read on a thread.
+#[derive(Default)]
+pub struct Readers {
+    pool: Option<Pool>,
+}
+
+impl std::fmt::Debug for Readers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Readers")
+            .field("isolated", &self.pool.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Readers {
+    /// Readers in worker processes when [`isolate_readers`] was called, else on threads.
+    pub fn new() -> Readers {
+        Readers {
+            pool: PROGRAM.get().map(|command| Pool {
+                command: command.clone(),
+                idle: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// Reads `bytes` as `format` in a worker process within `budget`, or `None` when readers
+    /// are not isolated.
+    pub(super) fn read_isolated(
+        &self,
+        format: &'static dyn Format,
+        bytes: &[u8],
+        budget: Duration,
+    ) -> Option<Result<FormattedText, Unreadable>> {
+        self.pool
+            .as_ref()
+            .map(|pool| pool.read(format, bytes, budget))
+    }
 }
 
 /// Idle workers, and how to start more.

@@ -124,7 +124,7 @@ fn data_lines(data: &'static str) -> impl Iterator<Item = &'static str> {
 }
 
 impl KeywordExtractor {
-    /// An extractor segmenting with `jieba` (normally [`crate::analysis::jieba`]).
+    /// An extractor segmenting with `jieba` (normally the one of [`crate::vocabulary::Vocabulary`]).
     pub fn new(jieba: Arc<Jieba>) -> KeywordExtractor {
         let idf = data_lines(IDF_TABLE).filter_map(|line| {
             let (word, idf) = line.split_once(' ')?;

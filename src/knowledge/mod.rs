@@ -163,7 +163,7 @@ impl std::fmt::Debug for Extractor {
 }
 
 impl Extractor {
-    /// An extractor segmenting with `jieba` (normally [`crate::analysis::jieba`]).
+    /// An extractor segmenting with `jieba` (normally the one of [`crate::vocabulary::Vocabulary`]).
     pub fn new(jieba: Arc<Jieba>) -> Extractor {
         Extractor {
             entities: Arc::new(EntityExtractor::new(Arc::clone(&jieba))),
