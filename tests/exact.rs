@@ -17,6 +17,8 @@ use rand::{Rng, SeedableRng};
 use zhsearch::analysis::{is_word_char, normalize, HMM};
 use zhsearch::index::{sync, SyncOptions};
 use zhsearch::ingest::decode::decode;
+use zhsearch::knowledge::Facet;
+use zhsearch::search::verify::Candidate;
 use zhsearch::search::SearchRequest;
 
 struct Corpus {
@@ -159,6 +161,53 @@ fn sample(rng: &mut StdRng, docs: &[(String, String)]) -> String {
     }
 }
 
+/// A report as the export gives it, normalized as the index reads it.
+struct Stored {
+    path: String,
+    title: String,
+    text: String,
+    kind: String,
+    places: Vec<String>,
+    facets: std::collections::HashSet<(Facet, String)>,
+}
+
+impl From<zhsearch::search::ExportRecord> for Stored {
+    fn from(r: zhsearch::search::ExportRecord) -> Stored {
+        let mut facets = std::collections::HashSet::new();
+        facets.insert((Facet::Kind, r.kind.clone()));
+        for (facet, values) in [
+            (Facet::Person, &r.entities.person),
+            (Facet::Place, &r.entities.place),
+            (Facet::Org, &r.entities.org),
+            (Facet::Keyword, &r.keywords),
+        ] {
+            for v in values {
+                facets.insert((facet, v.clone()));
+            }
+        }
+        Stored {
+            title: normalize(&r.report.title).into_owned(),
+            text: normalize(r.text.as_deref().unwrap_or("")).into_owned(),
+            path: r.report.path,
+            kind: r.kind,
+            places: r.entities.place,
+            facets,
+        }
+    }
+}
+
+impl Candidate for Stored {
+    fn title(&self) -> &str {
+        &self.title
+    }
+    fn text(&self) -> &str {
+        &self.text
+    }
+    fn has(&self, facet: Facet, value: &str) -> bool {
+        self.facets.contains(&(facet, value.to_string()))
+    }
+}
+
 fn check(corpus: &Corpus, queries: usize, seed: u64) {
     let index_dir = corpus._dir.path().join("index");
     let opts = SyncOptions {
@@ -174,6 +223,13 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
     let txt_only = |paths: Vec<String>| -> BTreeSet<String> {
         paths.into_iter().filter(|p| p.ends_with(".txt")).collect()
     };
+    // Every report as stored, for the request-level check every engine can apply.
+    let stored: Vec<Stored> = searcher
+        .export(true)
+        .unwrap()
+        .into_iter()
+        .map(Stored::from)
+        .collect();
     let mut rng = StdRng::seed_from_u64(seed);
     let (mut with_punct, mut across_lines, mut ranked_checks, mut typed_traditional) = (0, 0, 0, 0);
     for q in 0..queries {
@@ -238,6 +294,13 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
                 queries.push(words.clone());
                 queries.push(format!("{words} -\"{other}\""));
                 queries.push(format!("({words}) OR \"{other}\""));
+                queries.push(format!("title:({words}) OR \"{other}\""));
+            }
+            // A knowledge filter beside text: a place some report names.
+            let named = &stored[rng.random_range(0..stored.len())];
+            if let Some(place) = named.places.first() {
+                queries.push(format!("place:{place} OR \"{needle}\""));
+                queries.push(format!("kind:{} -\"{other}\"", named.kind));
             }
             for query in queries {
                 let listed = searcher
@@ -250,6 +313,20 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
                     ranked.total,
                     listed.len(),
                     "seed {seed}, query {q}: ranked and listed disagree on {query:?}"
+                );
+                // The request decided on each stored report (what an engine without positions
+                // would check its candidates with) gives the same reports.
+                let check = SearchRequest::new(query.as_str())
+                    .text_check(searcher.vocabulary())
+                    .unwrap();
+                let decided: Vec<String> = stored
+                    .iter()
+                    .filter(|r| check.matches(*r))
+                    .map(|r| r.path.clone())
+                    .collect();
+                assert_eq!(
+                    decided, listed,
+                    "seed {seed}, query {q}: the request's own check and the index disagree on {query:?}"
                 );
                 ranked_checks += 1;
             }

@@ -8,6 +8,7 @@ pub mod knowledge;
 pub mod query;
 pub mod snippet;
 pub mod store;
+pub mod verify;
 pub mod years;
 
 use std::collections::HashMap;
@@ -35,6 +36,7 @@ use query::Expr;
 pub use query::MAX_QUERY_CHARS;
 pub use snippet::{Highlighted, Highlighter};
 pub use store::ReportRecord;
+pub use verify::TextCheck;
 
 /// Hits per page unless asked otherwise.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -111,6 +113,13 @@ impl SearchRequest {
 
     /// The query as an expression: the parsed text and the filters, all required. An empty
     /// query with filters is the filters alone.
+    /// What the request's query and filters mean, decided on a report's stored text and
+    /// knowledge ([`verify`]): how any engine can hold to the exact-match guarantee. Dates are
+    /// not part of it.
+    pub fn text_check(&self, vocabulary: &FolderVocabulary) -> Result<TextCheck> {
+        Ok(TextCheck::new(&self.expr()?, vocabulary))
+    }
+
     fn expr(&self) -> Result<Expr> {
         let mut parts = Vec::with_capacity(self.filters.len() + 1);
         if !self.query.trim().is_empty() || self.filters.is_empty() {
