@@ -44,18 +44,79 @@ const WORLD: &str = include_str!("data/world.txt");
 const ORGS: &str = include_str!("data/orgs.txt");
 /// Generic words and events that are never reported.
 const STOP: &str = include_str!("data/stop.txt");
+/// Endings of an organization's name; the first listed that a word has is its suffix.
+const ORG_SUFFIXES: &str = include_str!("data/org_suffixes.txt");
+/// Roles written right after an organization's name, in the same jieba word (党委书记).
+const ROLES: &str = include_str!("data/org_roles.txt");
+/// Words that end with an organization suffix but name no organization.
+const NOT_ORG_HEADS: &str = include_str!("data/not_org_heads.txt");
+/// Descriptive words that make a suffix generic rather than a name (上市公司, 外资银行).
+const GENERIC_STEMS: &str = include_str!("data/generic_stems.txt");
+/// Generic one-character prefixes: 镇党委 or 该公司 names no particular organization.
+const GENERIC_PREFIXES: &str = include_str!("data/generic_prefixes.txt");
+/// Endings that make a name an event, a meeting, a document or an idea rather than an
+/// organization: never reported, they hide the names inside them (巴黎奥运会).
+const EVENT_SUFFIXES: &str = include_str!("data/event_suffixes.txt");
+/// Words that start an organization's name although jieba does not tag them as proper.
+const ORG_PREFIXES: &str = include_str!("data/org_prefixes.txt");
+/// Single surnames common in Chinese names, then compound surnames.
+const SURNAMES: &str = include_str!("data/surnames.txt");
+/// Characters of transliterated foreign names (阿拉法特, 梅德韦杰夫).
+const TRANSLIT: &str = include_str!("data/translit.txt");
+/// Titles and roles written right before a name (总统特朗普, 记者王可可).
+const TITLES: &str = include_str!("data/titles.txt");
+/// Words right after a name that show it is one (王可可说, 李明同志).
+const AFTER_NAME: &str = include_str!("data/after_name.txt");
+/// Words right after a name that make it a place, a company or a thing rather than a person
+/// (库布齐|沙漠, 西尼罗|病毒, 摩托罗拉|移动, 张常|铁路).
+const NOT_AFTER_NAME: &str = include_str!("data/not_after_name.txt");
+/// Endings of transliterated names that show a person (梅德韦杰夫, 卡耶夫, 斯基).
+const FOREIGN_ENDINGS: &str = include_str!("data/foreign_endings.txt");
+/// Endings of words in 村 that name no particular village (农村, 本村).
+const COMMON_VILLAGES: &str = include_str!("data/common_villages.txt");
 
-/// A checksum of every data file the extractor loads (xxh3), recorded in the index beside
-/// [`VERSION`].
-pub fn data_checksum() -> u64 {
-    let mut all = String::new();
-    for data in [DIVISIONS, COUNTRIES, WORLD, ORGS, STOP] {
-        all.push_str(data);
-        // A separator, so moving a line from the end of one file to the start of the next
-        // changes the checksum.
-        all.push('\u{0}');
+/// Every data file the extractor loads, in a fixed order.
+const DATA: [&[u8]; 19] = [
+    DIVISIONS.as_bytes(),
+    COUNTRIES.as_bytes(),
+    WORLD.as_bytes(),
+    ORGS.as_bytes(),
+    STOP.as_bytes(),
+    ORG_SUFFIXES.as_bytes(),
+    ROLES.as_bytes(),
+    NOT_ORG_HEADS.as_bytes(),
+    GENERIC_STEMS.as_bytes(),
+    GENERIC_PREFIXES.as_bytes(),
+    EVENT_SUFFIXES.as_bytes(),
+    ORG_PREFIXES.as_bytes(),
+    SURNAMES.as_bytes(),
+    TRANSLIT.as_bytes(),
+    TITLES.as_bytes(),
+    AFTER_NAME.as_bytes(),
+    NOT_AFTER_NAME.as_bytes(),
+    FOREIGN_ENDINGS.as_bytes(),
+    COMMON_VILLAGES.as_bytes(),
+];
+
+/// [`data_checksum`], computed when the crate is compiled.
+const DATA_CHECKSUM: u64 = checksum(&DATA);
+
+/// xxh3 of each file in turn, each seeded with the hash of the files before it: any change to
+/// a file, or a line moved from one file to the next, changes the result.
+const fn checksum(files: &[&[u8]]) -> u64 {
+    let mut hash = 0;
+    let mut k = 0;
+    while k < files.len() {
+        hash = xxhash_rust::const_xxh3::xxh3_64_with_seed(files[k], hash);
+        k += 1;
     }
-    xxhash_rust::xxh3::xxh3_64(all.as_bytes())
+    hash
+}
+
+/// A checksum of every data file the extractor loads (xxh3, computed at build time), recorded
+/// in the index beside [`VERSION`].
+pub fn data_checksum() -> u64 {
+    DATA_CHECKSUM
 }
 
 /// The distinct people, places and organizations a report names, each sorted.
@@ -100,537 +161,8 @@ struct Lexeme {
     gate: Gate,
 }
 
-/// Suffixes that end an organization's name. A name is composed only when something proper
-/// stands before the suffix; the bare suffix (党委, 公司) is generic.
-const ORG_SUFFIXES: &[&str] = &[
-    "委员会",
-    "常委会",
-    "人民政府",
-    "办公厅",
-    "办公室",
-    "党委",
-    "党组",
-    "党支部",
-    "党总支",
-    "党工委",
-    "工委",
-    "纪委",
-    "监委",
-    "政法委",
-    "公司",
-    "集团",
-    "大学",
-    "学院",
-    "中学",
-    "小学",
-    "法院",
-    "检察院",
-    "银行",
-    "协会",
-    "学会",
-    "联合会",
-    "商会",
-    "研究院",
-    "研究所",
-    "研究中心",
-    "科学院",
-    "医院",
-    "电视台",
-    "电台",
-    "通讯社",
-    "报社",
-    "日报",
-    "出版社",
-    "基金会",
-    "代表团",
-    "舰队",
-    "战区",
-    "部队",
-    "支队",
-    "大队",
-    "总队",
-    "军区",
-    "海军",
-    "陆军",
-    "空军",
-    "警察局",
-    "议会",
-    "国会",
-    "众议院",
-    "参议院",
-    "内阁",
-    "组织",
-    "联盟",
-    "合作社",
-    "俱乐部",
-    "机构",
-    "总局",
-    "管理局",
-    "海关",
-    "仪仗队",
-    "分院",
-    "部",
-    "局",
-    "署",
-    "厅",
-    "委",
-    "办",
-    "院",
-    "社",
-    "队",
-    "所",
-    "兵团",
-    "国防军",
-];
-
-/// Roles written right after an organization's name, in the same jieba word (党委书记).
-const ROLES: &[&str] = &[
-    "副书记",
-    "书记",
-    "主任",
-    "副主任",
-    "主席",
-    "副主席",
-    "委员",
-    "议员",
-    "部长",
-    "局长",
-    "院长",
-    "校长",
-    "发言人",
-    "负责人",
-];
-
-/// Words that end with an organization suffix but name no organization.
-const NOT_ORG_HEADS: &[&str] = &[
-    "干部",
-    "全部",
-    "内部",
-    "外部",
-    "局部",
-    "东部",
-    "西部",
-    "南部",
-    "北部",
-    "中部",
-    "总部",
-    "基部",
-    "头部",
-    "胸部",
-    "腹部",
-    "底部",
-    "顶部",
-    "腰部",
-    "面部",
-    "本部",
-    "东南部",
-    "西南部",
-    "东北部",
-    "西北部",
-    "中西部",
-    "格局",
-    "布局",
-    "大局",
-    "全局",
-    "结局",
-    "当局",
-    "开局",
-    "时局",
-    "战局",
-    "骗局",
-    "僵局",
-    "政局",
-    "剧院",
-    "影院",
-    "电影院",
-    "寺院",
-    "庭院",
-    "场所",
-    "厕所",
-    "住所",
-    "处所",
-    "社会",
-    "公社",
-    "结社",
-    "团队",
-    "军队",
-    "球队",
-    "排队",
-    "车队",
-    "梯队",
-    "常委",
-    "编委",
-    "主委",
-    "社会",
-    "部队",
-    "领导班子",
-    "部署",
-    "乐队",
-    "团队",
-    "护卫队",
-    "志愿队",
-    "服务队",
-    "工作队",
-    "小分队",
-    "医疗队",
-    "突击队",
-    "宣讲团",
-];
-
-/// Descriptive words that make a suffix generic rather than a name (上市公司, 外资银行).
-const GENERIC_STEMS: &[&str] = &[
-    "上市",
-    "外资",
-    "有限",
-    "证券",
-    "金融",
-    "定点",
-    "代表",
-    "军乐",
-    "科考",
-    "国有",
-    "民营",
-    "私营",
-    "地方",
-    "基层",
-    "相关",
-    "有关",
-    "各级",
-    "当地",
-    "国外",
-    "外国",
-    "海外",
-    "本地",
-    "大型",
-    "中小",
-    "跨国",
-    "合资",
-    "独资",
-    "股份",
-    "全资",
-    "控股",
-    "下属",
-    "直属",
-    "上级",
-    "下级",
-    "主管",
-    "职能",
-    "政府",
-    "国家",
-    "人民",
-    "一些",
-    "多家",
-    "各类",
-    "广大",
-    "知名",
-    "著名",
-    "重点",
-    "骨干",
-    "龙头",
-    "互联网",
-    "科技",
-    "保险",
-    "投资",
-    "商业",
-    "专业",
-    "综合",
-];
-
-/// Generic one-character prefixes: 镇党委 or 该公司 names no particular organization.
-const GENERIC_PREFIX: &str = "省市县区镇乡村该本我各全总分党团其此某原新老这那国";
-
-/// Suffixes that make a name an event, a meeting, a document or an idea rather than an
-/// organization: never reported, they hide the names inside them (巴黎奥运会).
-const EVENT_SUFFIXES: &[&str] = &[
-    "会议",
-    "大会",
-    "全会",
-    "峰会",
-    "论坛",
-    "博览会",
-    "展览会",
-    "交易会",
-    "洽谈会",
-    "运动会",
-    "奥运会",
-    "冬奥会",
-    "亚运会",
-    "世博会",
-    "进博会",
-    "年会",
-    "座谈会",
-    "研讨会",
-    "发布会",
-    "招待会",
-    "报告会",
-    "对话会",
-    "仪式",
-    "典礼",
-    "活动",
-    "战争",
-    "事件",
-    "思想",
-    "理论",
-    "精神",
-    "宣言",
-    "倡议",
-    "计划",
-    "战略",
-    "条约",
-    "协定",
-    "条例",
-    "决议",
-    "决定",
-    "规划",
-    "纲要",
-    "意见",
-    "通知",
-    "方案",
-    "工程",
-    "讲话",
-    "行动",
-    "联赛",
-    "锦标赛",
-    "公开赛",
-    "杯",
-    "节",
-    "周年",
-    "纪念日",
-    "会谈",
-    "谈判",
-    "经济带",
-    "大湾区",
-    "自贸区",
-    "自由贸易试验区",
-    "示范区",
-    "开发区",
-    "高新区",
-    "流域",
-    "机场",
-    "港口",
-    "大桥",
-    "大会堂",
-    "博物馆",
-    "纪念馆",
-    "广场",
-    "车站",
-    "火车站",
-    "高铁站",
-    "公园",
-    "景区",
-    "宾馆",
-    "饭店",
-    "酒店",
-    "关系",
-    "时间",
-    "常任理事国",
-    "大国",
-    "基金",
-];
-
-/// Words that start an organization's name although jieba does not tag them as proper.
-const ORG_PREFIXES: &[&str] = &[
-    "中国",
-    "中华",
-    "中共",
-    "中央",
-    "国家",
-    "全国",
-    "国际",
-    "世界",
-    "最高",
-    "联合国",
-    "人民",
-    "国务院",
-    "亚洲",
-    "欧洲",
-    "非洲",
-    "美洲",
-    "太平洋",
-];
-
-/// Single surnames common in Chinese names (by frequency), then compound surnames.
-const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘\
-于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺\
-顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳\
-甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳\
-时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商\
-刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝习栗蔺汝衣粟帅钮封冀荆郁胥";
-const COMPOUND_SURNAMES: &[&str] = &[
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
-    "令狐", "夏侯", "端木", "呼延",
-];
-
-/// Characters of transliterated foreign names (阿拉法特, 梅德韦杰夫).
-const TRANSLIT: &str = "阿埃艾爱安昂奥巴拔拜班邦贝本比彼毕宾波伯博布查达戴丹道德登迪蒂丁东杜多厄恩尔\
-法范菲费芬丰弗福夫盖甘冈戈格根古瓜哈海汉豪赫黑亨洪胡霍基吉加贾杰金卡开凯坎康科克肯库夸奎拉莱赖兰朗劳勒\
-雷里利连列林琳卢鲁路伦罗洛马迈麦曼芒梅蒙米密明莫姆穆纳娜乃南内尼涅努诺欧帕潘佩彭皮普齐契乔切琼萨塞桑瑟\
-森沙尚舍圣施什斯松苏索塔泰坦汤唐特提汀图托瓦万旺威韦维温沃乌武西希锡夏谢辛休雅亚扬耶伊因尤于约泽扎詹\
-佐兹策茨楚卜叶廷蕾丽莉露娅芙茜琪黛拉玛佳朱津久纽诺哲霍兹济汗";
-
-/// Titles and roles written right before a name (总统特朗普, 记者王可可).
-const TITLES: &[&str] = &[
-    "总统",
-    "副总统",
-    "总理",
-    "副总理",
-    "首相",
-    "主席",
-    "副主席",
-    "国王",
-    "女王",
-    "王储",
-    "亲王",
-    "外长",
-    "部长",
-    "副部长",
-    "秘书长",
-    "发言人",
-    "记者",
-    "大使",
-    "书记",
-    "副书记",
-    "省长",
-    "市长",
-    "县长",
-    "局长",
-    "所长",
-    "院长",
-    "校长",
-    "司令",
-    "司令员",
-    "政委",
-    "主任",
-    "委员",
-    "院士",
-    "教授",
-    "博士",
-    "队长",
-    "总书记",
-    "议长",
-    "总干事",
-    "首席执行官",
-    "董事长",
-    "总经理",
-    "经理",
-    "村民",
-    "工程师",
-    "医生",
-    "专家",
-    "运动员",
-    "选手",
-    "演员",
-    "同志",
-    "编辑",
-    "责任编辑",
-    "通讯员",
-    "法官",
-    "检察官",
-    "将军",
-    "元帅",
-    "上将",
-    "总统府",
-    "夫人",
-    "埃米尔",
-    "国务卿",
-    "领导人",
-    "候选人",
-    "头目",
-    "被告",
-    "嫌疑人",
-    "创始人",
-    "组长",
-    "副组长",
-    "镇长",
-    "乡长",
-    "区长",
-    "州长",
-    "厅长",
-    "处长",
-    "科长",
-    "村长",
-    "支书",
-    "团长",
-    "会长",
-    "行长",
-    "厂长",
-    "社长",
-    "站长",
-];
-
-/// Words right after a name that show it is one (王可可说, 李明同志).
-const AFTER_NAME: &[&str] = &[
-    "说", "表示", "指出", "强调", "称", "介绍", "认为", "宣布", "同志", "先生", "女士", "一行",
-    "会见", "会谈", "出席", "主持", "致辞", "回答", "告诉", "透露", "坦言", "呼吁", "政府", "政权",
-];
-
 /// Punctuation and space that close a name (李明，).
 const CLOSING: &str = "，。、：；（）() \n,:;";
-
-/// Words right after a name that make it a place, a company or a thing rather than a person
-/// (库布齐|沙漠, 西尼罗|病毒, 摩托罗拉|移动, 张常|铁路).
-const NOT_AFTER_NAME: &[&str] = &[
-    "省",
-    "州",
-    "市",
-    "县",
-    "区",
-    "村",
-    "镇",
-    "乡",
-    "岛",
-    "河",
-    "湖",
-    "湾",
-    "港",
-    "城",
-    "堡",
-    "沙漠",
-    "草原",
-    "盆地",
-    "地区",
-    "高原",
-    "半岛",
-    "海峡",
-    "群岛",
-    "山脉",
-    "病毒",
-    "疫情",
-    "公司",
-    "集团",
-    "移动",
-    "铁路",
-    "公路",
-    "高铁",
-    "隧道",
-    "大桥",
-    "机场",
-    "法庭",
-    "军事法庭",
-    "大学",
-    "银行",
-    "油田",
-    "号",
-    "牌",
-    "品牌",
-    "汽车",
-    "手机",
-    "队",
-    "团",
-    "剧团",
-    "宣讲团",
-    "宣讲队",
-    "宣教队",
-    "艺术团",
-    "小组",
-    "合作社",
-    "工作室",
-];
-
-/// Endings of transliterated names that show a person (梅德韦杰夫, 卡耶夫, 斯基).
-const FOREIGN_ENDINGS: &[&str] = &[
-    "耶夫", "诺夫", "洛夫", "科夫", "托夫", "斯基", "维奇", "耶娃", "诺娃", "科娃",
-];
 
 /// Characters of Chinese numerals, which are no given name (周立|三 is a cut, 周立|玖 a name).
 const NUMERALS: &str = "一二三四五六七八九十两几";
@@ -682,23 +214,39 @@ fn words(data: &'static str) -> impl Iterator<Item = &'static str> {
         .flat_map(str::split_whitespace)
 }
 
+/// The one-character words of a data file.
+fn single_chars(data: &'static str) -> impl Iterator<Item = char> {
+    words(data).filter_map(|w| {
+        let mut chars = w.chars();
+        let c = chars.next()?;
+        chars.next().is_none().then_some(c)
+    })
+}
+
 /// Built once per process (loading data costs time), shared behind an Arc; Send + Sync.
 pub struct EntityExtractor {
     jieba: Arc<Jieba>,
     lexicon: AhoCorasick,
     lexemes: Vec<Lexeme>,
     stop: HashSet<&'static str, FxBuild>,
+    /// Single-character surnames.
     surnames: HanSet,
+    compound_surnames: Vec<&'static str>,
     translit: HanSet,
     generic_prefix: HanSet,
+    generic_stems: HashSet<&'static str, FxBuild>,
     event_suffixes: Suffixes,
     org_suffixes: Suffixes,
+    org_prefixes: HashSet<&'static str, FxBuild>,
     roles: Suffixes,
     not_org_heads: Suffixes,
     /// Every place of the lexicon, whatever its gate: a word that names one is no person.
     places: HashSet<&'static str, FxBuild>,
     titles: HashSet<&'static str, FxBuild>,
     after_name: HashSet<&'static str, FxBuild>,
+    not_after_name: HashSet<&'static str, FxBuild>,
+    foreign_endings: Vec<&'static str>,
+    common_villages: Vec<&'static str>,
 }
 
 /// A list of word endings, looked up by the word's own endings (a few hash lookups) rather
@@ -718,11 +266,10 @@ impl Suffixes {
         for (k, s) in list.iter().enumerate() {
             order.entry(s).or_insert(k);
         }
-        let last: String = list.iter().filter_map(|s| s.chars().last()).collect();
         Suffixes {
             order,
             longest: list.iter().map(|s| s.len()).max().unwrap_or(0),
-            last: HanSet::of(&last),
+            last: HanSet::of(list.iter().filter_map(|s| s.chars().last())),
         }
     }
 
@@ -754,9 +301,9 @@ impl HanSet {
     const FIRST: u32 = 0x4e00;
     const LAST: u32 = 0x9fff;
 
-    fn of(chars: &str) -> HanSet {
+    fn of(chars: impl IntoIterator<Item = char>) -> HanSet {
         let mut bits = vec![0u64; ((Self::LAST - Self::FIRST) / 64 + 1) as usize];
-        for c in chars.chars().filter(|c| is_han(*c)) {
+        for c in chars.into_iter().filter(|c| is_han(*c)) {
             let k = (c as u32 - Self::FIRST) as usize;
             if let Some(word) = bits.get_mut(k / 64) {
                 *word |= 1 << (k % 64);
@@ -917,15 +464,21 @@ impl EntityExtractor {
             lexicon,
             lexemes,
             stop,
-            surnames: HanSet::of(SURNAMES),
-            translit: HanSet::of(TRANSLIT),
-            generic_prefix: HanSet::of(GENERIC_PREFIX),
-            event_suffixes: Suffixes::of(EVENT_SUFFIXES),
-            org_suffixes: Suffixes::of(ORG_SUFFIXES),
-            roles: Suffixes::of(ROLES),
-            not_org_heads: Suffixes::of(NOT_ORG_HEADS),
-            titles: TITLES.iter().copied().collect(),
-            after_name: AFTER_NAME.iter().copied().collect(),
+            surnames: HanSet::of(single_chars(SURNAMES)),
+            compound_surnames: words(SURNAMES).filter(|s| char_len(s) > 1).collect(),
+            translit: HanSet::of(single_chars(TRANSLIT)),
+            generic_prefix: HanSet::of(single_chars(GENERIC_PREFIXES)),
+            generic_stems: words(GENERIC_STEMS).collect(),
+            event_suffixes: Suffixes::of(&words(EVENT_SUFFIXES).collect::<Vec<_>>()),
+            org_suffixes: Suffixes::of(&words(ORG_SUFFIXES).collect::<Vec<_>>()),
+            org_prefixes: words(ORG_PREFIXES).collect(),
+            roles: Suffixes::of(&words(ROLES).collect::<Vec<_>>()),
+            not_org_heads: Suffixes::of(&words(NOT_ORG_HEADS).collect::<Vec<_>>()),
+            titles: words(TITLES).collect(),
+            after_name: words(AFTER_NAME).collect(),
+            not_after_name: words(NOT_AFTER_NAME).collect(),
+            foreign_endings: words(FOREIGN_ENDINGS).collect(),
+            common_villages: words(COMMON_VILLAGES).collect(),
             places,
         }
     }
@@ -1051,18 +604,6 @@ impl EntityExtractor {
     /// The start of a village's name ending with word `i`: a proper word and 村 (长岭|村), or
     /// one word ending in 村 that jieba takes for a name (小岗村).
     fn village(&self, words: &Words, i: usize) -> Option<usize> {
-        const COMMON: &[&str] = &[
-            "农村",
-            "乡村",
-            "山村",
-            "渔村",
-            "城中村",
-            "新农村",
-            "本村",
-            "全村",
-            "该村",
-            "各村",
-        ];
         let w = words.tags.get(i)?;
         let proper = |t: &str| matches!(t, "ns" | "nr" | "nrt" | "nz");
         if w.word == "村" {
@@ -1073,7 +614,7 @@ impl EntityExtractor {
             (w.word.ends_with('村')
                 && char_len(w.word) >= 3
                 && proper(w.tag)
-                && !COMMON.iter().any(|c| w.word.ends_with(c)))
+                && !self.common_villages.iter().any(|c| w.word.ends_with(c)))
             .then_some(w.byte_start)
         }
     }
@@ -1096,10 +637,10 @@ impl EntityExtractor {
             .word
             .get(..suffix_start.checked_sub(head.byte_start)?)?;
         let is_proper = |w: &Tag| {
-            known.starts_at(w.byte_start) || proper_tag(w.tag) || ORG_PREFIXES.contains(&w.word)
+            known.starts_at(w.byte_start) || proper_tag(w.tag) || self.org_prefixes.contains(w.word)
         };
         let generic_stem = stem.is_empty()
-            || GENERIC_STEMS.contains(&stem)
+            || self.generic_stems.contains(stem)
             || (char_len(stem) == 1 && self.generic_prefix.contains_all(stem));
         // The head alone (外交部, 中国体育代表团) when jieba knows it as an organization.
         let mut best = (head.tag == "nt" && !generic_stem && !self.stop.contains(head.word))
@@ -1181,7 +722,7 @@ impl EntityExtractor {
         // The word after a name makes it a place, a company or a thing.
         let vetoed = |i: usize| {
             tags.get(i)
-                .is_some_and(|n| NOT_AFTER_NAME.contains(&n.word))
+                .is_some_and(|n| self.not_after_name.contains(n.word))
         };
         // Words `start..end` open a short quoted name that goes on after them: “古丽宣教队”
         // is a team. A quoted sentence (“特朗普政府的关税举措…”) keeps its names.
@@ -1263,7 +804,7 @@ impl EntityExtractor {
                     || acts
                     || glued
                     || name.contains(['·', '•'])
-                    || FOREIGN_ENDINGS.iter().any(|e| name.ends_with(e));
+                    || self.foreign_endings.iter().any(|e| name.ends_with(e));
                 let plausible = chars >= 3 && tagged;
                 if !vetoed(j)
                     && !opens_quote(i, j)
@@ -1304,7 +845,7 @@ impl EntityExtractor {
                             || (n.tag == "n" && closed(i + 1)))
                         && !self.is_title(n.word)
                         && !self.after_name.contains(n.word)
-                        && !NOT_AFTER_NAME.contains(&n.word)
+                        && !self.not_after_name.contains(n.word)
                         && !known_at(n)
                         && !vetoed(i + 1)
                     {
@@ -1366,7 +907,7 @@ impl EntityExtractor {
                             2 => said || !self.jieba.has_word(w.word),
                             4 => {
                                 w.tag == "nrfg"
-                                    || COMPOUND_SURNAMES.iter().any(|s| w.word.starts_with(s))
+                                    || self.compound_surnames.iter().any(|s| w.word.starts_with(s))
                             }
                             _ => false,
                         }
@@ -1509,7 +1050,7 @@ impl EntityExtractor {
     }
 
     fn has_surname(&self, name: &str) -> bool {
-        COMPOUND_SURNAMES
+        self.compound_surnames
             .iter()
             .any(|s| name.starts_with(s) && name.len() > s.len())
             || name
@@ -1781,32 +1322,80 @@ mod tests {
             "银行行长",
             "研究所",
         ];
-        for list in [EVENT_SUFFIXES, ORG_SUFFIXES, NOT_ORG_HEADS] {
-            let table = Suffixes::of(list);
+        for data in [EVENT_SUFFIXES, ORG_SUFFIXES, NOT_ORG_HEADS] {
+            let list: Vec<&str> = super::words(data).collect();
+            let table = Suffixes::of(&list);
             for word in words {
                 let expected = list.iter().find(|s| word.ends_with(*s)).copied();
                 assert_eq!(table.first_of(word, 0), expected, "{word}");
             }
         }
-        let roles = Suffixes::of(ROLES);
+        let role_list: Vec<&str> = super::words(ROLES).collect();
+        let roles = Suffixes::of(&role_list);
         for word in words {
-            let expected = ROLES
+            let expected = role_list
                 .iter()
                 .find_map(|r| word.strip_suffix(r).filter(|c| !c.is_empty()).map(|_| *r));
             assert_eq!(roles.first_of(word, 1), expected, "{word}");
         }
-        let translit = HanSet::of(TRANSLIT);
+        let translit = HanSet::of(single_chars(TRANSLIT));
         for c in "阿尔巴王李a·\u{3400}\u{20000}".chars() {
-            assert_eq!(translit.contains(c), TRANSLIT.contains(c), "{c}");
+            let listed = super::words(TRANSLIT).any(|w| w.chars().eq([c]));
+            assert_eq!(translit.contains(c), listed, "{c}");
         }
     }
 
     #[test]
-    fn data_files_name_their_source_and_checksum_is_stable() {
-        for data in [COUNTRIES, WORLD, ORGS, STOP] {
-            assert!(data.starts_with('#'), "a header naming the source");
-        }
-        assert_eq!(data_checksum(), data_checksum());
+    fn data_files_have_a_header_and_no_duplicates() {
+        // DIVISIONS is `LEVEL NAME` lines without a header (data/README.md describes it).
         assert!(DIVISIONS.lines().count() > 20_000);
+        for data in DATA.iter().skip(1) {
+            let text = std::str::from_utf8(data).unwrap_or_default();
+            assert!(
+                text.starts_with('#'),
+                "a header saying what the list is for"
+            );
+        }
+        for data in [
+            ORG_SUFFIXES,
+            ROLES,
+            NOT_ORG_HEADS,
+            GENERIC_STEMS,
+            GENERIC_PREFIXES,
+            EVENT_SUFFIXES,
+            ORG_PREFIXES,
+            SURNAMES,
+            TRANSLIT,
+            TITLES,
+            AFTER_NAME,
+            NOT_AFTER_NAME,
+            FOREIGN_ENDINGS,
+            COMMON_VILLAGES,
+        ] {
+            let mut seen = HashSet::new();
+            for word in super::words(data) {
+                assert!(all_han(word), "{word}");
+                assert!(seen.insert(word), "{word} listed twice");
+            }
+        }
+    }
+
+    #[test]
+    fn the_checksum_covers_every_byte_of_every_data_file() {
+        assert_eq!(data_checksum(), checksum(&DATA));
+        for k in 0..DATA.len() {
+            for at in [0, DATA[k].len() / 2, DATA[k].len() - 1] {
+                let mut changed = DATA[k].to_vec();
+                changed[at] ^= 1;
+                let mut files = DATA;
+                files[k] = &changed;
+                assert_ne!(checksum(&files), data_checksum(), "file {k}, byte {at}");
+            }
+        }
+        // A line moved from the end of one file to the start of the next.
+        assert_ne!(
+            checksum(&[b"a\nb\n", b"c\n"]),
+            checksum(&[b"a\n", b"b\nc\n"])
+        );
     }
 }

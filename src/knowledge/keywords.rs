@@ -51,16 +51,18 @@ const STOP_WORDS: &str = include_str!("data/stopwords.txt");
 /// Terms jieba cuts into pieces, joined back (see the file's header).
 const TERMS: &str = include_str!("data/keywords_terms.txt");
 
-/// A checksum of the data files keywords are chosen with (xxh3), recorded in the index beside
-/// [`VERSION`].
+/// A checksum of the data files keywords are chosen with, recorded in the index beside
+/// [`VERSION`]: xxh3 of each file in turn, seeded with the hash of the files before it,
+/// computed when the crate is compiled.
 pub fn data_checksum() -> u64 {
-    let mut all = String::new();
-    for data in [IDF_TABLE, STOP_WORDS, TERMS] {
-        all.push_str(data);
-        all.push('\u{0}');
-    }
-    xxhash_rust::xxh3::xxh3_64(all.as_bytes())
+    use xxhash_rust::const_xxh3::xxh3_64_with_seed as xxh3;
+    const CHECKSUM: u64 = xxh3(
+        TERMS.as_bytes(),
+        xxh3(STOP_WORDS.as_bytes(), xxh3(IDF_TABLE.as_bytes(), 0)),
+    );
+    CHECKSUM
 }
+
 /// The IDF of a joined term: rarer than most words, as jieba's table would have it if it knew
 /// them, and not as rare as a name.
 const TERM_IDF: f32 = 10.0;
