@@ -690,261 +690,24 @@ impl EntityExtractor {
     /// word after it makes it a place, a company or a thing (库布齐|沙漠, 西尼罗|病毒). Names
     /// that are only plausible (a transliteration jieba tags as a name, a two-character name
     /// that starts a longer one) count only when confirmed somewhere in the report.
+    ///
+    /// Each word is read first as the start of a transliterated name
+    /// ([`NameContext::transliterated_name`]), then, unless that took several words, as a
+    /// Chinese name ([`NameContext::chinese_name`]).
     fn person_candidates(&self, words: &Words, known: &[bool], out: &mut Vec<Candidate>) {
-        let tags = &words.tags;
-        let known_at = |w: &Tag| {
-            known
-                .get(w.byte_start..w.byte_end)
-                .is_some_and(|k| k.iter().any(|b| *b))
-        };
-        let dotted = |k: usize| {
-            let dot = |j: Option<usize>| {
-                j.and_then(|j| tags.get(j))
-                    .is_some_and(|t| matches!(t.word, "·" | "•"))
-            };
-            dot(k.checked_sub(1)) || dot(Some(k + 1)) || dot(Some(k + 2))
-        };
-        // A known place next to a middle dot is part of a name (努尔苏丹·纳扎尔巴耶夫).
-        let translit_at = |k: usize| {
-            let Some(w) = tags.get(k) else { return false };
-            all_han(w.word)
-                && self.translit.contains_all(w.word)
-                && (!known_at(w) || dotted(k))
-                && !self.is_title(w.word)
-                && !self.after_name.contains(w.word)
-        };
-        let titled = |i: usize| i > 0 && tags.get(i - 1).is_some_and(|p| self.is_title(p.word));
-        let closed = |i: usize| {
-            tags.get(i).is_none_or(|n| {
-                self.after_name.contains(n.word) || n.word.chars().all(|c| CLOSING.contains(c))
-            })
-        };
-        // The word after a name makes it a place, a company or a thing.
-        let vetoed = |i: usize| {
-            tags.get(i)
-                .is_some_and(|n| self.not_after_name.contains(n.word))
-        };
-        // Words `start..end` open a short quoted name that goes on after them: “古丽宣教队”
-        // is a team. A quoted sentence (“特朗普政府的关税举措…”) keeps its names.
-        let opens_quote = |start: usize, end: usize| {
-            let closes = |t: &Tag| t.word.starts_with(['”', '」', '》']);
-            start >= 1
-                && tags
-                    .get(start - 1)
-                    .is_some_and(|p| p.word.ends_with(['“', '「', '《']))
-                && tags.get(end).is_some_and(|n| !closes(n))
-                && tags
-                    .get(end + 1..(end + 3).min(tags.len()))
-                    .is_some_and(|rest| rest.iter().any(closes))
+        let cx = NameContext {
+            ex: self,
+            words,
+            tags: words.tags,
+            known,
         };
         let mut found: Vec<Person> = Vec::new();
         let mut i = 0;
-        while i < tags.len() {
-            let w = &tags[i];
-            // After a title, a single character jieba cut off belongs to the transliterated
-            // name after it (总统 托|卡耶夫, 财政部长 肖|尔茨).
-            let lead = char_len(w.word) == 1
-                && all_han(w.word)
-                && titled(i)
-                && !self.after_name.contains(w.word)
-                && translit_at(i + 1)
-                && tags.get(i + 1).is_some_and(|n| n.tag.starts_with("nr"));
-            // A run of transliteration characters with a person tag in it: 哈姆|杜克, and
-            // 努尔苏丹·纳扎尔巴耶夫 across the dot.
-            if lead || translit_at(i) {
-                let mut j = i;
-                let mut tagged = false;
-                let mut chars = 0;
-                let mut end = w.byte_end;
-                let mut glued = false;
-                if lead {
-                    chars = 1;
-                    j += 1;
-                }
-                while let Some(t) = tags.get(j) {
-                    if translit_at(j) {
-                        tagged |= t.tag.starts_with("nr");
-                        chars += char_len(t.word);
-                        end = t.byte_end;
-                        j += 1;
-                    } else if let Some(name) = t.word.strip_suffix(['说', '称']).filter(|n| {
-                        // HMM glues a speech verb to an unknown name (杜克说).
-                        all_han(n) && self.translit.contains_all(n)
-                    }) {
-                        tagged |= t.tag.starts_with("nr");
-                        chars += char_len(name);
-                        end = t.byte_start + name.len();
-                        glued = true;
-                        j += 1;
-                        break;
-                    } else if matches!(t.word, "·" | "•" | "-") && translit_at(j + 1) && j > i {
-                        chars += 1;
-                        j += 1;
-                    } else {
-                        break;
-                    }
-                }
-                // A regnal number is part of the name (阿尔贝|二世).
-                if !glued && chars >= 2 {
-                    if let Some(t) = tags.get(j).filter(|t| is_regnal(t.word)) {
-                        end = t.byte_end;
-                        j += 1;
-                    }
-                }
-                let start = w.byte_start;
-                let name = words.text(start, end);
-                // A person acts: a verb or an adverb after a name jieba tags as one
-                // (阿拉法特|进行, 桑切斯|再度), where a company or a place is followed by nouns.
-                let acts = tagged
-                    && tags
-                        .get(j)
-                        .is_some_and(|n| matches!(n.tag, "v" | "d") || n.word == "在");
-                let confirmed = titled(i)
-                    || closed(j)
-                    || acts
-                    || glued
-                    || name.contains(['·', '•'])
-                    || self.foreign_endings.iter().any(|e| name.ends_with(e));
-                let plausible = chars >= 3 && tagged;
-                if !vetoed(j)
-                    && !opens_quote(i, j)
-                    && tags.get(j).is_none_or(|n| n.tag != "nz")
-                    && !self.places.contains(name)
-                    && (plausible
-                        || (chars >= 2 && confirmed && (tagged || chars >= 3))
-                        || (chars == 2 && titled(i) && closed(j)))
-                {
-                    found.push(Person {
-                        start,
-                        end,
-                        confirmed,
-                    });
-                }
-                if j - i > 1 || chars >= 3 {
-                    i = j;
-                    continue;
-                }
-            }
-            i += 1;
-            // Only person tags, and words a title may mark as names, can be names: the rest
-            // costs no lookup.
-            let len = char_len(w.word);
-            let maybe = matches!(w.tag, "nr" | "nrfg" | "nrt")
-                || ((2..=4).contains(&len) && (self.name_like_tag(w.tag) || w.tag == "ns"));
-            if !maybe || !all_han(w.word) || self.stop.contains(w.word) || known_at(w) {
-                continue;
-            }
-            // jieba often cuts a name after its surname (丁|薛祥, 沈|丹阳): a lone surname
-            // tagged as a person joins a short name-like word after it.
-            if w.tag == "nr" && char_len(w.word) == 1 && self.has_surname_char(w.word) {
-                if let Some(n) = tags.get(i) {
-                    let given = char_len(n.word);
-                    if all_han(n.word)
-                        && (1..=2).contains(&given)
-                        && (matches!(n.tag, "nr" | "nrfg" | "ns" | "zg" | "ng" | "j")
-                            || (n.tag == "n" && closed(i + 1)))
-                        && !self.is_title(n.word)
-                        && !self.after_name.contains(n.word)
-                        && !self.not_after_name.contains(n.word)
-                        && !known_at(n)
-                        && !vetoed(i + 1)
-                    {
-                        found.push(Person {
-                            start: w.byte_start,
-                            end: n.byte_end,
-                            confirmed: titled(i - 1) || closed(i + 1),
-                        });
-                        i += 1;
-                        continue;
-                    }
-                }
-            }
-            let context = titled(i - 1) || closed(i);
-            // jieba's dictionary tags many common words nr (谢谢, 高水平): a word it knows
-            // needs a title before or a speech verb after, unless its given name is no word.
-            let said = titled(i - 1)
-                || tags
-                    .get(i)
-                    .is_some_and(|n| self.after_name.contains(n.word));
-            // jieba also cuts a name before its last character (周立|玖, 张家|朗): a
-            // two-character name takes one name-like character after it.
-            if len == 2 && w.tag.starts_with("nr") && self.has_surname(w.word) {
-                if let Some(n) = tags.get(i) {
-                    let last_char = char_len(n.word) == 1
-                        && all_han(n.word)
-                        && (matches!(n.tag, "nr" | "nrfg" | "nrt" | "zg" | "ng")
-                            || (n.tag == "m" && !n.word.chars().all(|c| NUMERALS.contains(c))))
-                        && !self.after_name.contains(n.word);
-                    if last_char && !vetoed(i + 1) {
-                        found.push(Person {
-                            start: w.byte_start,
-                            end: n.byte_end,
-                            confirmed: titled(i - 1) || closed(i + 1),
-                        });
-                        i += 1;
-                        continue;
-                    }
-                    // A name word right after it: a name jieba cut elsewhere (白玛|赤林),
-                    // or no name at all (安邻|富邻).
-                    if all_han(n.word) && matches!(n.tag, "nr" | "nrfg" | "nrt" | "ns") {
-                        continue;
-                    }
-                }
-            }
-            let person = match w.tag {
-                "nr" | "nrfg" => {
-                    self.has_surname(w.word)
-                        && match len {
-                            3 => {
-                                w.tag == "nrfg"
-                                    || said
-                                    || !self.jieba.has_word(w.word)
-                                    || w.word
-                                        .char_indices()
-                                        .nth(1)
-                                        .is_some_and(|(k, _)| !self.jieba.has_word(&w.word[k..]))
-                            }
-                            2 => said || !self.jieba.has_word(w.word),
-                            4 => {
-                                w.tag == "nrfg"
-                                    || self.compound_surnames.iter().any(|s| w.word.starts_with(s))
-                            }
-                            _ => false,
-                        }
-                }
-                "nrt" => len >= 3 || context,
-                // A title before and a speech verb or punctuation after: 主席塔亚拉维说.
-                // jieba takes some foreign names for places (总统|普京|、); a word that names
-                // no known place counts there.
-                "ns" => titled(i - 1) && closed(i) && (2..=3).contains(&len),
-                _ => titled(i - 1) && closed(i) && (2..=4).contains(&len) && self.name_like(w),
+        while i < cx.tags.len() {
+            i = match cx.transliterated_name(i, &mut found) {
+                Some(next) => next,
+                None => cx.chinese_name(i, &mut found),
             };
-            // 马方 (the Malaysian side), 巴勒斯坦人 (a people) and 秦剧团 (a troupe) are not
-            // names.
-            let collective = (len == 2 && w.word.ends_with('方'))
-                || (len >= 3 && w.word.ends_with(['人', '团', '队']));
-            // A name never follows a number: 135|万羽 is 1,350,000 birds.
-            let counted = i >= 2
-                && tags.get(i - 2).is_some_and(|p| {
-                    p.word
-                        .chars()
-                        .last()
-                        .is_some_and(|c| c.is_ascii_digit() || NUMERALS.contains(c))
-                });
-            let quoted_part = opens_quote(i - 1, i);
-            if person
-                && !collective
-                && !counted
-                && !quoted_part
-                && !vetoed(i)
-                && !self.places.contains(w.word)
-            {
-                found.push(Person {
-                    start: w.byte_start,
-                    end: w.byte_end,
-                    confirmed: said || (len >= 3 && w.tag != "nrt"),
-                });
-            }
         }
         self.confirmed_people(words, found, out);
     }
@@ -1058,6 +821,378 @@ impl EntityExtractor {
                 .next()
                 .is_some_and(|c| self.surnames.contains(c))
     }
+}
+
+/// What [`EntityExtractor::person_candidates`] reads around a word: jieba's words, the bytes
+/// that known places and organizations cover, and the extractor's word lists. Word indices
+/// past the end are allowed and read as "no word".
+struct NameContext<'x, 't, 'a> {
+    ex: &'x EntityExtractor,
+    words: &'x Words<'t, 'a>,
+    tags: &'t [Tag<'a>],
+    /// Whether each byte is inside a place or an organization of the lexicon.
+    known: &'x [bool],
+}
+
+/// How [`NameContext::name_and_last_char`] reads a two-character name.
+enum LastChar {
+    /// The next word is its last character: the name with it.
+    Joined(Person),
+    /// The next word is a name word: this one is no name of its own.
+    Skip,
+    /// Neither: read the word alone.
+    Alone,
+}
+
+impl NameContext<'_, '_, '_> {
+    /// Whether word `w` overlaps a known place or organization.
+    fn known_at(&self, w: &Tag) -> bool {
+        self.known
+            .get(w.byte_start..w.byte_end)
+            .is_some_and(|k| k.iter().any(|b| *b))
+    }
+
+    /// Whether a middle dot is next to word `k` (before it, or one or two words after it).
+    fn dotted(&self, k: usize) -> bool {
+        let dot = |j: Option<usize>| {
+            j.and_then(|j| self.tags.get(j))
+                .is_some_and(|t| matches!(t.word, "·" | "•"))
+        };
+        dot(k.checked_sub(1)) || dot(Some(k + 1)) || dot(Some(k + 2))
+    }
+
+    /// Whether word `k` can be part of a transliterated name: only transliteration characters,
+    /// no title or speech word, and no known place unless next to a middle dot (a known place
+    /// next to one is part of a name: 努尔苏丹·纳扎尔巴耶夫).
+    fn translit_at(&self, k: usize) -> bool {
+        let Some(w) = self.tags.get(k) else {
+            return false;
+        };
+        all_han(w.word)
+            && self.ex.translit.contains_all(w.word)
+            && (!self.known_at(w) || self.dotted(k))
+            && !self.ex.is_title(w.word)
+            && !self.ex.after_name.contains(w.word)
+    }
+
+    /// Whether a title comes right before word `i`.
+    fn titled(&self, i: usize) -> bool {
+        i > 0
+            && self
+                .tags
+                .get(i - 1)
+                .is_some_and(|p| self.ex.is_title(p.word))
+    }
+
+    /// Whether word `i` closes the name before it: a speech word, punctuation, or the end.
+    fn closed(&self, i: usize) -> bool {
+        self.tags.get(i).is_none_or(|n| {
+            self.ex.after_name.contains(n.word) || n.word.chars().all(|c| CLOSING.contains(c))
+        })
+    }
+
+    /// Whether word `i` makes the name before it a place, a company or a thing.
+    fn vetoed(&self, i: usize) -> bool {
+        self.tags
+            .get(i)
+            .is_some_and(|n| self.ex.not_after_name.contains(n.word))
+    }
+
+    /// Whether words `start..end` open a short quoted name that goes on after them:
+    /// “古丽宣教队” is a team. A quoted sentence (“特朗普政府的关税举措…”) keeps its names.
+    fn opens_quote(&self, start: usize, end: usize) -> bool {
+        let tags = self.tags;
+        let closes = |t: &Tag| t.word.starts_with(['”', '」', '》']);
+        start >= 1
+            && tags
+                .get(start - 1)
+                .is_some_and(|p| p.word.ends_with(['“', '「', '《']))
+            && tags.get(end).is_some_and(|n| !closes(n))
+            && tags
+                .get(end + 1..(end + 3).min(tags.len()))
+                .is_some_and(|rest| rest.iter().any(closes))
+    }
+
+    /// A transliterated name starting at word `i`: a run of transliteration characters with a
+    /// person tag in it (哈姆|杜克), also across a middle dot (努尔苏丹·纳扎尔巴耶夫), with a
+    /// single character cut off after a title (总统 托|卡耶夫) and a regnal number (阿尔贝|二世).
+    /// Pushes the name to `found` when it may be one; the index of the next word to read when
+    /// the run took several words or three characters, None when word `i` is still to be
+    /// read as a Chinese name.
+    fn transliterated_name(&self, i: usize, found: &mut Vec<Person>) -> Option<usize> {
+        let tags = self.tags;
+        let w = tags.get(i)?;
+        // After a title, a single character jieba cut off belongs to the transliterated
+        // name after it (总统 托|卡耶夫, 财政部长 肖|尔茨).
+        let lead = char_len(w.word) == 1
+            && all_han(w.word)
+            && self.titled(i)
+            && !self.ex.after_name.contains(w.word)
+            && self.translit_at(i + 1)
+            && tags.get(i + 1).is_some_and(|n| n.tag.starts_with("nr"));
+        if !(lead || self.translit_at(i)) {
+            return None;
+        }
+        let run = self.translit_run(i, lead);
+        let j = run.next;
+        let start = w.byte_start;
+        let name = self.words.text(start, run.end);
+        // A person acts: a verb or an adverb after a name jieba tags as one
+        // (阿拉法特|进行, 桑切斯|再度), where a company or a place is followed by nouns.
+        let acts = run.tagged
+            && tags
+                .get(j)
+                .is_some_and(|n| matches!(n.tag, "v" | "d") || n.word == "在");
+        let confirmed = self.titled(i)
+            || self.closed(j)
+            || acts
+            || run.glued
+            || name.contains(['·', '•'])
+            || self.ex.foreign_endings.iter().any(|e| name.ends_with(e));
+        let chars = run.chars;
+        let plausible = chars >= 3 && run.tagged;
+        if !self.vetoed(j)
+            && !self.opens_quote(i, j)
+            && tags.get(j).is_none_or(|n| n.tag != "nz")
+            && !self.ex.places.contains(name)
+            && (plausible
+                || (chars >= 2 && confirmed && (run.tagged || chars >= 3))
+                || (chars == 2 && self.titled(i) && self.closed(j)))
+        {
+            found.push(Person {
+                start,
+                end: run.end,
+                confirmed,
+            });
+        }
+        (j - i > 1 || chars >= 3).then_some(j)
+    }
+
+    /// The words of a transliterated name from word `i` on (`lead`: word `i` is a single
+    /// character cut off before it).
+    fn translit_run(&self, i: usize, lead: bool) -> TranslitRun {
+        let tags = self.tags;
+        let mut run = TranslitRun {
+            next: i,
+            end: tags.get(i).map_or(0, |w| w.byte_end),
+            chars: 0,
+            tagged: false,
+            glued: false,
+        };
+        if lead {
+            run.chars = 1;
+            run.next += 1;
+        }
+        while let Some(t) = tags.get(run.next) {
+            if self.translit_at(run.next) {
+                run.tagged |= t.tag.starts_with("nr");
+                run.chars += char_len(t.word);
+                run.end = t.byte_end;
+                run.next += 1;
+            } else if let Some(name) = t.word.strip_suffix(['说', '称']).filter(|n| {
+                // HMM glues a speech verb to an unknown name (杜克说).
+                all_han(n) && self.ex.translit.contains_all(n)
+            }) {
+                run.tagged |= t.tag.starts_with("nr");
+                run.chars += char_len(name);
+                run.end = t.byte_start + name.len();
+                run.glued = true;
+                run.next += 1;
+                break;
+            } else if matches!(t.word, "·" | "•" | "-")
+                && self.translit_at(run.next + 1)
+                && run.next > i
+            {
+                run.chars += 1;
+                run.next += 1;
+            } else {
+                break;
+            }
+        }
+        // A regnal number is part of the name (阿尔贝|二世).
+        if !run.glued && run.chars >= 2 {
+            if let Some(t) = tags.get(run.next).filter(|t| is_regnal(t.word)) {
+                run.end = t.byte_end;
+                run.next += 1;
+            }
+        }
+        run
+    }
+
+    /// A Chinese name at word `k` (or a name-like word a title marks as one): the word
+    /// itself, or the word and the next one when jieba cut the name in two. Returns the index
+    /// of the next word to read.
+    fn chinese_name(&self, k: usize, found: &mut Vec<Person>) -> usize {
+        let Some(w) = self.tags.get(k) else {
+            return k + 1;
+        };
+        // Only person tags, and words a title may mark as names, can be names: the rest
+        // costs no lookup.
+        let len = char_len(w.word);
+        let maybe = matches!(w.tag, "nr" | "nrfg" | "nrt")
+            || ((2..=4).contains(&len) && (self.ex.name_like_tag(w.tag) || w.tag == "ns"));
+        if !maybe || !all_han(w.word) || self.ex.stop.contains(w.word) || self.known_at(w) {
+            return k + 1;
+        }
+        if let Some(person) = self.surname_and_given_name(k) {
+            found.push(person);
+            return k + 2;
+        }
+        match self.name_and_last_char(k) {
+            LastChar::Joined(person) => {
+                found.push(person);
+                return k + 2;
+            }
+            LastChar::Skip => return k + 1,
+            LastChar::Alone => {}
+        }
+        if let Some(person) = self.whole_word_name(k) {
+            found.push(person);
+        }
+        k + 1
+    }
+
+    /// jieba often cuts a name after its surname (丁|薛祥, 沈|丹阳): a lone surname at word
+    /// `k` tagged as a person joins a short name-like word after it.
+    fn surname_and_given_name(&self, k: usize) -> Option<Person> {
+        let w = self.tags.get(k)?;
+        if !(w.tag == "nr" && char_len(w.word) == 1 && self.ex.has_surname_char(w.word)) {
+            return None;
+        }
+        let n = self.tags.get(k + 1)?;
+        let given = char_len(n.word);
+        (all_han(n.word)
+            && (1..=2).contains(&given)
+            && (matches!(n.tag, "nr" | "nrfg" | "ns" | "zg" | "ng" | "j")
+                || (n.tag == "n" && self.closed(k + 2)))
+            && !self.ex.is_title(n.word)
+            && !self.ex.after_name.contains(n.word)
+            && !self.ex.not_after_name.contains(n.word)
+            && !self.known_at(n)
+            && !self.vetoed(k + 2))
+        .then(|| Person {
+            start: w.byte_start,
+            end: n.byte_end,
+            confirmed: self.titled(k) || self.closed(k + 2),
+        })
+    }
+
+    /// jieba also cuts a name before its last character (周立|玖, 张家|朗): a two-character
+    /// name at word `k` takes one name-like character after it. A name word right after it
+    /// instead is a name jieba cut elsewhere (白玛|赤林), or no name at all (安邻|富邻).
+    fn name_and_last_char(&self, k: usize) -> LastChar {
+        let (Some(w), Some(n)) = (self.tags.get(k), self.tags.get(k + 1)) else {
+            return LastChar::Alone;
+        };
+        if !(char_len(w.word) == 2 && w.tag.starts_with("nr") && self.ex.has_surname(w.word)) {
+            return LastChar::Alone;
+        }
+        let last_char = char_len(n.word) == 1
+            && all_han(n.word)
+            && (matches!(n.tag, "nr" | "nrfg" | "nrt" | "zg" | "ng")
+                || (n.tag == "m" && !n.word.chars().all(|c| NUMERALS.contains(c))))
+            && !self.ex.after_name.contains(n.word);
+        if last_char && !self.vetoed(k + 2) {
+            return LastChar::Joined(Person {
+                start: w.byte_start,
+                end: n.byte_end,
+                confirmed: self.titled(k) || self.closed(k + 2),
+            });
+        }
+        if all_han(n.word) && matches!(n.tag, "nr" | "nrfg" | "nrt" | "ns") {
+            return LastChar::Skip;
+        }
+        LastChar::Alone
+    }
+
+    /// Word `k` as a name on its own, by its tag, its shape and its context.
+    fn whole_word_name(&self, k: usize) -> Option<Person> {
+        let w = self.tags.get(k)?;
+        let len = char_len(w.word);
+        let context = self.titled(k) || self.closed(k + 1);
+        // jieba's dictionary tags many common words nr (谢谢, 高水平): a word it knows
+        // needs a title before or a speech verb after, unless its given name is no word.
+        let said = self.titled(k)
+            || self
+                .tags
+                .get(k + 1)
+                .is_some_and(|n| self.ex.after_name.contains(n.word));
+        let jieba = &self.ex.jieba;
+        let person = match w.tag {
+            "nr" | "nrfg" => {
+                self.ex.has_surname(w.word)
+                    && match len {
+                        3 => {
+                            w.tag == "nrfg"
+                                || said
+                                || !jieba.has_word(w.word)
+                                || w.word
+                                    .char_indices()
+                                    .nth(1)
+                                    .is_some_and(|(k, _)| !jieba.has_word(&w.word[k..]))
+                        }
+                        2 => said || !jieba.has_word(w.word),
+                        4 => {
+                            w.tag == "nrfg"
+                                || self
+                                    .ex
+                                    .compound_surnames
+                                    .iter()
+                                    .any(|s| w.word.starts_with(s))
+                        }
+                        _ => false,
+                    }
+            }
+            "nrt" => len >= 3 || context,
+            // A title before and a speech verb or punctuation after: 主席塔亚拉维说.
+            // jieba takes some foreign names for places (总统|普京|、); a word that names
+            // no known place counts there.
+            "ns" => self.titled(k) && self.closed(k + 1) && (2..=3).contains(&len),
+            _ => {
+                self.titled(k)
+                    && self.closed(k + 1)
+                    && (2..=4).contains(&len)
+                    && self.ex.name_like(w)
+            }
+        };
+        // 马方 (the Malaysian side), 巴勒斯坦人 (a people) and 秦剧团 (a troupe) are not
+        // names.
+        let collective = (len == 2 && w.word.ends_with('方'))
+            || (len >= 3 && w.word.ends_with(['人', '团', '队']));
+        // A name never follows a number: 135|万羽 is 1,350,000 birds.
+        let counted = k >= 1
+            && self.tags.get(k - 1).is_some_and(|p| {
+                p.word
+                    .chars()
+                    .last()
+                    .is_some_and(|c| c.is_ascii_digit() || NUMERALS.contains(c))
+            });
+        (person
+            && !collective
+            && !counted
+            && !self.opens_quote(k, k + 1)
+            && !self.vetoed(k + 1)
+            && !self.ex.places.contains(w.word))
+        .then(|| Person {
+            start: w.byte_start,
+            end: w.byte_end,
+            confirmed: said || (len >= 3 && w.tag != "nrt"),
+        })
+    }
+}
+
+/// The words of a transliterated name ([`NameContext::translit_run`]).
+struct TranslitRun {
+    /// The index of the first word after the name.
+    next: usize,
+    /// Where the name ends.
+    end: usize,
+    /// Its length in characters.
+    chars: usize,
+    /// Whether jieba tags one of its words as a person.
+    tagged: bool,
+    /// Whether its last word had a speech verb glued to it (杜克说).
+    glued: bool,
 }
 
 /// Longest spans first; a span overlapping one already taken is dropped, so a name inside a
