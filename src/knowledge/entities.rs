@@ -5,9 +5,10 @@
 //!
 //! 1. jieba's tagger runs once over `title + "\n" + text`; its word boundaries and tags are the
 //!    evidence every rule below reads.
-//! 2. One Aho-Corasick automaton finds every lexicon entry: China's administrative divisions
-//!    (full names, and short forms that must also be a word of their own), countries, world
-//!    places, known organizations, and a stop list of generic bodies and events.
+//! 2. A trie of the lexicon, walked from where each jieba word starts, finds its entries:
+//!    China's administrative divisions (full names, and short forms that must also be a word
+//!    of their own), countries, world places and known organizations. A trie of the stop list
+//!    (generic bodies and events), walked from every character, finds it anywhere.
 //! 3. Organizations are composed around a suffix (党委, 委员会, 公司, 部…) by walking left over
 //!    name-like words to the leftmost proper start (a place, an organization, a proper noun):
 //!    `博乐市小营盘镇党委` is one organization. Events (会议, 论坛, 奥运会…) are composed the same
@@ -27,7 +28,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::FxBuild;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use jieba_rs::{Jieba, Tag};
 
 /// Version of the rules; bump when output changes. Together with [`data_checksum`] it goes
@@ -203,8 +203,11 @@ fn all_han(s: &str) -> bool {
     !s.is_empty() && s.chars().all(is_han)
 }
 
+/// The number of characters of `s` (`s.chars().count()`, inlined: words are a few bytes).
+#[inline]
 fn char_len(s: &str) -> usize {
-    s.chars().count()
+    // Every byte that does not continue a character starts one.
+    s.bytes().filter(|b| (*b as i8) >= -0x40).count()
 }
 
 /// Lines of a data file that are not comments, split on whitespace.
@@ -226,25 +229,27 @@ fn single_chars(data: &'static str) -> impl Iterator<Item = char> {
 /// Built once per process (loading data costs time), shared behind an Arc; Send + Sync.
 pub struct EntityExtractor {
     jieba: Arc<Jieba>,
-    lexicon: AhoCorasick,
-    lexemes: Vec<Lexeme>,
-    stop: HashSet<&'static str, FxBuild>,
+    /// The lexicon's entries that must start where a word starts.
+    gazetteer: Gazetteer,
+    /// The lexicon's entries that count wherever they occur: the stop list.
+    blocks: Gazetteer,
+    stop: WordSet,
     /// Single-character surnames.
     surnames: HanSet,
     compound_surnames: Vec<&'static str>,
     translit: HanSet,
     generic_prefix: HanSet,
-    generic_stems: HashSet<&'static str, FxBuild>,
+    generic_stems: WordSet,
     event_suffixes: Suffixes,
     org_suffixes: Suffixes,
-    org_prefixes: HashSet<&'static str, FxBuild>,
+    org_prefixes: WordSet,
     roles: Suffixes,
     not_org_heads: Suffixes,
     /// Every place of the lexicon, whatever its gate: a word that names one is no person.
-    places: HashSet<&'static str, FxBuild>,
-    titles: HashSet<&'static str, FxBuild>,
-    after_name: HashSet<&'static str, FxBuild>,
-    not_after_name: HashSet<&'static str, FxBuild>,
+    places: WordSet,
+    titles: WordSet,
+    after_name: WordSet,
+    not_after_name: WordSet,
     foreign_endings: Vec<&'static str>,
     common_villages: Vec<&'static str>,
 }
@@ -291,6 +296,112 @@ impl Suffixes {
             }
         }
         best.map(|(_, suffix)| suffix)
+    }
+}
+
+/// Lexicon entries as a trie over characters: walked from a position of the text, it finds
+/// every entry the text starts with there, in as many steps as the longest has characters.
+struct Gazetteer {
+    /// The child of the root for each Han character, or `NONE`: the first step is one load.
+    root: Vec<u32>,
+    /// The other edges: a node and a character to the child.
+    edges: HashMap<(u32, char), u32, FxBuild>,
+    /// The entry ending at each node (node 0 is the root).
+    entries: Vec<Option<Lexeme>>,
+}
+
+impl Default for Gazetteer {
+    fn default() -> Gazetteer {
+        Gazetteer {
+            root: vec![NONE; (HanSet::LAST - HanSet::FIRST + 1) as usize],
+            edges: HashMap::default(),
+            entries: vec![None],
+        }
+    }
+}
+
+impl Gazetteer {
+    fn child(&self, node: u32, c: char) -> Option<u32> {
+        if node == 0 {
+            if let Some(&child) = (c as u32)
+                .checked_sub(HanSet::FIRST)
+                .and_then(|k| self.root.get(k as usize))
+            {
+                return (child != NONE).then_some(child);
+            }
+        }
+        self.edges.get(&(node, c)).copied()
+    }
+
+    fn insert(&mut self, name: &str, lexeme: Lexeme) {
+        let mut node = 0;
+        for c in name.chars() {
+            node = match self.child(node, c) {
+                Some(child) => child,
+                None => {
+                    let child = self.entries.len() as u32;
+                    self.entries.push(None);
+                    let root_slot = (c as u32)
+                        .checked_sub(HanSet::FIRST)
+                        .and_then(|k| self.root.get_mut(k as usize))
+                        .filter(|_| node == 0);
+                    match root_slot {
+                        Some(slot) => *slot = child,
+                        None => {
+                            self.edges.insert((node, c), child);
+                        }
+                    }
+                    child
+                }
+            };
+        }
+        if let Some(entry) = self.entries.get_mut(node as usize) {
+            *entry = Some(lexeme);
+        }
+    }
+
+    /// Calls `found` with the length in bytes and the lexeme of every entry `text` starts
+    /// with, shortest first.
+    fn for_each_prefix(&self, text: &str, mut found: impl FnMut(usize, Lexeme)) {
+        let mut node = 0;
+        for (k, c) in text.char_indices() {
+            let Some(child) = self.child(node, c) else {
+                return;
+            };
+            node = child;
+            if let Some(Some(lexeme)) = self.entries.get(node as usize) {
+                found(k + c.len_utf8(), *lexeme);
+            }
+        }
+    }
+}
+
+/// Words of the data files, with the last characters of the words as a bitmap: most words of
+/// a report end with none of them and cost no hashing.
+struct WordSet {
+    words: HashSet<&'static str, FxBuild>,
+    /// The last characters of the words (Han characters only).
+    last: HanSet,
+}
+
+impl FromIterator<&'static str> for WordSet {
+    fn from_iter<I: IntoIterator<Item = &'static str>>(iter: I) -> WordSet {
+        let words: HashSet<&'static str, FxBuild> = iter.into_iter().collect();
+        let last = HanSet::of(words.iter().filter_map(|w| w.chars().next_back()));
+        WordSet { words, last }
+    }
+}
+
+impl WordSet {
+    fn contains(&self, word: &str) -> bool {
+        self.may_end(word) && self.words.contains(word)
+    }
+
+    /// False when no word of the set ends like `word`: none is `word` or a suffix of it.
+    fn may_end(&self, word: &str) -> bool {
+        word.chars()
+            .next_back()
+            .is_none_or(|c| !is_han(c) || self.last.contains(c))
     }
 }
 
@@ -360,8 +471,6 @@ struct Words<'t, 'a> {
     /// The text the words were cut from.
     full: &'a str,
     tags: &'t [Tag<'a>],
-    /// Index of the word starting at each byte, or `NONE`.
-    starting: Vec<u32>,
     /// Index of the word ending at each byte, or `NONE`.
     ending: Vec<u32>,
 }
@@ -371,27 +480,16 @@ const NONE: u32 = u32::MAX;
 impl<'t, 'a> Words<'t, 'a> {
     fn new(full: &'a str, tags: &'t [Tag<'a>]) -> Words<'t, 'a> {
         let len = full.len();
-        let mut starting = vec![NONE; len + 1];
         let mut ending = vec![NONE; len + 1];
         for (i, t) in tags.iter().enumerate() {
-            starting[t.byte_start] = i as u32;
             ending[t.byte_end] = i as u32;
         }
-        Words {
-            full,
-            tags,
-            starting,
-            ending,
-        }
+        Words { full, tags, ending }
     }
 
     /// The text between two byte positions (empty if they cut a character).
     fn text(&self, start: usize, end: usize) -> &'a str {
         self.full.get(start..end).unwrap_or("")
-    }
-
-    fn starting_at(&self, pos: usize) -> Option<&'t Tag<'a>> {
-        self.tags.get(*self.starting.get(pos)? as usize)
     }
 
     fn ending_at(&self, pos: usize) -> Option<&'t Tag<'a>> {
@@ -436,8 +534,8 @@ impl EntityExtractor {
                 },
             );
         }
-        let stop: HashSet<&'static str, FxBuild> = words(STOP).collect();
-        for &name in &stop {
+        let stop: WordSet = words(STOP).collect();
+        for &name in &stop.words {
             entries.insert(
                 name,
                 Lexeme {
@@ -451,18 +549,19 @@ impl EntityExtractor {
             .filter(|(_, l)| l.kind == Kind::Place)
             .map(|(name, _)| *name)
             .collect();
-        let (patterns, lexemes): (Vec<&str>, Vec<Lexeme>) = entries.into_iter().unzip();
-        // The patterns are a fixed list checked by the unit tests; building can only fail on
-        // limits (size) that this data is far from.
-        #[allow(clippy::expect_used)]
-        let lexicon = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .expect("the lexicon builds");
+        let mut gazetteer = Gazetteer::default();
+        let mut blocks = Gazetteer::default();
+        for (name, lexeme) in entries {
+            if lexeme.gate == Gate::Always {
+                blocks.insert(name, lexeme);
+            } else {
+                gazetteer.insert(name, lexeme);
+            }
+        }
         EntityExtractor {
             jieba,
-            lexicon,
-            lexemes,
+            gazetteer,
+            blocks,
             stop,
             surnames: HanSet::of(single_chars(SURNAMES)),
             compound_surnames: words(SURNAMES).filter(|s| char_len(s) > 1).collect(),
@@ -521,30 +620,42 @@ impl EntityExtractor {
         resolve(full, candidates)
     }
 
-    /// Lexicon entries found in the text whose gate lets them count.
+    /// Lexicon entries found in the text whose gate lets them count: the gazetteer walked
+    /// from each word's start (every gate but [`Gate::Always`] needs one), and the stop list
+    /// wherever it occurs.
     fn lexicon_candidates(&self, full: &str, words: &Words, out: &mut Vec<Candidate>) {
-        let starts_word = |pos: usize| words.starting_at(pos).is_some();
-        let ends_word = |pos: usize| words.ending_at(pos).is_some();
-        for m in self.lexicon.find_overlapping_iter(full) {
-            let Some(lexeme) = self.lexemes.get(m.pattern().as_usize()) else {
+        for w in words.tags {
+            let start = w.byte_start;
+            let Some(rest) = full.get(start..) else {
                 continue;
             };
-            let (start, end) = (m.start(), m.end());
-            let counts = match lexeme.gate {
-                Gate::Always => true,
-                Gate::Start => starts_word(start),
-                Gate::Aligned => starts_word(start) && ends_word(end),
-                Gate::PlaceWord => words
-                    .starting_at(start)
-                    .is_some_and(|w| w.byte_end == end && w.tag.starts_with("ns")),
+            self.gazetteer.for_each_prefix(rest, |len, lexeme| {
+                let end = start + len;
+                let counts = match lexeme.gate {
+                    Gate::Always | Gate::Start => true,
+                    Gate::Aligned => words.ending_at(end).is_some(),
+                    Gate::PlaceWord => w.byte_end == end && w.tag.starts_with("ns"),
+                };
+                if counts {
+                    out.push(Candidate {
+                        start,
+                        end,
+                        kind: lexeme.kind,
+                    });
+                }
+            });
+        }
+        for (start, _) in full.char_indices() {
+            let Some(rest) = full.get(start..) else {
+                continue;
             };
-            if counts {
+            self.blocks.for_each_prefix(rest, |len, lexeme| {
                 out.push(Candidate {
                     start,
-                    end,
+                    end: start + len,
                     kind: lexeme.kind,
                 });
-            }
+            });
         }
     }
 
@@ -764,7 +875,11 @@ impl EntityExtractor {
     /// A title or role written before a name: a known one, or a longer one ending with one
     /// (财政部长, 副委员长).
     fn is_title(&self, word: &str) -> bool {
-        self.titles.contains(word)
+        // A title, or a word ending with one, ends like one.
+        if !self.titles.may_end(word) {
+            return false;
+        }
+        self.titles.words.contains(word)
             || (word.len() > 6
                 && char_len(word) <= 6
                 && all_han(word)
@@ -868,7 +983,8 @@ impl NameContext<'_, '_, '_> {
         let Some(w) = self.tags.get(k) else {
             return false;
         };
-        all_han(w.word)
+        // The set holds Han characters only: all of them in it makes an all-Han word.
+        !w.word.is_empty()
             && self.ex.translit.contains_all(w.word)
             && (!self.known_at(w) || self.dotted(k))
             && !self.ex.is_title(w.word)
@@ -1031,7 +1147,14 @@ impl NameContext<'_, '_, '_> {
         let len = char_len(w.word);
         let maybe = matches!(w.tag, "nr" | "nrfg" | "nrt")
             || ((2..=4).contains(&len) && (self.ex.name_like_tag(w.tag) || w.tag == "ns"));
-        if !maybe || !all_han(w.word) || self.ex.stop.contains(w.word) || self.known_at(w) {
+        if !maybe || !all_han(w.word) {
+            return k + 1;
+        }
+        // Words without a person tag are names only after a title (every step below).
+        if !w.tag.starts_with("nr") && !self.titled(k) {
+            return k + 1;
+        }
+        if self.ex.stop.contains(w.word) || self.known_at(w) {
             return k + 1;
         }
         if let Some(person) = self.surname_and_given_name(k) {
@@ -1109,14 +1232,16 @@ impl NameContext<'_, '_, '_> {
     fn whole_word_name(&self, k: usize) -> Option<Person> {
         let w = self.tags.get(k)?;
         let len = char_len(w.word);
-        let context = self.titled(k) || self.closed(k + 1);
+        let titled = self.titled(k);
         // jieba's dictionary tags many common words nr (谢谢, 高水平): a word it knows
         // needs a title before or a speech verb after, unless its given name is no word.
-        let said = self.titled(k)
-            || self
-                .tags
-                .get(k + 1)
-                .is_some_and(|n| self.ex.after_name.contains(n.word));
+        let said = || {
+            titled
+                || self
+                    .tags
+                    .get(k + 1)
+                    .is_some_and(|n| self.ex.after_name.contains(n.word))
+        };
         let jieba = &self.ex.jieba;
         let person = match w.tag {
             "nr" | "nrfg" => {
@@ -1124,14 +1249,14 @@ impl NameContext<'_, '_, '_> {
                     && match len {
                         3 => {
                             w.tag == "nrfg"
-                                || said
+                                || said()
                                 || !jieba.has_word(w.word)
                                 || w.word
                                     .char_indices()
                                     .nth(1)
                                     .is_some_and(|(k, _)| !jieba.has_word(&w.word[k..]))
                         }
-                        2 => said || !jieba.has_word(w.word),
+                        2 => said() || !jieba.has_word(w.word),
                         4 => {
                             w.tag == "nrfg"
                                 || self
@@ -1143,17 +1268,12 @@ impl NameContext<'_, '_, '_> {
                         _ => false,
                     }
             }
-            "nrt" => len >= 3 || context,
+            "nrt" => len >= 3 || titled || self.closed(k + 1),
             // A title before and a speech verb or punctuation after: 主席塔亚拉维说.
             // jieba takes some foreign names for places (总统|普京|、); a word that names
             // no known place counts there.
-            "ns" => self.titled(k) && self.closed(k + 1) && (2..=3).contains(&len),
-            _ => {
-                self.titled(k)
-                    && self.closed(k + 1)
-                    && (2..=4).contains(&len)
-                    && self.ex.name_like(w)
-            }
+            "ns" => titled && self.closed(k + 1) && (2..=3).contains(&len),
+            _ => titled && self.closed(k + 1) && (2..=4).contains(&len) && self.ex.name_like(w),
         };
         // 马方 (the Malaysian side), 巴勒斯坦人 (a people) and 秦剧团 (a troupe) are not
         // names.
@@ -1167,8 +1287,10 @@ impl NameContext<'_, '_, '_> {
                     .last()
                     .is_some_and(|c| c.is_ascii_digit() || NUMERALS.contains(c))
             });
-        (person
-            && !collective
+        if !person {
+            return None;
+        }
+        (!collective
             && !counted
             && !self.opens_quote(k, k + 1)
             && !self.vetoed(k + 1)
@@ -1176,7 +1298,7 @@ impl NameContext<'_, '_, '_> {
         .then(|| Person {
             start: w.byte_start,
             end: w.byte_end,
-            confirmed: said || (len >= 3 && w.tag != "nrt"),
+            confirmed: said() || (len >= 3 && w.tag != "nrt"),
         })
     }
 }
@@ -1198,14 +1320,11 @@ struct TranslitRun {
 /// Longest spans first; a span overlapping one already taken is dropped, so a name inside a
 /// longer name counts only where it also stands alone.
 fn resolve(full: &str, mut candidates: Vec<Candidate>) -> Entities {
-    candidates.sort_by(|a, b| {
-        (b.end - b.start)
-            .cmp(&(a.end - a.start))
-            .then(a.kind.cmp(&b.kind))
-            .then(a.start.cmp(&b.start))
-    });
+    // Candidates that compare equal are the same span of the same kind: their order does not
+    // matter.
+    candidates.sort_unstable_by_key(|c| (std::cmp::Reverse(c.end - c.start), c.kind, c.start));
     let mut taken = vec![false; full.len()];
-    let mut found: [Vec<String>; 3] = Default::default();
+    let mut found: [Vec<&str>; 3] = Default::default();
     for c in candidates {
         let Some(span) = taken.get_mut(c.start..c.end) else {
             continue;
@@ -1223,13 +1342,14 @@ fn resolve(full: &str, mut candidates: Vec<Candidate>) -> Entities {
             Kind::Org => 2,
             Kind::Block => continue,
         };
-        found[slot].push(name.to_string());
+        found[slot].push(name);
     }
-    let [mut person, mut place, mut org] = found;
-    for list in [&mut person, &mut place, &mut org] {
-        list.sort();
+    // Sorted and distinct before they are copied: a name often occurs many times.
+    let [person, place, org] = found.map(|mut list| {
+        list.sort_unstable();
         list.dedup();
-    }
+        list.into_iter().map(str::to_string).collect()
+    });
     Entities { person, place, org }
 }
 
