@@ -199,6 +199,12 @@ fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}')
 }
 
+/// Whether `s` is one Han character.
+fn is_one_han(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(is_han) && chars.next().is_none()
+}
+
 fn all_han(s: &str) -> bool {
     !s.is_empty() && s.chars().all(is_han)
 }
@@ -254,48 +260,45 @@ pub struct EntityExtractor {
     common_villages: Vec<&'static str>,
 }
 
-/// A list of word endings, looked up by the word's own endings (a few hash lookups) rather
-/// than by trying every entry.
+/// A list of word endings, looked up by the word's last character rather than by trying
+/// every entry: a bitmap rejects most words, and the few endings sharing a last character
+/// are compared in list order.
 struct Suffixes {
-    /// Each ending and its first place in the list.
-    order: HashMap<&'static str, usize, FxBuild>,
-    /// The longest ending, in bytes.
-    longest: usize,
-    /// The last characters of the endings.
-    last: HanSet,
+    /// The endings by their last character, in list order.
+    by_last: HashMap<char, Vec<&'static str>, FxBuild>,
+    endings: Endings,
 }
 
 impl Suffixes {
     fn of(list: &[&'static str]) -> Suffixes {
-        let mut order: HashMap<&'static str, usize, FxBuild> = HashMap::default();
-        for (k, s) in list.iter().enumerate() {
-            order.entry(s).or_insert(k);
+        let mut by_last: HashMap<char, Vec<&'static str>, FxBuild> = HashMap::default();
+        for &suffix in list {
+            if let Some(c) = suffix.chars().next_back() {
+                let same_last = by_last.entry(c).or_default();
+                if !same_last.contains(&suffix) {
+                    same_last.push(suffix);
+                }
+            }
         }
         Suffixes {
-            order,
-            longest: list.iter().map(|s| s.len()).max().unwrap_or(0),
-            last: HanSet::of(list.iter().filter_map(|s| s.chars().last())),
+            endings: Endings::of(list.iter().copied()),
+            by_last,
         }
     }
 
     /// The ending of `word` that comes first in the list, leaving at least `keep` bytes
     /// before it: what `list.iter().find(|s| word.ends_with(s))` finds (with `keep` 0).
     fn first_of(&self, word: &str, keep: usize) -> Option<&'static str> {
-        if !word.chars().last().is_some_and(|c| self.last.contains(c)) {
+        let c = word.chars().next_back()?;
+        // The bitmaps hold Han characters only, as the original table's last characters did.
+        if !is_han(c) || !self.endings.may_end(word) {
             return None;
         }
-        let mut best: Option<(usize, &'static str)> = None;
-        for (k, _) in word.char_indices() {
-            if k < keep || word.len() - k > self.longest {
-                continue;
-            }
-            if let Some((&suffix, &place)) = self.order.get_key_value(&word[k..]) {
-                if best.is_none_or(|(b, _)| place < b) {
-                    best = Some((place, suffix));
-                }
-            }
-        }
-        best.map(|(_, suffix)| suffix)
+        self.by_last
+            .get(&c)?
+            .iter()
+            .find(|s| word.len() >= keep + s.len() && word.ends_with(**s))
+            .copied()
     }
 }
 
@@ -308,19 +311,37 @@ struct Gazetteer {
     edges: HashMap<(u32, char), u32, FxBuild>,
     /// The entry ending at each node (node 0 is the root).
     entries: Vec<Option<Lexeme>>,
+    /// The first two characters of the entries, checked before the second step: most words
+    /// start no entry of two characters or more.
+    pairs: PairSet,
+    /// The first characters of the entries that are Han characters.
+    firsts: HanSet,
+    /// Whether an entry starts with another character.
+    other_firsts: bool,
 }
 
-impl Default for Gazetteer {
-    fn default() -> Gazetteer {
+impl Gazetteer {
+    /// An empty trie for about `count` entries.
+    fn new(count: usize) -> Gazetteer {
         Gazetteer {
             root: vec![NONE; (HanSet::LAST - HanSet::FIRST + 1) as usize],
             edges: HashMap::default(),
             entries: vec![None],
+            pairs: PairSet::new(count),
+            firsts: HanSet::of(std::iter::empty()),
+            other_firsts: false,
         }
     }
-}
 
-impl Gazetteer {
+    /// Whether an entry may start with `c` (exactly, for a Han character).
+    fn may_begin(&self, c: char) -> bool {
+        if is_han(c) {
+            self.firsts.contains(c)
+        } else {
+            self.other_firsts
+        }
+    }
+
     fn child(&self, node: u32, c: char) -> Option<u32> {
         if node == 0 {
             if let Some(&child) = (c as u32)
@@ -334,6 +355,15 @@ impl Gazetteer {
     }
 
     fn insert(&mut self, name: &str, lexeme: Lexeme) {
+        let mut chars = name.chars();
+        match name.chars().next() {
+            Some(c) if is_han(c) => self.firsts.insert(c),
+            Some(_) => self.other_firsts = true,
+            None => {}
+        }
+        if let (Some(first), Some(second)) = (chars.next(), chars.next()) {
+            self.pairs.insert(first, second);
+        }
         let mut node = 0;
         for c in name.chars() {
             node = match self.child(node, c) {
@@ -364,7 +394,14 @@ impl Gazetteer {
     /// with, shortest first.
     fn for_each_prefix(&self, text: &str, mut found: impl FnMut(usize, Lexeme)) {
         let mut node = 0;
+        let mut first = None;
         for (k, c) in text.char_indices() {
+            match first {
+                None if !self.may_begin(c) => return,
+                None => first = Some(c),
+                Some(first) if k == first.len_utf8() && !self.pairs.contains(first, c) => return,
+                Some(_) => {}
+            }
             let Some(child) = self.child(node, c) else {
                 return;
             };
@@ -376,19 +413,18 @@ impl Gazetteer {
     }
 }
 
-/// Words of the data files, with the last characters of the words as a bitmap: most words of
-/// a report end with none of them and cost no hashing.
+/// Words of the data files, behind [`Endings`]: most words of a report end like none of them
+/// and cost no hashing.
 struct WordSet {
     words: HashSet<&'static str, FxBuild>,
-    /// The last characters of the words (Han characters only).
-    last: HanSet,
+    endings: Endings,
 }
 
 impl FromIterator<&'static str> for WordSet {
     fn from_iter<I: IntoIterator<Item = &'static str>>(iter: I) -> WordSet {
         let words: HashSet<&'static str, FxBuild> = iter.into_iter().collect();
-        let last = HanSet::of(words.iter().filter_map(|w| w.chars().next_back()));
-        WordSet { words, last }
+        let endings = Endings::of(words.iter().copied());
+        WordSet { words, endings }
     }
 }
 
@@ -397,11 +433,100 @@ impl WordSet {
         self.may_end(word) && self.words.contains(word)
     }
 
-    /// False when no word of the set ends like `word`: none is `word` or a suffix of it.
+    /// False when no word of the set is `word` or an ending of it.
     fn may_end(&self, word: &str) -> bool {
-        word.chars()
+        self.endings.may_end(word)
+    }
+}
+
+/// How the words of a list end, from bitmaps: no word of the list is a given word or one of
+/// its endings unless [`Endings::may_end`] says so (it never says no wrongly).
+struct Endings {
+    /// The last characters of the words (Han characters only).
+    last: HanSet,
+    /// The words of one character (Han characters only).
+    singles: HanSet,
+    /// The last two characters of the longer words.
+    pairs: PairSet,
+}
+
+impl Endings {
+    fn of<'w>(words: impl Iterator<Item = &'w str> + Clone) -> Endings {
+        let mut endings = Endings {
+            last: HanSet::of(std::iter::empty()),
+            singles: HanSet::of(std::iter::empty()),
+            pairs: PairSet::new(words.clone().count()),
+        };
+        for word in words {
+            let mut chars = word.chars();
+            let Some(last) = chars.next_back() else {
+                continue;
+            };
+            endings.last.insert(last);
+            match chars.next_back() {
+                Some(before) => endings.pairs.insert(before, last),
+                None => endings.singles.insert(last),
+            }
+        }
+        endings
+    }
+
+    fn may_end(&self, word: &str) -> bool {
+        let mut chars = word.chars();
+        let Some(last) = chars.next_back() else {
+            return true;
+        };
+        if !is_han(last) {
+            return true;
+        }
+        if !self.last.contains(last) {
+            return false;
+        }
+        if self.singles.contains(last) {
+            return true;
+        }
+        // Only the longer words are left: they end with the same two characters.
+        chars
             .next_back()
-            .is_none_or(|c| !is_han(c) || self.last.contains(c))
+            .is_some_and(|before| self.pairs.contains(before, last))
+    }
+}
+
+/// A set of character pairs as a bitmap of their hashes: false positives, no false
+/// negatives.
+struct PairSet {
+    bits: Vec<u64>,
+    /// The number of bits of a hash.
+    width: u32,
+}
+
+impl PairSet {
+    /// A set for about `count` pairs, with few false positives.
+    fn new(count: usize) -> PairSet {
+        let width = (count.max(64) * 32).next_power_of_two().trailing_zeros();
+        PairSet {
+            bits: vec![0; (1usize << width).div_ceil(64)],
+            width,
+        }
+    }
+
+    fn bit(&self, first: char, second: char) -> usize {
+        let pair = (u64::from(first) << 32) | u64::from(second);
+        (pair.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.width)) as usize
+    }
+
+    fn insert(&mut self, first: char, second: char) {
+        let bit = self.bit(first, second);
+        if let Some(word) = self.bits.get_mut(bit / 64) {
+            *word |= 1 << (bit % 64);
+        }
+    }
+
+    fn contains(&self, first: char, second: char) -> bool {
+        let bit = self.bit(first, second);
+        self.bits
+            .get(bit / 64)
+            .is_some_and(|word| word & (1 << (bit % 64)) != 0)
     }
 }
 
@@ -412,15 +537,23 @@ impl HanSet {
     const FIRST: u32 = 0x4e00;
     const LAST: u32 = 0x9fff;
 
+    /// The Han characters of `chars` (the others are left out).
     fn of(chars: impl IntoIterator<Item = char>) -> HanSet {
-        let mut bits = vec![0u64; ((Self::LAST - Self::FIRST) / 64 + 1) as usize];
-        for c in chars.into_iter().filter(|c| is_han(*c)) {
-            let k = (c as u32 - Self::FIRST) as usize;
-            if let Some(word) = bits.get_mut(k / 64) {
-                *word |= 1 << (k % 64);
-            }
+        let mut set = HanSet(vec![0u64; ((Self::LAST - Self::FIRST) / 64 + 1) as usize]);
+        for c in chars {
+            set.insert(c);
         }
-        HanSet(bits)
+        set
+    }
+
+    /// Adds `c` if it is a Han character.
+    fn insert(&mut self, c: char) {
+        let Some(k) = (c as u32).checked_sub(Self::FIRST) else {
+            return;
+        };
+        if let Some(word) = self.0.get_mut(k as usize / 64) {
+            *word |= 1 << (k % 64);
+        }
     }
 
     fn contains(&self, c: char) -> bool {
@@ -549,8 +682,8 @@ impl EntityExtractor {
             .filter(|(_, l)| l.kind == Kind::Place)
             .map(|(name, _)| *name)
             .collect();
-        let mut gazetteer = Gazetteer::default();
-        let mut blocks = Gazetteer::default();
+        let mut gazetteer = Gazetteer::new(entries.len());
+        let mut blocks = Gazetteer::new(stop.words.len());
         for (name, lexeme) in entries {
             if lexeme.gate == Gate::Always {
                 blocks.insert(name, lexeme);
@@ -645,7 +778,10 @@ impl EntityExtractor {
                 }
             });
         }
-        for (start, _) in full.char_indices() {
+        for (start, c) in full.char_indices() {
+            if !self.blocks.may_begin(c) {
+                continue;
+            }
             let Some(rest) = full.get(start..) else {
                 continue;
             };
@@ -687,6 +823,9 @@ impl EntityExtractor {
                 });
                 continue;
             }
+            if !matches!(w.tag, "n" | "nt" | "nz" | "j" | "ns") {
+                continue;
+            }
             // A clean role after the name keeps the organization (党委|书记, 欧洲议会|议员).
             let core = self
                 .roles
@@ -696,9 +835,7 @@ impl EntityExtractor {
             let Some(suffix) = self.org_suffixes.first_of(core, 0) else {
                 continue;
             };
-            if !matches!(w.tag, "n" | "nt" | "nz" | "j" | "ns")
-                || self.not_org_heads.first_of(w.word, 0).is_some()
-            {
+            if self.not_org_heads.first_of(w.word, 0).is_some() {
                 continue;
             }
             let end = w.byte_start + core.len();
@@ -1040,8 +1177,7 @@ impl NameContext<'_, '_, '_> {
         let w = tags.get(i)?;
         // After a title, a single character jieba cut off belongs to the transliterated
         // name after it (总统 托|卡耶夫, 财政部长 肖|尔茨).
-        let lead = char_len(w.word) == 1
-            && all_han(w.word)
+        let lead = is_one_han(w.word)
             && self.titled(i)
             && !self.ex.after_name.contains(w.word)
             && self.translit_at(i + 1)
@@ -1142,16 +1278,16 @@ impl NameContext<'_, '_, '_> {
         let Some(w) = self.tags.get(k) else {
             return k + 1;
         };
+        // Words without a person tag are names only after a title (every step below).
+        if !w.tag.starts_with("nr") && !self.titled(k) {
+            return k + 1;
+        }
         // Only person tags, and words a title may mark as names, can be names: the rest
         // costs no lookup.
         let len = char_len(w.word);
         let maybe = matches!(w.tag, "nr" | "nrfg" | "nrt")
             || ((2..=4).contains(&len) && (self.ex.name_like_tag(w.tag) || w.tag == "ns"));
         if !maybe || !all_han(w.word) {
-            return k + 1;
-        }
-        // Words without a person tag are names only after a title (every step below).
-        if !w.tag.starts_with("nr") && !self.titled(k) {
             return k + 1;
         }
         if self.ex.stop.contains(w.word) || self.known_at(w) {
@@ -1598,6 +1734,55 @@ mod tests {
             let listed = super::words(TRANSLIT).any(|w| w.chars().eq([c]));
             assert_eq!(translit.contains(c), listed, "{c}");
         }
+    }
+
+    #[test]
+    fn word_sets_find_every_word_and_the_words_ending_with_one() {
+        for data in [
+            STOP,
+            TITLES,
+            AFTER_NAME,
+            NOT_AFTER_NAME,
+            ORG_PREFIXES,
+            EVENT_SUFFIXES,
+        ] {
+            let set: WordSet = super::words(data).collect();
+            for word in super::words(data) {
+                assert!(set.contains(word), "{word}");
+                assert!(set.may_end(&format!("中a{word}")), "{word}");
+            }
+            assert!(!set.contains("不在表里的词"));
+        }
+        let set: WordSet = ["a", "乙", "甲乙", "·", "丙丁"].into_iter().collect();
+        for word in ["a", "乙", "甲乙", "·", "丙丁", "x·", "丁乙", "戊丙丁"] {
+            assert!(set.may_end(word), "{word}");
+        }
+        assert!(!set.may_end("丁") && !set.may_end("乙丁"));
+    }
+
+    #[test]
+    fn the_gazetteer_finds_every_entry_a_text_starts_with() {
+        let lexeme = |kind| Lexeme {
+            kind,
+            gate: Gate::Aligned,
+        };
+        let mut gazetteer = Gazetteer::new(4);
+        gazetteer.insert("北", lexeme(Kind::Place));
+        gazetteer.insert("北京", lexeme(Kind::Place));
+        gazetteer.insert("北京市政府", lexeme(Kind::Org));
+        gazetteer.insert("G20", lexeme(Kind::Block));
+        let found = |text: &str| {
+            let mut found = Vec::new();
+            gazetteer.for_each_prefix(text, |len, l| found.push((len, l.kind)));
+            found
+        };
+        assert_eq!(
+            found("北京市政府大楼"),
+            [(3, Kind::Place), (6, Kind::Place), (15, Kind::Org)]
+        );
+        assert_eq!(found("北京市"), [(3, Kind::Place), (6, Kind::Place)]);
+        assert_eq!(found("G20峰会"), [(3, Kind::Block)]);
+        assert!(found("南京").is_empty() && found("").is_empty() && found("京").is_empty());
     }
 
     #[test]
