@@ -580,22 +580,67 @@ struct Candidate {
 }
 
 /// Where the places and organizations found by the lexicon start and end (the longest one
-/// ending at each byte), for composing longer names from them.
+/// ending at each position), for composing longer names from them: sorted lists searched by
+/// bisection (a report has far fewer names than bytes).
 struct KnownNames {
-    /// Whether a known name starts at each byte.
-    starts: Vec<bool>,
-    /// The start of the longest known name ending at each byte, or `NONE`.
-    ends: Vec<u32>,
+    /// Where a known name starts, sorted and distinct.
+    starts: Vec<usize>,
+    /// Where a known name ends, and where the longest one ending there starts, sorted by end.
+    ends: Vec<(usize, usize)>,
 }
 
 impl KnownNames {
+    fn of(candidates: &[Candidate]) -> KnownNames {
+        let names = candidates
+            .iter()
+            .filter(|c| matches!(c.kind, Kind::Place | Kind::Org));
+        let mut starts: Vec<usize> = names.clone().map(|c| c.start).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let mut ends: Vec<(usize, usize)> = names.map(|c| (c.end, c.start)).collect();
+        // The longest known name ending here (小营盘镇, not 营盘镇): the smallest start, which
+        // sorts first among the same end and is the one kept.
+        ends.sort_unstable();
+        ends.dedup_by_key(|(end, _)| *end);
+        KnownNames { starts, ends }
+    }
+
     fn starts_at(&self, pos: usize) -> bool {
-        self.starts.get(pos).copied().unwrap_or(false)
+        self.starts.binary_search(&pos).is_ok()
     }
 
     fn start_of_one_ending_at(&self, pos: usize) -> Option<usize> {
-        let start = *self.ends.get(pos)?;
-        (start != NONE).then_some(start as usize)
+        let k = self.ends.binary_search_by_key(&pos, |(end, _)| *end).ok()?;
+        self.ends.get(k).map(|(_, start)| *start)
+    }
+}
+
+/// The bytes that lexicon entries cover, as sorted, disjoint spans.
+struct Covered(Vec<(usize, usize)>);
+
+impl Covered {
+    fn of(candidates: &[Candidate]) -> Covered {
+        let mut spans: Vec<(usize, usize)> = candidates
+            .iter()
+            .filter(|c| c.start < c.end)
+            .map(|c| (c.start, c.end))
+            .collect();
+        spans.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+        for (start, end) in spans {
+            match merged.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        Covered(merged)
+    }
+
+    /// Whether a byte of `start..end` is covered.
+    fn any(&self, start: usize, end: usize) -> bool {
+        // The first span ending after `start` is the only one that can overlap first.
+        let k = self.0.partition_point(|(_, e)| *e <= start);
+        start < end && self.0.get(k).is_some_and(|(s, _)| *s < end)
     }
 }
 
@@ -603,21 +648,15 @@ impl KnownNames {
 struct Words<'t, 'a> {
     /// The text the words were cut from.
     full: &'a str,
+    /// Its words in order, covering it.
     tags: &'t [Tag<'a>],
-    /// Index of the word ending at each byte, or `NONE`.
-    ending: Vec<u32>,
 }
 
 const NONE: u32 = u32::MAX;
 
 impl<'t, 'a> Words<'t, 'a> {
     fn new(full: &'a str, tags: &'t [Tag<'a>]) -> Words<'t, 'a> {
-        let len = full.len();
-        let mut ending = vec![NONE; len + 1];
-        for (i, t) in tags.iter().enumerate() {
-            ending[t.byte_end] = i as u32;
-        }
-        Words { full, tags, ending }
+        Words { full, tags }
     }
 
     /// The text between two byte positions (empty if they cut a character).
@@ -625,8 +664,12 @@ impl<'t, 'a> Words<'t, 'a> {
         self.full.get(start..end).unwrap_or("")
     }
 
+    /// The (last) word ending at `pos`: words are in order, so their ends are sorted.
     fn ending_at(&self, pos: usize) -> Option<&'t Tag<'a>> {
-        self.tags.get(*self.ending.get(pos)? as usize)
+        let after = self.tags.partition_point(|t| t.byte_end <= pos);
+        self.tags
+            .get(after.checked_sub(1)?)
+            .filter(|t| t.byte_end == pos)
     }
 }
 
@@ -729,25 +772,8 @@ impl EntityExtractor {
         let words = Words::new(full, tags);
         let mut candidates = Vec::new();
         self.lexicon_candidates(full, &words, &mut candidates);
-        let mut known_names = KnownNames {
-            starts: vec![false; full.len() + 1],
-            ends: vec![NONE; full.len() + 1],
-        };
-        let mut known = vec![false; full.len()];
-        for c in &candidates {
-            if matches!(c.kind, Kind::Place | Kind::Org) {
-                if let Some(start) = known_names.starts.get_mut(c.start) {
-                    *start = true;
-                }
-                // The longest known name ending here (小营盘镇, not 营盘镇).
-                if let Some(start) = known_names.ends.get_mut(c.end) {
-                    *start = (*start).min(c.start as u32);
-                }
-            }
-            if let Some(span) = known.get_mut(c.start..c.end) {
-                span.fill(true);
-            }
-        }
+        let known_names = KnownNames::of(&candidates);
+        let known = Covered::of(&candidates);
         self.composed_candidates(&words, &known_names, &mut candidates);
         self.person_candidates(&words, &known, &mut candidates);
         resolve(full, candidates)
@@ -942,7 +968,7 @@ impl EntityExtractor {
     /// Each word is read first as the start of a transliterated name
     /// ([`NameContext::transliterated_name`]), then, unless that took several words, as a
     /// Chinese name ([`NameContext::chinese_name`]).
-    fn person_candidates(&self, words: &Words, known: &[bool], out: &mut Vec<Candidate>) {
+    fn person_candidates(&self, words: &Words, known: &Covered, out: &mut Vec<Candidate>) {
         let cx = NameContext {
             ex: self,
             words,
@@ -1082,8 +1108,8 @@ struct NameContext<'x, 't, 'a> {
     ex: &'x EntityExtractor,
     words: &'x Words<'t, 'a>,
     tags: &'t [Tag<'a>],
-    /// Whether each byte is inside a place or an organization of the lexicon.
-    known: &'x [bool],
+    /// The bytes inside a lexicon entry (a place, an organization or a stop word).
+    known: &'x Covered,
 }
 
 /// How [`NameContext::name_and_last_char`] reads a two-character name.
@@ -1097,11 +1123,9 @@ enum LastChar {
 }
 
 impl NameContext<'_, '_, '_> {
-    /// Whether word `w` overlaps a known place or organization.
+    /// Whether word `w` overlaps a lexicon entry.
     fn known_at(&self, w: &Tag) -> bool {
-        self.known
-            .get(w.byte_start..w.byte_end)
-            .is_some_and(|k| k.iter().any(|b| *b))
+        self.known.any(w.byte_start, w.byte_end)
     }
 
     /// Whether a middle dot is next to word `k` (before it, or one or two words after it).
