@@ -5,9 +5,10 @@
 //!
 //! 1. jieba's tagger runs once over `title + "\n" + text`; its word boundaries and tags are the
 //!    evidence every rule below reads.
-//! 2. One Aho-Corasick automaton finds every lexicon entry: China's administrative divisions
-//!    (full names, and short forms that must also be a word of their own), countries, world
-//!    places, known organizations, and a stop list of generic bodies and events.
+//! 2. A trie of the lexicon, walked from where each jieba word starts, finds its entries:
+//!    China's administrative divisions (full names, and short forms that must also be a word
+//!    of their own), countries, world places and known organizations. A trie of the stop list
+//!    (generic bodies and events), walked from every character, finds it anywhere.
 //! 3. Organizations are composed around a suffix (党委, 委员会, 公司, 部…) by walking left over
 //!    name-like words to the leftmost proper start (a place, an organization, a proper noun):
 //!    `博乐市小营盘镇党委` is one organization. Events (会议, 论坛, 奥运会…) are composed the same
@@ -20,18 +21,17 @@
 //! 5. Overlaps are resolved longest first: a name nested in a longer one counts only where it
 //!    also stands on its own, which is the annotation rule.
 //!
-//! The rules follow `../shared/entities/README.md`; [`VERSION`] and [`data_checksum`] identify
-//! them in the index.
+//! The rules follow `../shared/entities/README.md`; [`VERSION`] and the checksum of the data
+//! files ([`crate::checksums::KNOWLEDGE_DATA`]) identify them in the index.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::FxBuild;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use jieba_rs::{Jieba, Tag};
 
-/// Version of the rules; bump when output changes. Together with [`data_checksum`] it goes
-/// into the index so that a change re-extracts.
+/// Version of the rules; bump when output changes. Together with the data files' checksum
+/// ([`crate::checksums::KNOWLEDGE_DATA`]) it goes into the index so that a change re-extracts.
 pub const VERSION: u32 = 4;
 
 /// China's administrative divisions, `LEVEL NAME` per line (see `data/README.md`).
@@ -44,19 +44,36 @@ const WORLD: &str = include_str!("data/world.txt");
 const ORGS: &str = include_str!("data/orgs.txt");
 /// Generic words and events that are never reported.
 const STOP: &str = include_str!("data/stop.txt");
-
-/// A checksum of every data file the extractor loads (xxh3), recorded in the index beside
-/// [`VERSION`].
-pub fn data_checksum() -> u64 {
-    let mut all = String::new();
-    for data in [DIVISIONS, COUNTRIES, WORLD, ORGS, STOP] {
-        all.push_str(data);
-        // A separator, so moving a line from the end of one file to the start of the next
-        // changes the checksum.
-        all.push('\u{0}');
-    }
-    xxhash_rust::xxh3::xxh3_64(all.as_bytes())
-}
+/// Endings of an organization's name; the first listed that a word has is its suffix.
+const ORG_SUFFIXES: &str = include_str!("data/org_suffixes.txt");
+/// Roles written right after an organization's name, in the same jieba word (党委书记).
+const ROLES: &str = include_str!("data/org_roles.txt");
+/// Words that end with an organization suffix but name no organization.
+const NOT_ORG_HEADS: &str = include_str!("data/not_org_heads.txt");
+/// Descriptive words that make a suffix generic rather than a name (上市公司, 外资银行).
+const GENERIC_STEMS: &str = include_str!("data/generic_stems.txt");
+/// Generic one-character prefixes: 镇党委 or 该公司 names no particular organization.
+const GENERIC_PREFIXES: &str = include_str!("data/generic_prefixes.txt");
+/// Endings that make a name an event, a meeting, a document or an idea rather than an
+/// organization: never reported, they hide the names inside them (巴黎奥运会).
+const EVENT_SUFFIXES: &str = include_str!("data/event_suffixes.txt");
+/// Words that start an organization's name although jieba does not tag them as proper.
+const ORG_PREFIXES: &str = include_str!("data/org_prefixes.txt");
+/// Single surnames common in Chinese names, then compound surnames.
+const SURNAMES: &str = include_str!("data/surnames.txt");
+/// Characters of transliterated foreign names (阿拉法特, 梅德韦杰夫).
+const TRANSLIT: &str = include_str!("data/translit.txt");
+/// Titles and roles written right before a name (总统特朗普, 记者王可可).
+const TITLES: &str = include_str!("data/titles.txt");
+/// Words right after a name that show it is one (王可可说, 李明同志).
+const AFTER_NAME: &str = include_str!("data/after_name.txt");
+/// Words right after a name that make it a place, a company or a thing rather than a person
+/// (库布齐|沙漠, 西尼罗|病毒, 摩托罗拉|移动, 张常|铁路).
+const NOT_AFTER_NAME: &str = include_str!("data/not_after_name.txt");
+/// Endings of transliterated names that show a person (梅德韦杰夫, 卡耶夫, 斯基).
+const FOREIGN_ENDINGS: &str = include_str!("data/foreign_endings.txt");
+/// Endings of words in 村 that name no particular village (农村, 本村).
+const COMMON_VILLAGES: &str = include_str!("data/common_villages.txt");
 
 /// The distinct people, places and organizations a report names, each sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -100,537 +117,8 @@ struct Lexeme {
     gate: Gate,
 }
 
-/// Suffixes that end an organization's name. A name is composed only when something proper
-/// stands before the suffix; the bare suffix (党委, 公司) is generic.
-const ORG_SUFFIXES: &[&str] = &[
-    "委员会",
-    "常委会",
-    "人民政府",
-    "办公厅",
-    "办公室",
-    "党委",
-    "党组",
-    "党支部",
-    "党总支",
-    "党工委",
-    "工委",
-    "纪委",
-    "监委",
-    "政法委",
-    "公司",
-    "集团",
-    "大学",
-    "学院",
-    "中学",
-    "小学",
-    "法院",
-    "检察院",
-    "银行",
-    "协会",
-    "学会",
-    "联合会",
-    "商会",
-    "研究院",
-    "研究所",
-    "研究中心",
-    "科学院",
-    "医院",
-    "电视台",
-    "电台",
-    "通讯社",
-    "报社",
-    "日报",
-    "出版社",
-    "基金会",
-    "代表团",
-    "舰队",
-    "战区",
-    "部队",
-    "支队",
-    "大队",
-    "总队",
-    "军区",
-    "海军",
-    "陆军",
-    "空军",
-    "警察局",
-    "议会",
-    "国会",
-    "众议院",
-    "参议院",
-    "内阁",
-    "组织",
-    "联盟",
-    "合作社",
-    "俱乐部",
-    "机构",
-    "总局",
-    "管理局",
-    "海关",
-    "仪仗队",
-    "分院",
-    "部",
-    "局",
-    "署",
-    "厅",
-    "委",
-    "办",
-    "院",
-    "社",
-    "队",
-    "所",
-    "兵团",
-    "国防军",
-];
-
-/// Roles written right after an organization's name, in the same jieba word (党委书记).
-const ROLES: &[&str] = &[
-    "副书记",
-    "书记",
-    "主任",
-    "副主任",
-    "主席",
-    "副主席",
-    "委员",
-    "议员",
-    "部长",
-    "局长",
-    "院长",
-    "校长",
-    "发言人",
-    "负责人",
-];
-
-/// Words that end with an organization suffix but name no organization.
-const NOT_ORG_HEADS: &[&str] = &[
-    "干部",
-    "全部",
-    "内部",
-    "外部",
-    "局部",
-    "东部",
-    "西部",
-    "南部",
-    "北部",
-    "中部",
-    "总部",
-    "基部",
-    "头部",
-    "胸部",
-    "腹部",
-    "底部",
-    "顶部",
-    "腰部",
-    "面部",
-    "本部",
-    "东南部",
-    "西南部",
-    "东北部",
-    "西北部",
-    "中西部",
-    "格局",
-    "布局",
-    "大局",
-    "全局",
-    "结局",
-    "当局",
-    "开局",
-    "时局",
-    "战局",
-    "骗局",
-    "僵局",
-    "政局",
-    "剧院",
-    "影院",
-    "电影院",
-    "寺院",
-    "庭院",
-    "场所",
-    "厕所",
-    "住所",
-    "处所",
-    "社会",
-    "公社",
-    "结社",
-    "团队",
-    "军队",
-    "球队",
-    "排队",
-    "车队",
-    "梯队",
-    "常委",
-    "编委",
-    "主委",
-    "社会",
-    "部队",
-    "领导班子",
-    "部署",
-    "乐队",
-    "团队",
-    "护卫队",
-    "志愿队",
-    "服务队",
-    "工作队",
-    "小分队",
-    "医疗队",
-    "突击队",
-    "宣讲团",
-];
-
-/// Descriptive words that make a suffix generic rather than a name (上市公司, 外资银行).
-const GENERIC_STEMS: &[&str] = &[
-    "上市",
-    "外资",
-    "有限",
-    "证券",
-    "金融",
-    "定点",
-    "代表",
-    "军乐",
-    "科考",
-    "国有",
-    "民营",
-    "私营",
-    "地方",
-    "基层",
-    "相关",
-    "有关",
-    "各级",
-    "当地",
-    "国外",
-    "外国",
-    "海外",
-    "本地",
-    "大型",
-    "中小",
-    "跨国",
-    "合资",
-    "独资",
-    "股份",
-    "全资",
-    "控股",
-    "下属",
-    "直属",
-    "上级",
-    "下级",
-    "主管",
-    "职能",
-    "政府",
-    "国家",
-    "人民",
-    "一些",
-    "多家",
-    "各类",
-    "广大",
-    "知名",
-    "著名",
-    "重点",
-    "骨干",
-    "龙头",
-    "互联网",
-    "科技",
-    "保险",
-    "投资",
-    "商业",
-    "专业",
-    "综合",
-];
-
-/// Generic one-character prefixes: 镇党委 or 该公司 names no particular organization.
-const GENERIC_PREFIX: &str = "省市县区镇乡村该本我各全总分党团其此某原新老这那国";
-
-/// Suffixes that make a name an event, a meeting, a document or an idea rather than an
-/// organization: never reported, they hide the names inside them (巴黎奥运会).
-const EVENT_SUFFIXES: &[&str] = &[
-    "会议",
-    "大会",
-    "全会",
-    "峰会",
-    "论坛",
-    "博览会",
-    "展览会",
-    "交易会",
-    "洽谈会",
-    "运动会",
-    "奥运会",
-    "冬奥会",
-    "亚运会",
-    "世博会",
-    "进博会",
-    "年会",
-    "座谈会",
-    "研讨会",
-    "发布会",
-    "招待会",
-    "报告会",
-    "对话会",
-    "仪式",
-    "典礼",
-    "活动",
-    "战争",
-    "事件",
-    "思想",
-    "理论",
-    "精神",
-    "宣言",
-    "倡议",
-    "计划",
-    "战略",
-    "条约",
-    "协定",
-    "条例",
-    "决议",
-    "决定",
-    "规划",
-    "纲要",
-    "意见",
-    "通知",
-    "方案",
-    "工程",
-    "讲话",
-    "行动",
-    "联赛",
-    "锦标赛",
-    "公开赛",
-    "杯",
-    "节",
-    "周年",
-    "纪念日",
-    "会谈",
-    "谈判",
-    "经济带",
-    "大湾区",
-    "自贸区",
-    "自由贸易试验区",
-    "示范区",
-    "开发区",
-    "高新区",
-    "流域",
-    "机场",
-    "港口",
-    "大桥",
-    "大会堂",
-    "博物馆",
-    "纪念馆",
-    "广场",
-    "车站",
-    "火车站",
-    "高铁站",
-    "公园",
-    "景区",
-    "宾馆",
-    "饭店",
-    "酒店",
-    "关系",
-    "时间",
-    "常任理事国",
-    "大国",
-    "基金",
-];
-
-/// Words that start an organization's name although jieba does not tag them as proper.
-const ORG_PREFIXES: &[&str] = &[
-    "中国",
-    "中华",
-    "中共",
-    "中央",
-    "国家",
-    "全国",
-    "国际",
-    "世界",
-    "最高",
-    "联合国",
-    "人民",
-    "国务院",
-    "亚洲",
-    "欧洲",
-    "非洲",
-    "美洲",
-    "太平洋",
-];
-
-/// Single surnames common in Chinese names (by frequency), then compound surnames.
-const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘\
-于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺\
-顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳\
-甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳\
-时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商\
-刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝习栗蔺汝衣粟帅钮封冀荆郁胥";
-const COMPOUND_SURNAMES: &[&str] = &[
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
-    "令狐", "夏侯", "端木", "呼延",
-];
-
-/// Characters of transliterated foreign names (阿拉法特, 梅德韦杰夫).
-const TRANSLIT: &str = "阿埃艾爱安昂奥巴拔拜班邦贝本比彼毕宾波伯博布查达戴丹道德登迪蒂丁东杜多厄恩尔\
-法范菲费芬丰弗福夫盖甘冈戈格根古瓜哈海汉豪赫黑亨洪胡霍基吉加贾杰金卡开凯坎康科克肯库夸奎拉莱赖兰朗劳勒\
-雷里利连列林琳卢鲁路伦罗洛马迈麦曼芒梅蒙米密明莫姆穆纳娜乃南内尼涅努诺欧帕潘佩彭皮普齐契乔切琼萨塞桑瑟\
-森沙尚舍圣施什斯松苏索塔泰坦汤唐特提汀图托瓦万旺威韦维温沃乌武西希锡夏谢辛休雅亚扬耶伊因尤于约泽扎詹\
-佐兹策茨楚卜叶廷蕾丽莉露娅芙茜琪黛拉玛佳朱津久纽诺哲霍兹济汗";
-
-/// Titles and roles written right before a name (总统特朗普, 记者王可可).
-const TITLES: &[&str] = &[
-    "总统",
-    "副总统",
-    "总理",
-    "副总理",
-    "首相",
-    "主席",
-    "副主席",
-    "国王",
-    "女王",
-    "王储",
-    "亲王",
-    "外长",
-    "部长",
-    "副部长",
-    "秘书长",
-    "发言人",
-    "记者",
-    "大使",
-    "书记",
-    "副书记",
-    "省长",
-    "市长",
-    "县长",
-    "局长",
-    "所长",
-    "院长",
-    "校长",
-    "司令",
-    "司令员",
-    "政委",
-    "主任",
-    "委员",
-    "院士",
-    "教授",
-    "博士",
-    "队长",
-    "总书记",
-    "议长",
-    "总干事",
-    "首席执行官",
-    "董事长",
-    "总经理",
-    "经理",
-    "村民",
-    "工程师",
-    "医生",
-    "专家",
-    "运动员",
-    "选手",
-    "演员",
-    "同志",
-    "编辑",
-    "责任编辑",
-    "通讯员",
-    "法官",
-    "检察官",
-    "将军",
-    "元帅",
-    "上将",
-    "总统府",
-    "夫人",
-    "埃米尔",
-    "国务卿",
-    "领导人",
-    "候选人",
-    "头目",
-    "被告",
-    "嫌疑人",
-    "创始人",
-    "组长",
-    "副组长",
-    "镇长",
-    "乡长",
-    "区长",
-    "州长",
-    "厅长",
-    "处长",
-    "科长",
-    "村长",
-    "支书",
-    "团长",
-    "会长",
-    "行长",
-    "厂长",
-    "社长",
-    "站长",
-];
-
-/// Words right after a name that show it is one (王可可说, 李明同志).
-const AFTER_NAME: &[&str] = &[
-    "说", "表示", "指出", "强调", "称", "介绍", "认为", "宣布", "同志", "先生", "女士", "一行",
-    "会见", "会谈", "出席", "主持", "致辞", "回答", "告诉", "透露", "坦言", "呼吁", "政府", "政权",
-];
-
 /// Punctuation and space that close a name (李明，).
 const CLOSING: &str = "，。、：；（）() \n,:;";
-
-/// Words right after a name that make it a place, a company or a thing rather than a person
-/// (库布齐|沙漠, 西尼罗|病毒, 摩托罗拉|移动, 张常|铁路).
-const NOT_AFTER_NAME: &[&str] = &[
-    "省",
-    "州",
-    "市",
-    "县",
-    "区",
-    "村",
-    "镇",
-    "乡",
-    "岛",
-    "河",
-    "湖",
-    "湾",
-    "港",
-    "城",
-    "堡",
-    "沙漠",
-    "草原",
-    "盆地",
-    "地区",
-    "高原",
-    "半岛",
-    "海峡",
-    "群岛",
-    "山脉",
-    "病毒",
-    "疫情",
-    "公司",
-    "集团",
-    "移动",
-    "铁路",
-    "公路",
-    "高铁",
-    "隧道",
-    "大桥",
-    "机场",
-    "法庭",
-    "军事法庭",
-    "大学",
-    "银行",
-    "油田",
-    "号",
-    "牌",
-    "品牌",
-    "汽车",
-    "手机",
-    "队",
-    "团",
-    "剧团",
-    "宣讲团",
-    "宣讲队",
-    "宣教队",
-    "艺术团",
-    "小组",
-    "合作社",
-    "工作室",
-];
-
-/// Endings of transliterated names that show a person (梅德韦杰夫, 卡耶夫, 斯基).
-const FOREIGN_ENDINGS: &[&str] = &[
-    "耶夫", "诺夫", "洛夫", "科夫", "托夫", "斯基", "维奇", "耶娃", "诺娃", "科娃",
-];
 
 /// Characters of Chinese numerals, which are no given name (周立|三 is a cut, 周立|玖 a name).
 const NUMERALS: &str = "一二三四五六七八九十两几";
@@ -667,12 +155,21 @@ fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}')
 }
 
+/// Whether `s` is one Han character.
+fn is_one_han(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(is_han) && chars.next().is_none()
+}
+
 fn all_han(s: &str) -> bool {
     !s.is_empty() && s.chars().all(is_han)
 }
 
+/// The number of characters of `s` (`s.chars().count()`, inlined: words are a few bytes).
+#[inline]
 fn char_len(s: &str) -> usize {
-    s.chars().count()
+    // Every byte that does not continue a character starts one.
+    s.bytes().filter(|b| (*b as i8) >= -0x40).count()
 }
 
 /// Lines of a data file that are not comments, split on whitespace.
@@ -682,68 +179,310 @@ fn words(data: &'static str) -> impl Iterator<Item = &'static str> {
         .flat_map(str::split_whitespace)
 }
 
+/// The one-character words of a data file.
+fn single_chars(data: &'static str) -> impl Iterator<Item = char> {
+    words(data).filter_map(|w| {
+        let mut chars = w.chars();
+        let c = chars.next()?;
+        chars.next().is_none().then_some(c)
+    })
+}
+
 /// Built once per process (loading data costs time), shared behind an Arc; Send + Sync.
 pub struct EntityExtractor {
     jieba: Arc<Jieba>,
-    lexicon: AhoCorasick,
-    lexemes: Vec<Lexeme>,
-    stop: HashSet<&'static str, FxBuild>,
+    /// The lexicon's entries that must start where a word starts.
+    gazetteer: Gazetteer,
+    /// The lexicon's entries that count wherever they occur: the stop list.
+    blocks: Gazetteer,
+    stop: WordSet,
+    /// Single-character surnames.
     surnames: HanSet,
+    compound_surnames: Vec<&'static str>,
     translit: HanSet,
     generic_prefix: HanSet,
+    generic_stems: WordSet,
     event_suffixes: Suffixes,
     org_suffixes: Suffixes,
+    org_prefixes: WordSet,
     roles: Suffixes,
     not_org_heads: Suffixes,
     /// Every place of the lexicon, whatever its gate: a word that names one is no person.
-    places: HashSet<&'static str, FxBuild>,
-    titles: HashSet<&'static str, FxBuild>,
-    after_name: HashSet<&'static str, FxBuild>,
+    places: WordSet,
+    titles: WordSet,
+    after_name: WordSet,
+    not_after_name: WordSet,
+    foreign_endings: Vec<&'static str>,
+    common_villages: Vec<&'static str>,
 }
 
-/// A list of word endings, looked up by the word's own endings (a few hash lookups) rather
-/// than by trying every entry.
+/// A list of word endings, looked up by the word's last character rather than by trying
+/// every entry: a bitmap rejects most words, and the few endings sharing a last character
+/// are compared in list order.
 struct Suffixes {
-    /// Each ending and its first place in the list.
-    order: HashMap<&'static str, usize, FxBuild>,
-    /// The longest ending, in bytes.
-    longest: usize,
-    /// The last characters of the endings.
-    last: HanSet,
+    /// The endings by their last character, in list order.
+    by_last: HashMap<char, Vec<&'static str>, FxBuild>,
+    endings: Endings,
 }
 
 impl Suffixes {
     fn of(list: &[&'static str]) -> Suffixes {
-        let mut order: HashMap<&'static str, usize, FxBuild> = HashMap::default();
-        for (k, s) in list.iter().enumerate() {
-            order.entry(s).or_insert(k);
+        let mut by_last: HashMap<char, Vec<&'static str>, FxBuild> = HashMap::default();
+        for &suffix in list {
+            if let Some(c) = suffix.chars().next_back() {
+                let same_last = by_last.entry(c).or_default();
+                if !same_last.contains(&suffix) {
+                    same_last.push(suffix);
+                }
+            }
         }
-        let last: String = list.iter().filter_map(|s| s.chars().last()).collect();
         Suffixes {
-            order,
-            longest: list.iter().map(|s| s.len()).max().unwrap_or(0),
-            last: HanSet::of(&last),
+            endings: Endings::of(list.iter().copied()),
+            by_last,
         }
     }
 
     /// The ending of `word` that comes first in the list, leaving at least `keep` bytes
     /// before it: what `list.iter().find(|s| word.ends_with(s))` finds (with `keep` 0).
     fn first_of(&self, word: &str, keep: usize) -> Option<&'static str> {
-        if !word.chars().last().is_some_and(|c| self.last.contains(c)) {
+        let c = word.chars().next_back()?;
+        // The bitmaps hold Han characters only, as the original table's last characters did.
+        if !is_han(c) || !self.endings.may_end(word) {
             return None;
         }
-        let mut best: Option<(usize, &'static str)> = None;
-        for (k, _) in word.char_indices() {
-            if k < keep || word.len() - k > self.longest {
-                continue;
-            }
-            if let Some((&suffix, &place)) = self.order.get_key_value(&word[k..]) {
-                if best.is_none_or(|(b, _)| place < b) {
-                    best = Some((place, suffix));
-                }
+        self.by_last
+            .get(&c)?
+            .iter()
+            .find(|s| word.len() >= keep + s.len() && word.ends_with(**s))
+            .copied()
+    }
+}
+
+/// Lexicon entries as a trie over characters: walked from a position of the text, it finds
+/// every entry the text starts with there, in as many steps as the longest has characters.
+struct Gazetteer {
+    /// The child of the root for each Han character, or `NONE`: the first step is one load.
+    root: Vec<u32>,
+    /// The other edges: a node and a character to the child.
+    edges: HashMap<(u32, char), u32, FxBuild>,
+    /// The entry ending at each node (node 0 is the root).
+    entries: Vec<Option<Lexeme>>,
+    /// The first two characters of the entries, checked before the second step: most words
+    /// start no entry of two characters or more.
+    pairs: PairSet,
+    /// The first characters of the entries that are Han characters.
+    firsts: HanSet,
+    /// Whether an entry starts with another character.
+    other_firsts: bool,
+}
+
+impl Gazetteer {
+    /// An empty trie for about `count` entries.
+    fn new(count: usize) -> Gazetteer {
+        Gazetteer {
+            root: vec![NONE; (HanSet::LAST - HanSet::FIRST + 1) as usize],
+            edges: HashMap::default(),
+            entries: vec![None],
+            pairs: PairSet::new(count),
+            firsts: HanSet::of(std::iter::empty()),
+            other_firsts: false,
+        }
+    }
+
+    /// Whether an entry may start with `c` (exactly, for a Han character).
+    fn may_begin(&self, c: char) -> bool {
+        if is_han(c) {
+            self.firsts.contains(c)
+        } else {
+            self.other_firsts
+        }
+    }
+
+    fn child(&self, node: u32, c: char) -> Option<u32> {
+        if node == 0 {
+            if let Some(&child) = (c as u32)
+                .checked_sub(HanSet::FIRST)
+                .and_then(|k| self.root.get(k as usize))
+            {
+                return (child != NONE).then_some(child);
             }
         }
-        best.map(|(_, suffix)| suffix)
+        self.edges.get(&(node, c)).copied()
+    }
+
+    fn insert(&mut self, name: &str, lexeme: Lexeme) {
+        let mut chars = name.chars();
+        match name.chars().next() {
+            Some(c) if is_han(c) => self.firsts.insert(c),
+            Some(_) => self.other_firsts = true,
+            None => {}
+        }
+        if let (Some(first), Some(second)) = (chars.next(), chars.next()) {
+            self.pairs.insert(first, second);
+        }
+        let mut node = 0;
+        for c in name.chars() {
+            node = match self.child(node, c) {
+                Some(child) => child,
+                None => {
+                    let child = self.entries.len() as u32;
+                    self.entries.push(None);
+                    let root_slot = (c as u32)
+                        .checked_sub(HanSet::FIRST)
+                        .and_then(|k| self.root.get_mut(k as usize))
+                        .filter(|_| node == 0);
+                    match root_slot {
+                        Some(slot) => *slot = child,
+                        None => {
+                            self.edges.insert((node, c), child);
+                        }
+                    }
+                    child
+                }
+            };
+        }
+        if let Some(entry) = self.entries.get_mut(node as usize) {
+            *entry = Some(lexeme);
+        }
+    }
+
+    /// Calls `found` with the length in bytes and the lexeme of every entry `text` starts
+    /// with, shortest first.
+    fn for_each_prefix(&self, text: &str, mut found: impl FnMut(usize, Lexeme)) {
+        let mut node = 0;
+        let mut first = None;
+        for (k, c) in text.char_indices() {
+            match first {
+                None if !self.may_begin(c) => return,
+                None => first = Some(c),
+                Some(first) if k == first.len_utf8() && !self.pairs.contains(first, c) => return,
+                Some(_) => {}
+            }
+            let Some(child) = self.child(node, c) else {
+                return;
+            };
+            node = child;
+            if let Some(Some(lexeme)) = self.entries.get(node as usize) {
+                found(k + c.len_utf8(), *lexeme);
+            }
+        }
+    }
+}
+
+/// Words of the data files, behind [`Endings`]: most words of a report end like none of them
+/// and cost no hashing.
+struct WordSet {
+    words: HashSet<&'static str, FxBuild>,
+    endings: Endings,
+}
+
+impl FromIterator<&'static str> for WordSet {
+    fn from_iter<I: IntoIterator<Item = &'static str>>(iter: I) -> WordSet {
+        let words: HashSet<&'static str, FxBuild> = iter.into_iter().collect();
+        let endings = Endings::of(words.iter().copied());
+        WordSet { words, endings }
+    }
+}
+
+impl WordSet {
+    fn contains(&self, word: &str) -> bool {
+        self.may_end(word) && self.words.contains(word)
+    }
+
+    /// False when no word of the set is `word` or an ending of it.
+    fn may_end(&self, word: &str) -> bool {
+        self.endings.may_end(word)
+    }
+}
+
+/// How the words of a list end, from bitmaps: no word of the list is a given word or one of
+/// its endings unless [`Endings::may_end`] says so (it never says no wrongly).
+struct Endings {
+    /// The last characters of the words (Han characters only).
+    last: HanSet,
+    /// The words of one character (Han characters only).
+    singles: HanSet,
+    /// The last two characters of the longer words.
+    pairs: PairSet,
+}
+
+impl Endings {
+    fn of<'w>(words: impl Iterator<Item = &'w str> + Clone) -> Endings {
+        let mut endings = Endings {
+            last: HanSet::of(std::iter::empty()),
+            singles: HanSet::of(std::iter::empty()),
+            pairs: PairSet::new(words.clone().count()),
+        };
+        for word in words {
+            let mut chars = word.chars();
+            let Some(last) = chars.next_back() else {
+                continue;
+            };
+            endings.last.insert(last);
+            match chars.next_back() {
+                Some(before) => endings.pairs.insert(before, last),
+                None => endings.singles.insert(last),
+            }
+        }
+        endings
+    }
+
+    fn may_end(&self, word: &str) -> bool {
+        let mut chars = word.chars();
+        let Some(last) = chars.next_back() else {
+            return true;
+        };
+        if !is_han(last) {
+            return true;
+        }
+        if !self.last.contains(last) {
+            return false;
+        }
+        if self.singles.contains(last) {
+            return true;
+        }
+        // Only the longer words are left: they end with the same two characters.
+        chars
+            .next_back()
+            .is_some_and(|before| self.pairs.contains(before, last))
+    }
+}
+
+/// A set of character pairs as a bitmap of their hashes: false positives, no false
+/// negatives.
+struct PairSet {
+    bits: Vec<u64>,
+    /// The number of bits of a hash.
+    width: u32,
+}
+
+impl PairSet {
+    /// A set for about `count` pairs, with few false positives.
+    fn new(count: usize) -> PairSet {
+        let width = (count.max(64) * 32).next_power_of_two().trailing_zeros();
+        PairSet {
+            bits: vec![0; (1usize << width).div_ceil(64)],
+            width,
+        }
+    }
+
+    fn bit(&self, first: char, second: char) -> usize {
+        let pair = (u64::from(first) << 32) | u64::from(second);
+        (pair.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.width)) as usize
+    }
+
+    fn insert(&mut self, first: char, second: char) {
+        let bit = self.bit(first, second);
+        if let Some(word) = self.bits.get_mut(bit / 64) {
+            *word |= 1 << (bit % 64);
+        }
+    }
+
+    fn contains(&self, first: char, second: char) -> bool {
+        let bit = self.bit(first, second);
+        self.bits
+            .get(bit / 64)
+            .is_some_and(|word| word & (1 << (bit % 64)) != 0)
     }
 }
 
@@ -754,15 +493,23 @@ impl HanSet {
     const FIRST: u32 = 0x4e00;
     const LAST: u32 = 0x9fff;
 
-    fn of(chars: &str) -> HanSet {
-        let mut bits = vec![0u64; ((Self::LAST - Self::FIRST) / 64 + 1) as usize];
-        for c in chars.chars().filter(|c| is_han(*c)) {
-            let k = (c as u32 - Self::FIRST) as usize;
-            if let Some(word) = bits.get_mut(k / 64) {
-                *word |= 1 << (k % 64);
-            }
+    /// The Han characters of `chars` (the others are left out).
+    fn of(chars: impl IntoIterator<Item = char>) -> HanSet {
+        let mut set = HanSet(vec![0u64; ((Self::LAST - Self::FIRST) / 64 + 1) as usize]);
+        for c in chars {
+            set.insert(c);
         }
-        HanSet(bits)
+        set
+    }
+
+    /// Adds `c` if it is a Han character.
+    fn insert(&mut self, c: char) {
+        let Some(k) = (c as u32).checked_sub(Self::FIRST) else {
+            return;
+        };
+        if let Some(word) = self.0.get_mut(k as usize / 64) {
+            *word |= 1 << (k % 64);
+        }
     }
 
     fn contains(&self, c: char) -> bool {
@@ -789,22 +536,67 @@ struct Candidate {
 }
 
 /// Where the places and organizations found by the lexicon start and end (the longest one
-/// ending at each byte), for composing longer names from them.
+/// ending at each position), for composing longer names from them: sorted lists searched by
+/// bisection (a report has far fewer names than bytes).
 struct KnownNames {
-    /// Whether a known name starts at each byte.
-    starts: Vec<bool>,
-    /// The start of the longest known name ending at each byte, or `NONE`.
-    ends: Vec<u32>,
+    /// Where a known name starts, sorted and distinct.
+    starts: Vec<usize>,
+    /// Where a known name ends, and where the longest one ending there starts, sorted by end.
+    ends: Vec<(usize, usize)>,
 }
 
 impl KnownNames {
+    fn of(candidates: &[Candidate]) -> KnownNames {
+        let names = candidates
+            .iter()
+            .filter(|c| matches!(c.kind, Kind::Place | Kind::Org));
+        let mut starts: Vec<usize> = names.clone().map(|c| c.start).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let mut ends: Vec<(usize, usize)> = names.map(|c| (c.end, c.start)).collect();
+        // The longest known name ending here (小营盘镇, not 营盘镇): the smallest start, which
+        // sorts first among the same end and is the one kept.
+        ends.sort_unstable();
+        ends.dedup_by_key(|(end, _)| *end);
+        KnownNames { starts, ends }
+    }
+
     fn starts_at(&self, pos: usize) -> bool {
-        self.starts.get(pos).copied().unwrap_or(false)
+        self.starts.binary_search(&pos).is_ok()
     }
 
     fn start_of_one_ending_at(&self, pos: usize) -> Option<usize> {
-        let start = *self.ends.get(pos)?;
-        (start != NONE).then_some(start as usize)
+        let k = self.ends.binary_search_by_key(&pos, |(end, _)| *end).ok()?;
+        self.ends.get(k).map(|(_, start)| *start)
+    }
+}
+
+/// The bytes that lexicon entries cover, as sorted, disjoint spans.
+struct Covered(Vec<(usize, usize)>);
+
+impl Covered {
+    fn of(candidates: &[Candidate]) -> Covered {
+        let mut spans: Vec<(usize, usize)> = candidates
+            .iter()
+            .filter(|c| c.start < c.end)
+            .map(|c| (c.start, c.end))
+            .collect();
+        spans.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+        for (start, end) in spans {
+            match merged.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        Covered(merged)
+    }
+
+    /// Whether a byte of `start..end` is covered.
+    fn any(&self, start: usize, end: usize) -> bool {
+        // The first span ending after `start` is the only one that can overlap first.
+        let k = self.0.partition_point(|(_, e)| *e <= start);
+        start < end && self.0.get(k).is_some_and(|(s, _)| *s < end)
     }
 }
 
@@ -812,30 +604,15 @@ impl KnownNames {
 struct Words<'t, 'a> {
     /// The text the words were cut from.
     full: &'a str,
+    /// Its words in order, covering it.
     tags: &'t [Tag<'a>],
-    /// Index of the word starting at each byte, or `NONE`.
-    starting: Vec<u32>,
-    /// Index of the word ending at each byte, or `NONE`.
-    ending: Vec<u32>,
 }
 
 const NONE: u32 = u32::MAX;
 
 impl<'t, 'a> Words<'t, 'a> {
     fn new(full: &'a str, tags: &'t [Tag<'a>]) -> Words<'t, 'a> {
-        let len = full.len();
-        let mut starting = vec![NONE; len + 1];
-        let mut ending = vec![NONE; len + 1];
-        for (i, t) in tags.iter().enumerate() {
-            starting[t.byte_start] = i as u32;
-            ending[t.byte_end] = i as u32;
-        }
-        Words {
-            full,
-            tags,
-            starting,
-            ending,
-        }
+        Words { full, tags }
     }
 
     /// The text between two byte positions (empty if they cut a character).
@@ -843,12 +620,12 @@ impl<'t, 'a> Words<'t, 'a> {
         self.full.get(start..end).unwrap_or("")
     }
 
-    fn starting_at(&self, pos: usize) -> Option<&'t Tag<'a>> {
-        self.tags.get(*self.starting.get(pos)? as usize)
-    }
-
+    /// The (last) word ending at `pos`: words are in order, so their ends are sorted.
     fn ending_at(&self, pos: usize) -> Option<&'t Tag<'a>> {
-        self.tags.get(*self.ending.get(pos)? as usize)
+        let after = self.tags.partition_point(|t| t.byte_end <= pos);
+        self.tags
+            .get(after.checked_sub(1)?)
+            .filter(|t| t.byte_end == pos)
     }
 }
 
@@ -889,8 +666,8 @@ impl EntityExtractor {
                 },
             );
         }
-        let stop: HashSet<&'static str, FxBuild> = words(STOP).collect();
-        for &name in &stop {
+        let stop: WordSet = words(STOP).collect();
+        for &name in &stop.words {
             entries.insert(
                 name,
                 Lexeme {
@@ -904,28 +681,35 @@ impl EntityExtractor {
             .filter(|(_, l)| l.kind == Kind::Place)
             .map(|(name, _)| *name)
             .collect();
-        let (patterns, lexemes): (Vec<&str>, Vec<Lexeme>) = entries.into_iter().unzip();
-        // The patterns are a fixed list checked by the unit tests; building can only fail on
-        // limits (size) that this data is far from.
-        #[allow(clippy::expect_used)]
-        let lexicon = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .expect("the lexicon builds");
+        let mut gazetteer = Gazetteer::new(entries.len());
+        let mut blocks = Gazetteer::new(stop.words.len());
+        for (name, lexeme) in entries {
+            if lexeme.gate == Gate::Always {
+                blocks.insert(name, lexeme);
+            } else {
+                gazetteer.insert(name, lexeme);
+            }
+        }
         EntityExtractor {
             jieba,
-            lexicon,
-            lexemes,
+            gazetteer,
+            blocks,
             stop,
-            surnames: HanSet::of(SURNAMES),
-            translit: HanSet::of(TRANSLIT),
-            generic_prefix: HanSet::of(GENERIC_PREFIX),
-            event_suffixes: Suffixes::of(EVENT_SUFFIXES),
-            org_suffixes: Suffixes::of(ORG_SUFFIXES),
-            roles: Suffixes::of(ROLES),
-            not_org_heads: Suffixes::of(NOT_ORG_HEADS),
-            titles: TITLES.iter().copied().collect(),
-            after_name: AFTER_NAME.iter().copied().collect(),
+            surnames: HanSet::of(single_chars(SURNAMES)),
+            compound_surnames: words(SURNAMES).filter(|s| char_len(s) > 1).collect(),
+            translit: HanSet::of(single_chars(TRANSLIT)),
+            generic_prefix: HanSet::of(single_chars(GENERIC_PREFIXES)),
+            generic_stems: words(GENERIC_STEMS).collect(),
+            event_suffixes: Suffixes::of(&words(EVENT_SUFFIXES).collect::<Vec<_>>()),
+            org_suffixes: Suffixes::of(&words(ORG_SUFFIXES).collect::<Vec<_>>()),
+            org_prefixes: words(ORG_PREFIXES).collect(),
+            roles: Suffixes::of(&words(ROLES).collect::<Vec<_>>()),
+            not_org_heads: Suffixes::of(&words(NOT_ORG_HEADS).collect::<Vec<_>>()),
+            titles: words(TITLES).collect(),
+            after_name: words(AFTER_NAME).collect(),
+            not_after_name: words(NOT_AFTER_NAME).collect(),
+            foreign_endings: words(FOREIGN_ENDINGS).collect(),
+            common_villages: words(COMMON_VILLAGES).collect(),
             places,
         }
     }
@@ -944,54 +728,52 @@ impl EntityExtractor {
         let words = Words::new(full, tags);
         let mut candidates = Vec::new();
         self.lexicon_candidates(full, &words, &mut candidates);
-        let mut known_names = KnownNames {
-            starts: vec![false; full.len() + 1],
-            ends: vec![NONE; full.len() + 1],
-        };
-        let mut known = vec![false; full.len()];
-        for c in &candidates {
-            if matches!(c.kind, Kind::Place | Kind::Org) {
-                if let Some(start) = known_names.starts.get_mut(c.start) {
-                    *start = true;
-                }
-                // The longest known name ending here (小营盘镇, not 营盘镇).
-                if let Some(start) = known_names.ends.get_mut(c.end) {
-                    *start = (*start).min(c.start as u32);
-                }
-            }
-            if let Some(span) = known.get_mut(c.start..c.end) {
-                span.fill(true);
-            }
-        }
+        let known_names = KnownNames::of(&candidates);
+        let known = Covered::of(&candidates);
         self.composed_candidates(&words, &known_names, &mut candidates);
         self.person_candidates(&words, &known, &mut candidates);
         resolve(full, candidates)
     }
 
-    /// Lexicon entries found in the text whose gate lets them count.
+    /// Lexicon entries found in the text whose gate lets them count: the gazetteer walked
+    /// from each word's start (every gate but [`Gate::Always`] needs one), and the stop list
+    /// wherever it occurs.
     fn lexicon_candidates(&self, full: &str, words: &Words, out: &mut Vec<Candidate>) {
-        let starts_word = |pos: usize| words.starting_at(pos).is_some();
-        let ends_word = |pos: usize| words.ending_at(pos).is_some();
-        for m in self.lexicon.find_overlapping_iter(full) {
-            let Some(lexeme) = self.lexemes.get(m.pattern().as_usize()) else {
+        for w in words.tags {
+            let start = w.byte_start;
+            let Some(rest) = full.get(start..) else {
                 continue;
             };
-            let (start, end) = (m.start(), m.end());
-            let counts = match lexeme.gate {
-                Gate::Always => true,
-                Gate::Start => starts_word(start),
-                Gate::Aligned => starts_word(start) && ends_word(end),
-                Gate::PlaceWord => words
-                    .starting_at(start)
-                    .is_some_and(|w| w.byte_end == end && w.tag.starts_with("ns")),
+            self.gazetteer.for_each_prefix(rest, |len, lexeme| {
+                let end = start + len;
+                let counts = match lexeme.gate {
+                    Gate::Always | Gate::Start => true,
+                    Gate::Aligned => words.ending_at(end).is_some(),
+                    Gate::PlaceWord => w.byte_end == end && w.tag.starts_with("ns"),
+                };
+                if counts {
+                    out.push(Candidate {
+                        start,
+                        end,
+                        kind: lexeme.kind,
+                    });
+                }
+            });
+        }
+        for (start, c) in full.char_indices() {
+            if !self.blocks.may_begin(c) {
+                continue;
+            }
+            let Some(rest) = full.get(start..) else {
+                continue;
             };
-            if counts {
+            self.blocks.for_each_prefix(rest, |len, lexeme| {
                 out.push(Candidate {
                     start,
-                    end,
+                    end: start + len,
                     kind: lexeme.kind,
                 });
-            }
+            });
         }
     }
 
@@ -1023,6 +805,9 @@ impl EntityExtractor {
                 });
                 continue;
             }
+            if !matches!(w.tag, "n" | "nt" | "nz" | "j" | "ns") {
+                continue;
+            }
             // A clean role after the name keeps the organization (党委|书记, 欧洲议会|议员).
             let core = self
                 .roles
@@ -1032,9 +817,7 @@ impl EntityExtractor {
             let Some(suffix) = self.org_suffixes.first_of(core, 0) else {
                 continue;
             };
-            if !matches!(w.tag, "n" | "nt" | "nz" | "j" | "ns")
-                || self.not_org_heads.first_of(w.word, 0).is_some()
-            {
+            if self.not_org_heads.first_of(w.word, 0).is_some() {
                 continue;
             }
             let end = w.byte_start + core.len();
@@ -1051,18 +834,6 @@ impl EntityExtractor {
     /// The start of a village's name ending with word `i`: a proper word and 村 (长岭|村), or
     /// one word ending in 村 that jieba takes for a name (小岗村).
     fn village(&self, words: &Words, i: usize) -> Option<usize> {
-        const COMMON: &[&str] = &[
-            "农村",
-            "乡村",
-            "山村",
-            "渔村",
-            "城中村",
-            "新农村",
-            "本村",
-            "全村",
-            "该村",
-            "各村",
-        ];
         let w = words.tags.get(i)?;
         let proper = |t: &str| matches!(t, "ns" | "nr" | "nrt" | "nz");
         if w.word == "村" {
@@ -1073,7 +844,7 @@ impl EntityExtractor {
             (w.word.ends_with('村')
                 && char_len(w.word) >= 3
                 && proper(w.tag)
-                && !COMMON.iter().any(|c| w.word.ends_with(c)))
+                && !self.common_villages.iter().any(|c| w.word.ends_with(c)))
             .then_some(w.byte_start)
         }
     }
@@ -1096,10 +867,10 @@ impl EntityExtractor {
             .word
             .get(..suffix_start.checked_sub(head.byte_start)?)?;
         let is_proper = |w: &Tag| {
-            known.starts_at(w.byte_start) || proper_tag(w.tag) || ORG_PREFIXES.contains(&w.word)
+            known.starts_at(w.byte_start) || proper_tag(w.tag) || self.org_prefixes.contains(w.word)
         };
         let generic_stem = stem.is_empty()
-            || GENERIC_STEMS.contains(&stem)
+            || self.generic_stems.contains(stem)
             || (char_len(stem) == 1 && self.generic_prefix.contains_all(stem));
         // The head alone (外交部, 中国体育代表团) when jieba knows it as an organization.
         let mut best = (head.tag == "nt" && !generic_stem && !self.stop.contains(head.word))
@@ -1149,261 +920,24 @@ impl EntityExtractor {
     /// word after it makes it a place, a company or a thing (库布齐|沙漠, 西尼罗|病毒). Names
     /// that are only plausible (a transliteration jieba tags as a name, a two-character name
     /// that starts a longer one) count only when confirmed somewhere in the report.
-    fn person_candidates(&self, words: &Words, known: &[bool], out: &mut Vec<Candidate>) {
-        let tags = &words.tags;
-        let known_at = |w: &Tag| {
-            known
-                .get(w.byte_start..w.byte_end)
-                .is_some_and(|k| k.iter().any(|b| *b))
-        };
-        let dotted = |k: usize| {
-            let dot = |j: Option<usize>| {
-                j.and_then(|j| tags.get(j))
-                    .is_some_and(|t| matches!(t.word, "·" | "•"))
-            };
-            dot(k.checked_sub(1)) || dot(Some(k + 1)) || dot(Some(k + 2))
-        };
-        // A known place next to a middle dot is part of a name (努尔苏丹·纳扎尔巴耶夫).
-        let translit_at = |k: usize| {
-            let Some(w) = tags.get(k) else { return false };
-            all_han(w.word)
-                && self.translit.contains_all(w.word)
-                && (!known_at(w) || dotted(k))
-                && !self.is_title(w.word)
-                && !self.after_name.contains(w.word)
-        };
-        let titled = |i: usize| i > 0 && tags.get(i - 1).is_some_and(|p| self.is_title(p.word));
-        let closed = |i: usize| {
-            tags.get(i).is_none_or(|n| {
-                self.after_name.contains(n.word) || n.word.chars().all(|c| CLOSING.contains(c))
-            })
-        };
-        // The word after a name makes it a place, a company or a thing.
-        let vetoed = |i: usize| {
-            tags.get(i)
-                .is_some_and(|n| NOT_AFTER_NAME.contains(&n.word))
-        };
-        // Words `start..end` open a short quoted name that goes on after them: “古丽宣教队”
-        // is a team. A quoted sentence (“特朗普政府的关税举措…”) keeps its names.
-        let opens_quote = |start: usize, end: usize| {
-            let closes = |t: &Tag| t.word.starts_with(['”', '」', '》']);
-            start >= 1
-                && tags
-                    .get(start - 1)
-                    .is_some_and(|p| p.word.ends_with(['“', '「', '《']))
-                && tags.get(end).is_some_and(|n| !closes(n))
-                && tags
-                    .get(end + 1..(end + 3).min(tags.len()))
-                    .is_some_and(|rest| rest.iter().any(closes))
+    ///
+    /// Each word is read first as the start of a transliterated name
+    /// ([`NameContext::transliterated_name`]), then, unless that took several words, as a
+    /// Chinese name ([`NameContext::chinese_name`]).
+    fn person_candidates(&self, words: &Words, known: &Covered, out: &mut Vec<Candidate>) {
+        let cx = NameContext {
+            ex: self,
+            words,
+            tags: words.tags,
+            known,
         };
         let mut found: Vec<Person> = Vec::new();
         let mut i = 0;
-        while i < tags.len() {
-            let w = &tags[i];
-            // After a title, a single character jieba cut off belongs to the transliterated
-            // name after it (总统 托|卡耶夫, 财政部长 肖|尔茨).
-            let lead = char_len(w.word) == 1
-                && all_han(w.word)
-                && titled(i)
-                && !self.after_name.contains(w.word)
-                && translit_at(i + 1)
-                && tags.get(i + 1).is_some_and(|n| n.tag.starts_with("nr"));
-            // A run of transliteration characters with a person tag in it: 哈姆|杜克, and
-            // 努尔苏丹·纳扎尔巴耶夫 across the dot.
-            if lead || translit_at(i) {
-                let mut j = i;
-                let mut tagged = false;
-                let mut chars = 0;
-                let mut end = w.byte_end;
-                let mut glued = false;
-                if lead {
-                    chars = 1;
-                    j += 1;
-                }
-                while let Some(t) = tags.get(j) {
-                    if translit_at(j) {
-                        tagged |= t.tag.starts_with("nr");
-                        chars += char_len(t.word);
-                        end = t.byte_end;
-                        j += 1;
-                    } else if let Some(name) = t.word.strip_suffix(['说', '称']).filter(|n| {
-                        // HMM glues a speech verb to an unknown name (杜克说).
-                        all_han(n) && self.translit.contains_all(n)
-                    }) {
-                        tagged |= t.tag.starts_with("nr");
-                        chars += char_len(name);
-                        end = t.byte_start + name.len();
-                        glued = true;
-                        j += 1;
-                        break;
-                    } else if matches!(t.word, "·" | "•" | "-") && translit_at(j + 1) && j > i {
-                        chars += 1;
-                        j += 1;
-                    } else {
-                        break;
-                    }
-                }
-                // A regnal number is part of the name (阿尔贝|二世).
-                if !glued && chars >= 2 {
-                    if let Some(t) = tags.get(j).filter(|t| is_regnal(t.word)) {
-                        end = t.byte_end;
-                        j += 1;
-                    }
-                }
-                let start = w.byte_start;
-                let name = words.text(start, end);
-                // A person acts: a verb or an adverb after a name jieba tags as one
-                // (阿拉法特|进行, 桑切斯|再度), where a company or a place is followed by nouns.
-                let acts = tagged
-                    && tags
-                        .get(j)
-                        .is_some_and(|n| matches!(n.tag, "v" | "d") || n.word == "在");
-                let confirmed = titled(i)
-                    || closed(j)
-                    || acts
-                    || glued
-                    || name.contains(['·', '•'])
-                    || FOREIGN_ENDINGS.iter().any(|e| name.ends_with(e));
-                let plausible = chars >= 3 && tagged;
-                if !vetoed(j)
-                    && !opens_quote(i, j)
-                    && tags.get(j).is_none_or(|n| n.tag != "nz")
-                    && !self.places.contains(name)
-                    && (plausible
-                        || (chars >= 2 && confirmed && (tagged || chars >= 3))
-                        || (chars == 2 && titled(i) && closed(j)))
-                {
-                    found.push(Person {
-                        start,
-                        end,
-                        confirmed,
-                    });
-                }
-                if j - i > 1 || chars >= 3 {
-                    i = j;
-                    continue;
-                }
-            }
-            i += 1;
-            // Only person tags, and words a title may mark as names, can be names: the rest
-            // costs no lookup.
-            let len = char_len(w.word);
-            let maybe = matches!(w.tag, "nr" | "nrfg" | "nrt")
-                || ((2..=4).contains(&len) && (self.name_like_tag(w.tag) || w.tag == "ns"));
-            if !maybe || !all_han(w.word) || self.stop.contains(w.word) || known_at(w) {
-                continue;
-            }
-            // jieba often cuts a name after its surname (丁|薛祥, 沈|丹阳): a lone surname
-            // tagged as a person joins a short name-like word after it.
-            if w.tag == "nr" && char_len(w.word) == 1 && self.has_surname_char(w.word) {
-                if let Some(n) = tags.get(i) {
-                    let given = char_len(n.word);
-                    if all_han(n.word)
-                        && (1..=2).contains(&given)
-                        && (matches!(n.tag, "nr" | "nrfg" | "ns" | "zg" | "ng" | "j")
-                            || (n.tag == "n" && closed(i + 1)))
-                        && !self.is_title(n.word)
-                        && !self.after_name.contains(n.word)
-                        && !NOT_AFTER_NAME.contains(&n.word)
-                        && !known_at(n)
-                        && !vetoed(i + 1)
-                    {
-                        found.push(Person {
-                            start: w.byte_start,
-                            end: n.byte_end,
-                            confirmed: titled(i - 1) || closed(i + 1),
-                        });
-                        i += 1;
-                        continue;
-                    }
-                }
-            }
-            let context = titled(i - 1) || closed(i);
-            // jieba's dictionary tags many common words nr (谢谢, 高水平): a word it knows
-            // needs a title before or a speech verb after, unless its given name is no word.
-            let said = titled(i - 1)
-                || tags
-                    .get(i)
-                    .is_some_and(|n| self.after_name.contains(n.word));
-            // jieba also cuts a name before its last character (周立|玖, 张家|朗): a
-            // two-character name takes one name-like character after it.
-            if len == 2 && w.tag.starts_with("nr") && self.has_surname(w.word) {
-                if let Some(n) = tags.get(i) {
-                    let last_char = char_len(n.word) == 1
-                        && all_han(n.word)
-                        && (matches!(n.tag, "nr" | "nrfg" | "nrt" | "zg" | "ng")
-                            || (n.tag == "m" && !n.word.chars().all(|c| NUMERALS.contains(c))))
-                        && !self.after_name.contains(n.word);
-                    if last_char && !vetoed(i + 1) {
-                        found.push(Person {
-                            start: w.byte_start,
-                            end: n.byte_end,
-                            confirmed: titled(i - 1) || closed(i + 1),
-                        });
-                        i += 1;
-                        continue;
-                    }
-                    // A name word right after it: a name jieba cut elsewhere (白玛|赤林),
-                    // or no name at all (安邻|富邻).
-                    if all_han(n.word) && matches!(n.tag, "nr" | "nrfg" | "nrt" | "ns") {
-                        continue;
-                    }
-                }
-            }
-            let person = match w.tag {
-                "nr" | "nrfg" => {
-                    self.has_surname(w.word)
-                        && match len {
-                            3 => {
-                                w.tag == "nrfg"
-                                    || said
-                                    || !self.jieba.has_word(w.word)
-                                    || w.word
-                                        .char_indices()
-                                        .nth(1)
-                                        .is_some_and(|(k, _)| !self.jieba.has_word(&w.word[k..]))
-                            }
-                            2 => said || !self.jieba.has_word(w.word),
-                            4 => {
-                                w.tag == "nrfg"
-                                    || COMPOUND_SURNAMES.iter().any(|s| w.word.starts_with(s))
-                            }
-                            _ => false,
-                        }
-                }
-                "nrt" => len >= 3 || context,
-                // A title before and a speech verb or punctuation after: 主席塔亚拉维说.
-                // jieba takes some foreign names for places (总统|普京|、); a word that names
-                // no known place counts there.
-                "ns" => titled(i - 1) && closed(i) && (2..=3).contains(&len),
-                _ => titled(i - 1) && closed(i) && (2..=4).contains(&len) && self.name_like(w),
+        while i < cx.tags.len() {
+            i = match cx.transliterated_name(i, &mut found) {
+                Some(next) => next,
+                None => cx.chinese_name(i, &mut found),
             };
-            // 马方 (the Malaysian side), 巴勒斯坦人 (a people) and 秦剧团 (a troupe) are not
-            // names.
-            let collective = (len == 2 && w.word.ends_with('方'))
-                || (len >= 3 && w.word.ends_with(['人', '团', '队']));
-            // A name never follows a number: 135|万羽 is 1,350,000 birds.
-            let counted = i >= 2
-                && tags.get(i - 2).is_some_and(|p| {
-                    p.word
-                        .chars()
-                        .last()
-                        .is_some_and(|c| c.is_ascii_digit() || NUMERALS.contains(c))
-                });
-            let quoted_part = opens_quote(i - 1, i);
-            if person
-                && !collective
-                && !counted
-                && !quoted_part
-                && !vetoed(i)
-                && !self.places.contains(w.word)
-            {
-                found.push(Person {
-                    start: w.byte_start,
-                    end: w.byte_end,
-                    confirmed: said || (len >= 3 && w.tag != "nrt"),
-                });
-            }
         }
         self.confirmed_people(words, found, out);
     }
@@ -1460,7 +994,11 @@ impl EntityExtractor {
     /// A title or role written before a name: a known one, or a longer one ending with one
     /// (财政部长, 副委员长).
     fn is_title(&self, word: &str) -> bool {
-        self.titles.contains(word)
+        // A title, or a word ending with one, ends like one.
+        if !self.titles.may_end(word) {
+            return false;
+        }
+        self.titles.words.contains(word)
             || (word.len() > 6
                 && char_len(word) <= 6
                 && all_han(word)
@@ -1509,7 +1047,7 @@ impl EntityExtractor {
     }
 
     fn has_surname(&self, name: &str) -> bool {
-        COMPOUND_SURNAMES
+        self.compound_surnames
             .iter()
             .any(|s| name.starts_with(s) && name.len() > s.len())
             || name
@@ -1519,17 +1057,390 @@ impl EntityExtractor {
     }
 }
 
+/// What [`EntityExtractor::person_candidates`] reads around a word: jieba's words, the bytes
+/// that known places and organizations cover, and the extractor's word lists. Word indices
+/// past the end are allowed and read as "no word".
+struct NameContext<'x, 't, 'a> {
+    ex: &'x EntityExtractor,
+    words: &'x Words<'t, 'a>,
+    tags: &'t [Tag<'a>],
+    /// The bytes inside a lexicon entry (a place, an organization or a stop word).
+    known: &'x Covered,
+}
+
+/// How [`NameContext::name_and_last_char`] reads a two-character name.
+enum LastChar {
+    /// The next word is its last character: the name with it.
+    Joined(Person),
+    /// The next word is a name word: this one is no name of its own.
+    Skip,
+    /// Neither: read the word alone.
+    Alone,
+}
+
+impl NameContext<'_, '_, '_> {
+    /// Whether word `w` overlaps a lexicon entry.
+    fn known_at(&self, w: &Tag) -> bool {
+        self.known.any(w.byte_start, w.byte_end)
+    }
+
+    /// Whether a middle dot is next to word `k` (before it, or one or two words after it).
+    fn dotted(&self, k: usize) -> bool {
+        let dot = |j: Option<usize>| {
+            j.and_then(|j| self.tags.get(j))
+                .is_some_and(|t| matches!(t.word, "·" | "•"))
+        };
+        dot(k.checked_sub(1)) || dot(Some(k + 1)) || dot(Some(k + 2))
+    }
+
+    /// Whether word `k` can be part of a transliterated name: only transliteration characters,
+    /// no title or speech word, and no known place unless next to a middle dot (a known place
+    /// next to one is part of a name: 努尔苏丹·纳扎尔巴耶夫).
+    fn translit_at(&self, k: usize) -> bool {
+        let Some(w) = self.tags.get(k) else {
+            return false;
+        };
+        // The set holds Han characters only: all of them in it makes an all-Han word.
+        !w.word.is_empty()
+            && self.ex.translit.contains_all(w.word)
+            && (!self.known_at(w) || self.dotted(k))
+            && !self.ex.is_title(w.word)
+            && !self.ex.after_name.contains(w.word)
+    }
+
+    /// Whether a title comes right before word `i`.
+    fn titled(&self, i: usize) -> bool {
+        i > 0
+            && self
+                .tags
+                .get(i - 1)
+                .is_some_and(|p| self.ex.is_title(p.word))
+    }
+
+    /// Whether word `i` closes the name before it: a speech word, punctuation, or the end.
+    fn closed(&self, i: usize) -> bool {
+        self.tags.get(i).is_none_or(|n| {
+            self.ex.after_name.contains(n.word) || n.word.chars().all(|c| CLOSING.contains(c))
+        })
+    }
+
+    /// Whether word `i` makes the name before it a place, a company or a thing.
+    fn vetoed(&self, i: usize) -> bool {
+        self.tags
+            .get(i)
+            .is_some_and(|n| self.ex.not_after_name.contains(n.word))
+    }
+
+    /// Whether words `start..end` open a short quoted name that goes on after them:
+    /// “古丽宣教队” is a team. A quoted sentence (“特朗普政府的关税举措…”) keeps its names.
+    fn opens_quote(&self, start: usize, end: usize) -> bool {
+        let tags = self.tags;
+        let closes = |t: &Tag| t.word.starts_with(['”', '」', '》']);
+        start >= 1
+            && tags
+                .get(start - 1)
+                .is_some_and(|p| p.word.ends_with(['“', '「', '《']))
+            && tags.get(end).is_some_and(|n| !closes(n))
+            && tags
+                .get(end + 1..(end + 3).min(tags.len()))
+                .is_some_and(|rest| rest.iter().any(closes))
+    }
+
+    /// A transliterated name starting at word `i`: a run of transliteration characters with a
+    /// person tag in it (哈姆|杜克), also across a middle dot (努尔苏丹·纳扎尔巴耶夫), with a
+    /// single character cut off after a title (总统 托|卡耶夫) and a regnal number (阿尔贝|二世).
+    /// Pushes the name to `found` when it may be one; the index of the next word to read when
+    /// the run took several words or three characters, None when word `i` is still to be
+    /// read as a Chinese name.
+    fn transliterated_name(&self, i: usize, found: &mut Vec<Person>) -> Option<usize> {
+        let tags = self.tags;
+        let w = tags.get(i)?;
+        // After a title, a single character jieba cut off belongs to the transliterated
+        // name after it (总统 托|卡耶夫, 财政部长 肖|尔茨).
+        let lead = is_one_han(w.word)
+            && self.titled(i)
+            && !self.ex.after_name.contains(w.word)
+            && self.translit_at(i + 1)
+            && tags.get(i + 1).is_some_and(|n| n.tag.starts_with("nr"));
+        if !(lead || self.translit_at(i)) {
+            return None;
+        }
+        let run = self.translit_run(i, lead);
+        let j = run.next;
+        let start = w.byte_start;
+        let name = self.words.text(start, run.end);
+        // A person acts: a verb or an adverb after a name jieba tags as one
+        // (阿拉法特|进行, 桑切斯|再度), where a company or a place is followed by nouns.
+        let acts = run.tagged
+            && tags
+                .get(j)
+                .is_some_and(|n| matches!(n.tag, "v" | "d") || n.word == "在");
+        let confirmed = self.titled(i)
+            || self.closed(j)
+            || acts
+            || run.glued
+            || name.contains(['·', '•'])
+            || self.ex.foreign_endings.iter().any(|e| name.ends_with(e));
+        let chars = run.chars;
+        let plausible = chars >= 3 && run.tagged;
+        if !self.vetoed(j)
+            && !self.opens_quote(i, j)
+            && tags.get(j).is_none_or(|n| n.tag != "nz")
+            && !self.ex.places.contains(name)
+            && (plausible
+                || (chars >= 2 && confirmed && (run.tagged || chars >= 3))
+                || (chars == 2 && self.titled(i) && self.closed(j)))
+        {
+            found.push(Person {
+                start,
+                end: run.end,
+                confirmed,
+            });
+        }
+        (j - i > 1 || chars >= 3).then_some(j)
+    }
+
+    /// The words of a transliterated name from word `i` on (`lead`: word `i` is a single
+    /// character cut off before it).
+    fn translit_run(&self, i: usize, lead: bool) -> TranslitRun {
+        let tags = self.tags;
+        let mut run = TranslitRun {
+            next: i,
+            end: tags.get(i).map_or(0, |w| w.byte_end),
+            chars: 0,
+            tagged: false,
+            glued: false,
+        };
+        if lead {
+            run.chars = 1;
+            run.next += 1;
+        }
+        while let Some(t) = tags.get(run.next) {
+            if self.translit_at(run.next) {
+                run.tagged |= t.tag.starts_with("nr");
+                run.chars += char_len(t.word);
+                run.end = t.byte_end;
+                run.next += 1;
+            } else if let Some(name) = t.word.strip_suffix(['说', '称']).filter(|n| {
+                // HMM glues a speech verb to an unknown name (杜克说).
+                all_han(n) && self.ex.translit.contains_all(n)
+            }) {
+                run.tagged |= t.tag.starts_with("nr");
+                run.chars += char_len(name);
+                run.end = t.byte_start + name.len();
+                run.glued = true;
+                run.next += 1;
+                break;
+            } else if matches!(t.word, "·" | "•" | "-")
+                && self.translit_at(run.next + 1)
+                && run.next > i
+            {
+                run.chars += 1;
+                run.next += 1;
+            } else {
+                break;
+            }
+        }
+        // A regnal number is part of the name (阿尔贝|二世).
+        if !run.glued && run.chars >= 2 {
+            if let Some(t) = tags.get(run.next).filter(|t| is_regnal(t.word)) {
+                run.end = t.byte_end;
+                run.next += 1;
+            }
+        }
+        run
+    }
+
+    /// A Chinese name at word `k` (or a name-like word a title marks as one): the word
+    /// itself, or the word and the next one when jieba cut the name in two. Returns the index
+    /// of the next word to read.
+    fn chinese_name(&self, k: usize, found: &mut Vec<Person>) -> usize {
+        let Some(w) = self.tags.get(k) else {
+            return k + 1;
+        };
+        // Words without a person tag are names only after a title (every step below).
+        if !w.tag.starts_with("nr") && !self.titled(k) {
+            return k + 1;
+        }
+        // Only person tags, and words a title may mark as names, can be names: the rest
+        // costs no lookup.
+        let len = char_len(w.word);
+        let maybe = matches!(w.tag, "nr" | "nrfg" | "nrt")
+            || ((2..=4).contains(&len) && (self.ex.name_like_tag(w.tag) || w.tag == "ns"));
+        if !maybe || !all_han(w.word) {
+            return k + 1;
+        }
+        if self.ex.stop.contains(w.word) || self.known_at(w) {
+            return k + 1;
+        }
+        if let Some(person) = self.surname_and_given_name(k) {
+            found.push(person);
+            return k + 2;
+        }
+        match self.name_and_last_char(k) {
+            LastChar::Joined(person) => {
+                found.push(person);
+                return k + 2;
+            }
+            LastChar::Skip => return k + 1,
+            LastChar::Alone => {}
+        }
+        if let Some(person) = self.whole_word_name(k) {
+            found.push(person);
+        }
+        k + 1
+    }
+
+    /// jieba often cuts a name after its surname (丁|薛祥, 沈|丹阳): a lone surname at word
+    /// `k` tagged as a person joins a short name-like word after it.
+    fn surname_and_given_name(&self, k: usize) -> Option<Person> {
+        let w = self.tags.get(k)?;
+        if !(w.tag == "nr" && char_len(w.word) == 1 && self.ex.has_surname_char(w.word)) {
+            return None;
+        }
+        let n = self.tags.get(k + 1)?;
+        let given = char_len(n.word);
+        (all_han(n.word)
+            && (1..=2).contains(&given)
+            && (matches!(n.tag, "nr" | "nrfg" | "ns" | "zg" | "ng" | "j")
+                || (n.tag == "n" && self.closed(k + 2)))
+            && !self.ex.is_title(n.word)
+            && !self.ex.after_name.contains(n.word)
+            && !self.ex.not_after_name.contains(n.word)
+            && !self.known_at(n)
+            && !self.vetoed(k + 2))
+        .then(|| Person {
+            start: w.byte_start,
+            end: n.byte_end,
+            confirmed: self.titled(k) || self.closed(k + 2),
+        })
+    }
+
+    /// jieba also cuts a name before its last character (周立|玖, 张家|朗): a two-character
+    /// name at word `k` takes one name-like character after it. A name word right after it
+    /// instead is a name jieba cut elsewhere (白玛|赤林), or no name at all (安邻|富邻).
+    fn name_and_last_char(&self, k: usize) -> LastChar {
+        let (Some(w), Some(n)) = (self.tags.get(k), self.tags.get(k + 1)) else {
+            return LastChar::Alone;
+        };
+        if !(char_len(w.word) == 2 && w.tag.starts_with("nr") && self.ex.has_surname(w.word)) {
+            return LastChar::Alone;
+        }
+        let last_char = char_len(n.word) == 1
+            && all_han(n.word)
+            && (matches!(n.tag, "nr" | "nrfg" | "nrt" | "zg" | "ng")
+                || (n.tag == "m" && !n.word.chars().all(|c| NUMERALS.contains(c))))
+            && !self.ex.after_name.contains(n.word);
+        if last_char && !self.vetoed(k + 2) {
+            return LastChar::Joined(Person {
+                start: w.byte_start,
+                end: n.byte_end,
+                confirmed: self.titled(k) || self.closed(k + 2),
+            });
+        }
+        if all_han(n.word) && matches!(n.tag, "nr" | "nrfg" | "nrt" | "ns") {
+            return LastChar::Skip;
+        }
+        LastChar::Alone
+    }
+
+    /// Word `k` as a name on its own, by its tag, its shape and its context.
+    fn whole_word_name(&self, k: usize) -> Option<Person> {
+        let w = self.tags.get(k)?;
+        let len = char_len(w.word);
+        let titled = self.titled(k);
+        // jieba's dictionary tags many common words nr (谢谢, 高水平): a word it knows
+        // needs a title before or a speech verb after, unless its given name is no word.
+        let said = || {
+            titled
+                || self
+                    .tags
+                    .get(k + 1)
+                    .is_some_and(|n| self.ex.after_name.contains(n.word))
+        };
+        let jieba = &self.ex.jieba;
+        let person = match w.tag {
+            "nr" | "nrfg" => {
+                self.ex.has_surname(w.word)
+                    && match len {
+                        3 => {
+                            w.tag == "nrfg"
+                                || said()
+                                || !jieba.has_word(w.word)
+                                || w.word
+                                    .char_indices()
+                                    .nth(1)
+                                    .is_some_and(|(k, _)| !jieba.has_word(&w.word[k..]))
+                        }
+                        2 => said() || !jieba.has_word(w.word),
+                        4 => {
+                            w.tag == "nrfg"
+                                || self
+                                    .ex
+                                    .compound_surnames
+                                    .iter()
+                                    .any(|s| w.word.starts_with(s))
+                        }
+                        _ => false,
+                    }
+            }
+            "nrt" => len >= 3 || titled || self.closed(k + 1),
+            // A title before and a speech verb or punctuation after: 主席塔亚拉维说.
+            // jieba takes some foreign names for places (总统|普京|、); a word that names
+            // no known place counts there.
+            "ns" => titled && self.closed(k + 1) && (2..=3).contains(&len),
+            _ => titled && self.closed(k + 1) && (2..=4).contains(&len) && self.ex.name_like(w),
+        };
+        // 马方 (the Malaysian side), 巴勒斯坦人 (a people) and 秦剧团 (a troupe) are not
+        // names.
+        let collective = (len == 2 && w.word.ends_with('方'))
+            || (len >= 3 && w.word.ends_with(['人', '团', '队']));
+        // A name never follows a number: 135|万羽 is 1,350,000 birds.
+        let counted = k >= 1
+            && self.tags.get(k - 1).is_some_and(|p| {
+                p.word
+                    .chars()
+                    .last()
+                    .is_some_and(|c| c.is_ascii_digit() || NUMERALS.contains(c))
+            });
+        if !person {
+            return None;
+        }
+        (!collective
+            && !counted
+            && !self.opens_quote(k, k + 1)
+            && !self.vetoed(k + 1)
+            && !self.ex.places.contains(w.word))
+        .then(|| Person {
+            start: w.byte_start,
+            end: w.byte_end,
+            confirmed: said() || (len >= 3 && w.tag != "nrt"),
+        })
+    }
+}
+
+/// The words of a transliterated name ([`NameContext::translit_run`]).
+struct TranslitRun {
+    /// The index of the first word after the name.
+    next: usize,
+    /// Where the name ends.
+    end: usize,
+    /// Its length in characters.
+    chars: usize,
+    /// Whether jieba tags one of its words as a person.
+    tagged: bool,
+    /// Whether its last word had a speech verb glued to it (杜克说).
+    glued: bool,
+}
+
 /// Longest spans first; a span overlapping one already taken is dropped, so a name inside a
 /// longer name counts only where it also stands alone.
 fn resolve(full: &str, mut candidates: Vec<Candidate>) -> Entities {
-    candidates.sort_by(|a, b| {
-        (b.end - b.start)
-            .cmp(&(a.end - a.start))
-            .then(a.kind.cmp(&b.kind))
-            .then(a.start.cmp(&b.start))
-    });
+    // Candidates that compare equal are the same span of the same kind: their order does not
+    // matter.
+    candidates.sort_unstable_by_key(|c| (std::cmp::Reverse(c.end - c.start), c.kind, c.start));
     let mut taken = vec![false; full.len()];
-    let mut found: [Vec<String>; 3] = Default::default();
+    let mut found: [Vec<&str>; 3] = Default::default();
     for c in candidates {
         let Some(span) = taken.get_mut(c.start..c.end) else {
             continue;
@@ -1547,13 +1458,14 @@ fn resolve(full: &str, mut candidates: Vec<Candidate>) -> Entities {
             Kind::Org => 2,
             Kind::Block => continue,
         };
-        found[slot].push(name.to_string());
+        found[slot].push(name);
     }
-    let [mut person, mut place, mut org] = found;
-    for list in [&mut person, &mut place, &mut org] {
-        list.sort();
+    // Sorted and distinct before they are copied: a name often occurs many times.
+    let [person, place, org] = found.map(|mut list| {
+        list.sort_unstable();
         list.dedup();
-    }
+        list.into_iter().map(str::to_string).collect()
+    });
     Entities { person, place, org }
 }
 
@@ -1781,32 +1693,128 @@ mod tests {
             "银行行长",
             "研究所",
         ];
-        for list in [EVENT_SUFFIXES, ORG_SUFFIXES, NOT_ORG_HEADS] {
-            let table = Suffixes::of(list);
+        for data in [EVENT_SUFFIXES, ORG_SUFFIXES, NOT_ORG_HEADS] {
+            let list: Vec<&str> = super::words(data).collect();
+            let table = Suffixes::of(&list);
             for word in words {
                 let expected = list.iter().find(|s| word.ends_with(*s)).copied();
                 assert_eq!(table.first_of(word, 0), expected, "{word}");
             }
         }
-        let roles = Suffixes::of(ROLES);
+        let role_list: Vec<&str> = super::words(ROLES).collect();
+        let roles = Suffixes::of(&role_list);
         for word in words {
-            let expected = ROLES
+            let expected = role_list
                 .iter()
                 .find_map(|r| word.strip_suffix(r).filter(|c| !c.is_empty()).map(|_| *r));
             assert_eq!(roles.first_of(word, 1), expected, "{word}");
         }
-        let translit = HanSet::of(TRANSLIT);
+        let translit = HanSet::of(single_chars(TRANSLIT));
         for c in "阿尔巴王李a·\u{3400}\u{20000}".chars() {
-            assert_eq!(translit.contains(c), TRANSLIT.contains(c), "{c}");
+            let listed = super::words(TRANSLIT).any(|w| w.chars().eq([c]));
+            assert_eq!(translit.contains(c), listed, "{c}");
         }
     }
 
     #[test]
-    fn data_files_name_their_source_and_checksum_is_stable() {
-        for data in [COUNTRIES, WORLD, ORGS, STOP] {
-            assert!(data.starts_with('#'), "a header naming the source");
+    fn word_sets_find_every_word_and_the_words_ending_with_one() {
+        for data in [
+            STOP,
+            TITLES,
+            AFTER_NAME,
+            NOT_AFTER_NAME,
+            ORG_PREFIXES,
+            EVENT_SUFFIXES,
+        ] {
+            let set: WordSet = super::words(data).collect();
+            for word in super::words(data) {
+                assert!(set.contains(word), "{word}");
+                assert!(set.may_end(&format!("中a{word}")), "{word}");
+            }
+            assert!(!set.contains("不在表里的词"));
         }
-        assert_eq!(data_checksum(), data_checksum());
+        let set: WordSet = ["a", "乙", "甲乙", "·", "丙丁"].into_iter().collect();
+        for word in ["a", "乙", "甲乙", "·", "丙丁", "x·", "丁乙", "戊丙丁"] {
+            assert!(set.may_end(word), "{word}");
+        }
+        assert!(!set.may_end("丁") && !set.may_end("乙丁"));
+    }
+
+    #[test]
+    fn the_gazetteer_finds_every_entry_a_text_starts_with() {
+        let lexeme = |kind| Lexeme {
+            kind,
+            gate: Gate::Aligned,
+        };
+        let mut gazetteer = Gazetteer::new(4);
+        gazetteer.insert("北", lexeme(Kind::Place));
+        gazetteer.insert("北京", lexeme(Kind::Place));
+        gazetteer.insert("北京市政府", lexeme(Kind::Org));
+        gazetteer.insert("G20", lexeme(Kind::Block));
+        let found = |text: &str| {
+            let mut found = Vec::new();
+            gazetteer.for_each_prefix(text, |len, l| found.push((len, l.kind)));
+            found
+        };
+        assert_eq!(
+            found("北京市政府大楼"),
+            [(3, Kind::Place), (6, Kind::Place), (15, Kind::Org)]
+        );
+        assert_eq!(found("北京市"), [(3, Kind::Place), (6, Kind::Place)]);
+        assert_eq!(found("G20峰会"), [(3, Kind::Block)]);
+        assert!(found("南京").is_empty() && found("").is_empty() && found("京").is_empty());
+    }
+
+    #[test]
+    fn data_files_have_a_header_and_no_duplicates() {
+        // DIVISIONS is `LEVEL NAME` lines without a header (data/README.md describes it).
         assert!(DIVISIONS.lines().count() > 20_000);
+        for text in [
+            COUNTRIES,
+            WORLD,
+            ORGS,
+            STOP,
+            ORG_SUFFIXES,
+            ROLES,
+            NOT_ORG_HEADS,
+            GENERIC_STEMS,
+            GENERIC_PREFIXES,
+            EVENT_SUFFIXES,
+            ORG_PREFIXES,
+            SURNAMES,
+            TRANSLIT,
+            TITLES,
+            AFTER_NAME,
+            NOT_AFTER_NAME,
+            FOREIGN_ENDINGS,
+            COMMON_VILLAGES,
+        ] {
+            assert!(
+                text.starts_with('#'),
+                "a header saying what the list is for"
+            );
+        }
+        for data in [
+            ORG_SUFFIXES,
+            ROLES,
+            NOT_ORG_HEADS,
+            GENERIC_STEMS,
+            GENERIC_PREFIXES,
+            EVENT_SUFFIXES,
+            ORG_PREFIXES,
+            SURNAMES,
+            TRANSLIT,
+            TITLES,
+            AFTER_NAME,
+            NOT_AFTER_NAME,
+            FOREIGN_ENDINGS,
+            COMMON_VILLAGES,
+        ] {
+            let mut seen = HashSet::new();
+            for word in super::words(data) {
+                assert!(all_han(word), "{word}");
+                assert!(seen.insert(word), "{word} listed twice");
+            }
+        }
     }
 }

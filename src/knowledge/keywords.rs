@@ -51,16 +51,6 @@ const STOP_WORDS: &str = include_str!("data/stopwords.txt");
 /// Terms jieba cuts into pieces, joined back (see the file's header).
 const TERMS: &str = include_str!("data/keywords_terms.txt");
 
-/// A checksum of the data files keywords are chosen with (xxh3), recorded in the index beside
-/// [`VERSION`].
-pub fn data_checksum() -> u64 {
-    let mut all = String::new();
-    for data in [IDF_TABLE, STOP_WORDS, TERMS] {
-        all.push_str(data);
-        all.push('\u{0}');
-    }
-    xxhash_rust::xxh3::xxh3_64(all.as_bytes())
-}
 /// The IDF of a joined term: rarer than most words, as jieba's table would have it if it knew
 /// them, and not as rare as a name.
 const TERM_IDF: f32 = 10.0;
