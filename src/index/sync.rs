@@ -231,8 +231,9 @@ fn to_document(
 /// Reports prepared at once on all cores before their documents go to the writer.
 const BATCH: usize = 256;
 
-/// Documents the writer may have waiting before the next batch is prepared on one thread only.
-const MAX_WAITING: usize = BATCH;
+/// Documents the writer may have waiting before the next batch is prepared on one thread only:
+/// enough that the writer does not run dry while that thread prepares it.
+const MAX_WAITING: usize = 4 * BATCH;
 
 /// A document handed to the writer, counted in `indexed` once the writer has taken it in (it
 /// drops each document after indexing and storing it): how far the writer lags is the number
@@ -524,9 +525,10 @@ impl Indexer {
             }
         };
         for batch in to_read.chunks(BATCH) {
-            // The writer indexes on one thread. While it has more than a batch waiting, the
-            // next batch is prepared on this thread alone, so that the writer keeps a core
-            // to itself instead of falling behind (and finishing alone at the end).
+            // The writer indexes on one thread. While it has more than `MAX_WAITING` documents
+            // waiting (more than it indexes while this thread prepares a batch), the next batch
+            // is prepared on this thread alone, so that the writer keeps a core to itself
+            // instead of falling behind (and finishing alone at the end).
             let waiting = *queued - indexed.load(Ordering::Relaxed).min(*queued);
             let prepare = |file: &&FileEntry| prepare(index, extractor, &root, file);
             let prepared: Vec<(u64, std::result::Result<TantivyDocument, String>)> =
