@@ -47,15 +47,21 @@ fn for_each_shingle(text: &str, mut each: impl FnMut(u64)) {
     let normalized = normalize(text);
     let mut window: u128 = 0;
     let mut filled = 0;
-    for c in normalized
-        .chars()
-        .filter(|&c| is_word_char(c))
-        .flat_map(char::to_lowercase)
-    {
+    let mut push = |c: char| {
         window = ((window << 21) | u128::from(u32::from(c))) & MASK;
         filled += 1;
         if filled >= SHINGLE {
             each(xxhash_rust::xxh3::xxh3_64(&window.to_le_bytes()));
+        }
+    };
+    for c in normalized.chars().filter(|&c| is_word_char(c)) {
+        // Lower case: ASCII and common Han (which has none) without the general tables.
+        if c.is_ascii() {
+            push(c.to_ascii_lowercase());
+        } else if matches!(c, '\u{4e00}'..='\u{9fff}') {
+            push(c);
+        } else {
+            c.to_lowercase().for_each(&mut push);
         }
     }
 }
@@ -252,6 +258,22 @@ mod tests {
                 "{t}"
             );
         }
+        // Lower case as `char::to_lowercase` has it, whatever the script.
+        let mixed = "ＧＤＰ增长6.5%，İstanbul ΣΊΣΥΦΟΣ Ǆemal 党建引领 ABC公司 ÀÉÎ 𠀀𠀁";
+        let lowered: String = normalize(mixed)
+            .chars()
+            .filter(|&c| is_word_char(c))
+            .flat_map(char::to_lowercase)
+            .collect();
+        let packed = |w: &[char]| {
+            let n = w
+                .iter()
+                .fold(0u128, |n, &c| (n << 21) | u128::from(u32::from(c)));
+            xxhash_rust::xxh3::xxh3_64(&n.to_le_bytes())
+        };
+        let chars: Vec<char> = lowered.chars().collect();
+        let expected: Vec<u64> = chars.windows(SHINGLE).map(packed).collect();
+        assert_eq!(shingles(mixed), expected);
         let repeated = "党建引领乡村振兴。".repeat(40);
         assert_eq!(
             Fingerprint::of(&repeated),
