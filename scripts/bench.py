@@ -303,8 +303,8 @@ def main():
 
     if fts:
         ratio = fts["seconds"] / index_s
-        target("indexing ≥ 5× faster than FTS5 trigram", f"{ratio:.1f}× ({text_mb / index_s:.1f} vs "
-               f"{text_mb / fts['seconds']:.1f} MB/s)", ratio >= 5)
+        target("indexing with extraction ≥ 4× faster than FTS5 trigram", f"{ratio:.1f}× ({text_mb / index_s:.1f} vs "
+               f"{text_mb / fts['seconds']:.1f} MB/s)", ratio >= 4)
     target("peak RSS while indexing < 500 MB", f"{max(rsss) / 1024:.0f} MiB", max(rsss) / 1024 < 500)
     # A peer competes in a group when it finds what users ask for there: recall of at least
     # COMPETING_RECALL, a full answer of PEER_CAP correct paths counting as complete
@@ -330,7 +330,7 @@ def main():
                                              and z["p95"] < score[best_p95][g]["p95"]))
         target(f"{g}: median and p95 below the best competing peer, recall = precision = 1", fig, ok)
     wp = statistics.median(rg_wp) / statistics.median(zh_wp)
-    target("`search -l` ≥ 10× faster than `rg -F -l`", f"{wp:.1f}×", wp >= 10)
+    target(f"`search -l` ≥ 15× faster than `rg -F -l` ({docs:,} reports)", f"{wp:.1f}×", wp >= 15)
     target("index size ≤ 1.5× text", f"{index_bytes / text:.2f}×", index_bytes / text <= 1.5)
     target("no-change reindex < 1 s", f"{statistics.median(reindex):.2f} s", statistics.median(reindex) < 1)
     target("new file searchable under `serve --watch` < 1 s", f"{statistics.median(watch) * 1000:.0f} ms",

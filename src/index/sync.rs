@@ -14,10 +14,12 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tantivy::directory::error::LockError;
+use tantivy::schema::document::Document;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError};
 
 use super::open::{exists, IndexInfo, ReportIndex, FORMAT_VERSION};
@@ -29,7 +31,10 @@ use crate::knowledge::{self, Extractor, Knowledge};
 use crate::vocabulary::{FolderVocabulary, Vocabulary};
 use rayon::prelude::*;
 
-/// Memory budget of the index writer, shared by its threads.
+/// Memory budget of the index writer. It indexes on one thread: a second one on two cores
+/// doubled the segments (each with its own term dictionaries, and with every other report, so
+/// its store compressed worse) for an index 4% larger, and the extraction's threads keep the
+/// other core busy (see `MAX_WAITING`).
 const WRITER_MEMORY: usize = 160 << 20;
 
 /// Options of [`sync`].
@@ -229,6 +234,42 @@ fn to_document(
 /// Reports prepared at once on all cores before their documents go to the writer.
 const BATCH: usize = 256;
 
+/// Documents the writer may have waiting before the next batch is prepared on one thread only:
+/// enough that the writer does not run dry while that thread prepares it.
+const MAX_WAITING: usize = 4 * BATCH;
+
+/// A document handed to the writer, counted in `indexed` once the writer has taken it in (it
+/// drops each document after indexing and storing it): how far the writer lags is the number
+/// queued minus that count.
+struct Queued {
+    doc: TantivyDocument,
+    indexed: Arc<AtomicUsize>,
+}
+
+impl Queued {
+    fn new(doc: TantivyDocument, indexed: &Arc<AtomicUsize>) -> Queued {
+        Queued {
+            doc,
+            indexed: Arc::clone(indexed),
+        }
+    }
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        self.indexed.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl Document for Queued {
+    type Value<'a> = <TantivyDocument as Document>::Value<'a>;
+    type FieldsValuesIter<'a> = <TantivyDocument as Document>::FieldsValuesIter<'a>;
+
+    fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
+        self.doc.iter_fields_and_values()
+    }
+}
+
 /// Opens the index for writing, deciding whether it must be rebuilt and why.
 fn open_for_sync(dir: &Path, opts: &SyncOptions) -> Result<(ReportIndex, PathBuf, Option<String>)> {
     let given_root = match &opts.root {
@@ -284,7 +325,11 @@ pub const OWNER_FILE: &str = "zhsearch-owner.json";
 /// An index opened for writing: holds the writer lock until dropped.
 pub struct Indexer {
     index: ReportIndex,
-    writer: IndexWriter,
+    writer: IndexWriter<Queued>,
+    /// Documents the writer has taken in (or dropped), counted by [`Queued`].
+    indexed: Arc<AtomicUsize>,
+    /// Documents handed to the writer.
+    queued: usize,
     root: PathBuf,
     /// Why the next sync must rebuild, if it must.
     rebuild: Option<String>,
@@ -304,9 +349,9 @@ impl Indexer {
     /// Opens (or creates) the index at `dir` for writing and takes its writer lock.
     pub fn open(dir: &Path, opts: &SyncOptions) -> Result<Indexer> {
         let (index, root, rebuild) = open_for_sync(dir, opts)?;
-        let writer: IndexWriter = index
+        let writer: IndexWriter<Queued> = index
             .index
-            .writer_with_num_threads(2, WRITER_MEMORY)
+            .writer_with_num_threads(1, WRITER_MEMORY)
             .map_err(|e| lock_error(dir, e))?;
         // Files a killed or failed run left behind (half-written segments) belong to no
         // commit: remove them before writing more, so that space freed is space usable.
@@ -323,6 +368,8 @@ impl Indexer {
         Ok(Indexer {
             index,
             writer,
+            indexed: Arc::new(AtomicUsize::new(0)),
+            queued: 0,
             root: root.clone(),
             rebuild,
             dir: dir.to_path_buf(),
@@ -395,6 +442,8 @@ impl Indexer {
         let index = &self.index;
         let readers = &self.readers;
         let writer = &mut self.writer;
+        let indexed = Arc::clone(&self.indexed);
+        let queued = &mut self.queued;
         let mut known = if rebuild.is_some() {
             writer.delete_all_documents()?;
             HashMap::new()
@@ -473,8 +522,8 @@ impl Indexer {
             writer.delete_query(Box::new(super::paths_query(stale)))?;
         }
         // Reading, decoding and extraction run on every core, a batch at a time (so memory
-        // stays bounded); the bookkeeping below stays in file order. The writer's own threads
-        // index each batch while the next one is prepared.
+        // stays bounded); the bookkeeping below stays in file order. The writer's own thread
+        // indexes each batch while the next one is prepared.
         let extractor = match &self.extractor {
             Some((v, extractor)) if Arc::ptr_eq(v, &vocabulary) => extractor,
             _ => {
@@ -486,10 +535,18 @@ impl Indexer {
             }
         };
         for batch in to_read.chunks(BATCH) {
-            let prepared: Vec<(u64, std::result::Result<TantivyDocument, String>)> = batch
-                .par_iter()
-                .map(|file| prepare(index, extractor, readers, &root, file))
-                .collect();
+            // The writer indexes on one thread. While it has more than `MAX_WAITING` documents
+            // waiting (more than it indexes while this thread prepares a batch), the next batch
+            // is prepared on this thread alone, so that the writer keeps a core to itself
+            // instead of falling behind (and finishing alone at the end).
+            let waiting = *queued - indexed.load(Ordering::Relaxed).min(*queued);
+            let prepare = |file: &&FileEntry| prepare(index, extractor, readers, &root, file);
+            let prepared: Vec<(u64, std::result::Result<TantivyDocument, String>)> =
+                if waiting > MAX_WAITING {
+                    batch.iter().map(prepare).collect()
+                } else {
+                    batch.par_iter().map(prepare).collect()
+                };
             for (file, (hash, prepared)) in batch.iter().zip(prepared) {
                 progress(Progress::Read);
                 let previous = known.remove(&file.path);
@@ -534,7 +591,8 @@ impl Indexer {
                         }
                     }
                 }
-                writer.add_document(doc)?;
+                writer.add_document(Queued::new(doc, &indexed))?;
+                *queued += 1;
                 changed = true;
             }
         }

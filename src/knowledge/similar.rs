@@ -36,23 +36,40 @@ pub const MIN_SHINGLES: usize = 20;
 /// kept packed in an integer (21 bits a character), so each shingle is hashed from 16 bytes in
 /// one call.
 pub fn shingles(text: &str) -> Vec<u64> {
+    let mut out = Vec::with_capacity(text.len() / 3);
+    for_each_shingle(text, |h| out.push(h));
+    out
+}
+
+/// Hands the hashes of [`shingles`] to `each`, in order, without collecting them.
+fn for_each_shingle(text: &str, mut each: impl FnMut(u64)) {
     const MASK: u128 = (1u128 << (21 * SHINGLE)) - 1;
     let normalized = normalize(text);
-    let mut out = Vec::with_capacity(normalized.len() / 3);
     let mut window: u128 = 0;
     let mut filled = 0;
-    for c in normalized
-        .chars()
-        .filter(|&c| is_word_char(c))
-        .flat_map(char::to_lowercase)
-    {
+    let mut push = |c: char| {
         window = ((window << 21) | u128::from(u32::from(c))) & MASK;
         filled += 1;
         if filled >= SHINGLE {
-            out.push(xxhash_rust::xxh3::xxh3_64(&window.to_le_bytes()));
+            each(xxhash_rust::xxh3::xxh3_64(&window.to_le_bytes()));
+        }
+    };
+    for c in normalized.chars().filter(|&c| is_word_char(c)) {
+        // Lower case: ASCII and common Han (which has none) without the general tables.
+        if c.is_ascii() {
+            push(c.to_ascii_lowercase());
+        } else if matches!(c, '\u{4e00}'..='\u{9fff}') {
+            push(c);
+        } else {
+            c.to_lowercase().for_each(&mut push);
         }
     }
-    out
+}
+
+/// The slot of a shingle's hash: its high bits pick it, the whole hash competes within it.
+#[inline]
+fn slot_of(h: u64) -> usize {
+    (((h >> 32) * SLOTS as u64) >> 32) as usize
 }
 
 /// The MinHash signature of a report's text.
@@ -71,7 +88,25 @@ fn borrowed(min: u64, distance: usize) -> u64 {
 impl Fingerprint {
     /// The fingerprint of `text`.
     pub fn of(text: &str) -> Fingerprint {
-        Fingerprint::from_shingles(&shingles(text))
+        // As `from_shingles(&shingles(text))`, without keeping more hashes than the count of
+        // distinct ones needs.
+        const KEPT: usize = 4 * MIN_SHINGLES;
+        let mut slots = [u64::MAX; SLOTS];
+        let mut first = Vec::with_capacity(KEPT);
+        let mut count = 0;
+        for_each_shingle(text, |h| {
+            count += 1;
+            if first.len() < KEPT {
+                first.push(h);
+            }
+            let slot = slot_of(h);
+            slots[slot] = slots[slot].min(h);
+        });
+        if count >= KEPT || first.iter().collect::<HashSet<_>>().len() >= MIN_SHINGLES {
+            Fingerprint::from_slots(&slots)
+        } else {
+            Fingerprint { mins: Vec::new() }
+        }
     }
 
     /// The fingerprint of a report whose shingles are `hashes`.
@@ -82,12 +117,16 @@ impl Fingerprint {
         if !enough {
             return Fingerprint { mins: Vec::new() };
         }
-        let mut slots = vec![u64::MAX; SLOTS];
+        let mut slots = [u64::MAX; SLOTS];
         for &h in hashes {
-            // The high bits pick the slot; the whole hash competes within it.
-            let slot = (((h >> 32) * SLOTS as u64) >> 32) as usize;
+            let slot = slot_of(h);
             slots[slot] = slots[slot].min(h);
         }
+        Fingerprint::from_slots(&slots)
+    }
+
+    /// The fingerprint of the least hash of each slot (`u64::MAX` for an empty one).
+    fn from_slots(slots: &[u64; SLOTS]) -> Fingerprint {
         let mins = (0..SLOTS)
             .map(|i| {
                 (0..SLOTS)
@@ -206,6 +245,40 @@ mod tests {
             shingles("小营盘镇 党委\n２０１７年工作总结")
         );
         assert!(shingles("党建").is_empty());
+    }
+
+    #[test]
+    fn the_fingerprint_of_a_text_is_that_of_its_shingles() {
+        let mut rng = StdRng::seed_from_u64(3);
+        for sentences in [0, 1, 2, 3, 5, 8, 20, 60] {
+            let t = text(&mut rng, sentences);
+            assert_eq!(
+                Fingerprint::of(&t),
+                Fingerprint::from_shingles(&shingles(&t)),
+                "{t}"
+            );
+        }
+        // Lower case as `char::to_lowercase` has it, whatever the script.
+        let mixed = "ＧＤＰ增长6.5%，İstanbul ΣΊΣΥΦΟΣ Ǆemal 党建引领 ABC公司 ÀÉÎ 𠀀𠀁";
+        let lowered: String = normalize(mixed)
+            .chars()
+            .filter(|&c| is_word_char(c))
+            .flat_map(char::to_lowercase)
+            .collect();
+        let packed = |w: &[char]| {
+            let n = w
+                .iter()
+                .fold(0u128, |n, &c| (n << 21) | u128::from(u32::from(c)));
+            xxhash_rust::xxh3::xxh3_64(&n.to_le_bytes())
+        };
+        let chars: Vec<char> = lowered.chars().collect();
+        let expected: Vec<u64> = chars.windows(SHINGLE).map(packed).collect();
+        assert_eq!(shingles(mixed), expected);
+        let repeated = "党建引领乡村振兴。".repeat(40);
+        assert_eq!(
+            Fingerprint::of(&repeated),
+            Fingerprint::from_shingles(&shingles(&repeated))
+        );
     }
 
     #[test]
