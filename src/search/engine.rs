@@ -18,8 +18,8 @@
 //! text before it answers.
 
 use super::{
-    EntityView, ExportRecord, FacetCounts, Highlighter, IndexStats, Overview, Probe, ReportView,
-    SearchRequest, SearchResponse, Similar,
+    Duplicates, DuplicatesRequest, EntityView, ExportRecord, FacetCounts, Highlighter, IndexStats,
+    Overview, Probe, ReportView, SearchRequest, SearchResponse, Similar,
 };
 use crate::error::Result;
 use crate::index::IndexInfo;
@@ -63,6 +63,10 @@ pub trait Engine: Send + Sync {
 
     /// Near-duplicates and related reports of a report, indexed or not.
     fn similar(&self, probe: &Probe) -> Result<Similar>;
+
+    /// Every group of reports sharing most of their text, across the whole knowledge base
+    /// (the copy audit), newest group first.
+    fn duplicate_groups(&self, req: &DuplicatesRequest) -> Result<Duplicates>;
 
     /// Every report with its knowledge, in path order (with the text when `text`).
     fn export(&self, text: bool) -> Result<Vec<ExportRecord>>;
@@ -108,6 +112,9 @@ impl Engine for super::LocalEngine {
     }
     fn similar(&self, probe: &Probe) -> Result<Similar> {
         super::LocalEngine::similar(self, probe)
+    }
+    fn duplicate_groups(&self, req: &DuplicatesRequest) -> Result<Duplicates> {
+        super::LocalEngine::duplicate_groups(self, req)
     }
     fn export(&self, text: bool) -> Result<Vec<ExportRecord>> {
         super::LocalEngine::export(self, text)

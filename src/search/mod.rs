@@ -2,6 +2,7 @@
 
 pub mod compile;
 pub mod deadline;
+pub mod duplicates;
 pub mod engine;
 pub mod facets;
 pub mod knowledge;
@@ -29,6 +30,7 @@ use crate::ingest::ReportDate;
 use crate::knowledge::{Entities, Facet};
 use crate::vocabulary::FolderVocabulary;
 pub use deadline::Deadline;
+pub use duplicates::{DuplicateGroup, DuplicateMember, Duplicates, DuplicatesRequest};
 pub use engine::Engine;
 pub use facets::{FacetCollector, FacetCounts, FacetTotals};
 pub use knowledge::{EntityView, ExportRecord, Overview, Probe, Similar, SimilarReport};

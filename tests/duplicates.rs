@@ -1,0 +1,271 @@
+//! The copy audit on the real binary and the real server: planted copies with edits (other
+//! dates, encodings, folders; sentences changed, cut and appended) are found as their groups,
+//! oldest first, with the share of each report's text found in the earlier ones as an
+//! independent oracle measures it; a folder without copies lists nothing.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use support::copies::{self, Planted};
+use support::{json, q, TestServer, Workspace};
+
+/// The bundled corpus, the planted copies and 150 distinct bench reports (when the bench is
+/// there): the planted groups, newest first.
+fn planted() -> (Workspace, Vec<Planted>) {
+    let ws = Workspace::bundled();
+    let groups = copies::plant(&ws.corpus());
+    copies::write_bench_slice(&ws.corpus().join("bench"), 100, 150);
+    (ws, groups)
+}
+
+/// The paths of each listed group, in the order listed.
+fn listed(v: &Value) -> Vec<Vec<String>> {
+    v["groups"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no groups in {v}"))
+        .iter()
+        .map(|g| {
+            g["reports"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["path"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+fn expected(groups: &[Planted]) -> Vec<Vec<String>> {
+    groups
+        .iter()
+        .map(|g| g.paths.iter().map(|p| p.to_string()).collect())
+        .collect()
+}
+
+/// Every listed group has the documented shape, its reports by date, the first at 0% and the
+/// others at the share the oracle measures on the files (within rounding).
+fn assert_groups_measured(v: &Value, corpus: &std::path::Path) {
+    let top: BTreeSet<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(top, BTreeSet::from(["groups"]));
+    for group in v["groups"].as_array().unwrap() {
+        let keys: BTreeSet<&str> = group
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, BTreeSet::from(["reports"]));
+        let reports = group["reports"].as_array().unwrap();
+        assert!(reports.len() >= 2, "{group}");
+        let dates: Vec<&str> = reports
+            .iter()
+            .map(|r| r["date"].as_str().unwrap())
+            .collect();
+        let mut sorted = dates.clone();
+        sorted.sort();
+        assert_eq!(dates, sorted, "{group}");
+        let texts: Vec<String> = reports
+            .iter()
+            .map(|r| copies::text_of(corpus, r["path"].as_str().unwrap()))
+            .collect();
+        for (i, r) in reports.iter().enumerate() {
+            let keys: BTreeSet<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(
+                keys,
+                BTreeSet::from(["id", "path", "title", "date", "kind", "overlap"])
+            );
+            let overlap = r["overlap"].as_u64().unwrap() as f64;
+            if i == 0 {
+                assert_eq!(overlap, 0.0, "{r}");
+                continue;
+            }
+            let earlier: Vec<&str> = texts[..i].iter().map(String::as_str).collect();
+            let oracle = copies::share_found(&texts[i], &earlier);
+            assert!(
+                (overlap - oracle).abs() <= 1.0,
+                "{}: overlap {overlap}, the oracle says {oracle:.1}",
+                r["path"]
+            );
+        }
+    }
+}
+
+#[test]
+fn planted_copies_are_grouped_oldest_first_with_the_share_copied() {
+    let (ws, groups) = planted();
+    ws.index_ok();
+    let v = ws.json(&["duplicates", "--json"]);
+    assert_eq!(listed(&v), expected(&groups), "{v}");
+    assert_groups_measured(&v, &ws.corpus());
+    // Plausible: the edited copies hold most of the earlier text, not all of it.
+    let overlaps: Vec<Vec<u64>> = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            g["reports"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["overlap"].as_u64().unwrap())
+                .collect()
+        })
+        .collect();
+    for copy in overlaps.iter().flat_map(|g| &g[1..]) {
+        assert!((55..=98).contains(copy), "{overlaps:?}");
+    }
+    let kinds: Vec<&str> = v["groups"][0]["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["述职报告", "述职报告"]);
+
+    // Filters keep a group when one of its reports matches, and list the whole group.
+    let by_kind = ws.json(&["duplicates", "--json", "--kind", "述职报告"]);
+    assert_eq!(listed(&by_kind), expected(&groups[..1]));
+    let in_2020 = ws.json(&[
+        "duplicates",
+        "--json",
+        "--from",
+        "2020-06",
+        "--to",
+        "2020-12",
+    ]);
+    assert_eq!(listed(&in_2020), expected(&groups[1..]));
+    let both = ws.run(&[
+        "duplicates",
+        "--kind",
+        "述职报告",
+        "--from",
+        "2020-06",
+        "--to",
+        "2020-12",
+    ]);
+    assert_eq!(both.status.code(), Some(1), "{both:?}");
+
+    // No copy holds all of another: nothing at 99%, exit code 1.
+    let strict = ws.run(&["duplicates", "--json", "--min", "99"]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert_eq!(
+        listed(&serde_json::from_slice(&strict.stdout).unwrap()),
+        Vec::<Vec<String>>::new()
+    );
+
+    // The terminal form: each group, its original marked first, the copies with their share.
+    let out = ws.run(&["duplicates"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "group 1 (2 reports):\n  first  2019-01-15  述职报告  述职报告_gb18030.txt"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("group 2 (3 reports):"), "{text}");
+    assert!(
+        text.contains(&format!("  2020-06-15  其他  {}", copies::PROFILE_2020)),
+        "{text}"
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("2 groups of reports sharing at least 50% of their text (5 reports)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_folder_without_copies_lists_nothing() {
+    let ws = Workspace::bundled();
+    copies::write_bench_slice(&ws.corpus().join("bench"), 100, 150);
+    ws.index_ok();
+    let out = ws.run(&["duplicates", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v, serde_json::json!({"groups": []}));
+}
+
+#[test]
+fn bad_options_are_one_line_errors() {
+    let (ws, _) = planted();
+    ws.index_ok();
+    for args in [
+        &["duplicates", "--min", "10"][..],
+        &["duplicates", "--min", "101"],
+        &["duplicates", "--kind", "述职"],
+        &["duplicates", "--from", "2021", "--to", "2020"],
+        &["duplicates", "--from", "yesterday"],
+    ] {
+        let out = ws.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    }
+    // A missing index is named, not built.
+    let empty = Workspace::empty();
+    let out = empty.run(&["duplicates"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("no index"));
+}
+
+#[test]
+fn api_and_page_list_the_planted_groups() {
+    let (ws, groups) = planted();
+    let server = TestServer::start(ws.path(), false);
+    let (status, v) = json(&server.url("/api/duplicates"));
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(listed(&v), expected(&groups), "{v}");
+    assert_groups_measured(&v, &ws.corpus());
+    // The same answer as the command line's.
+    let cli = ws.json(&["duplicates", "--json"]);
+    assert_eq!(v, cli);
+
+    let (_, by_kind) = json(&server.url(&format!("/api/duplicates?kind={}", q("述职报告"))));
+    assert_eq!(listed(&by_kind), expected(&groups[..1]));
+    let (_, dated) = json(&server.url("/api/duplicates?from=2020-06&to=2020-12&min="));
+    assert_eq!(listed(&dated), expected(&groups[1..]));
+    let (_, strict) = json(&server.url("/api/duplicates?min=99"));
+    assert_eq!(listed(&strict), Vec::<Vec<String>>::new());
+    for bad in [
+        "min=10",
+        "min=abc",
+        "kind=%E8%BF%B0%E8%81%8C",
+        "from=2021&to=2020",
+        "page=0",
+    ] {
+        let (status, v) = json(&server.url(&format!("/api/duplicates?{bad}")));
+        assert_eq!(status, 400, "{bad}: {v}");
+        assert!(
+            v["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{bad}: {v}"
+        );
+    }
+
+    // The page: each report links to its document page, the original marked as such.
+    let (status, html) = support::get(&server.url("/duplicates"));
+    assert_eq!(status, 200);
+    for group in v["groups"].as_array().unwrap() {
+        for r in group["reports"].as_array().unwrap() {
+            let link = format!("href=\"/doc/{}\"", r["id"].as_str().unwrap());
+            assert!(html.contains(&link), "{link} missing");
+        }
+    }
+    assert_eq!(html.matches("<section class=\"group\">").count(), 2);
+    assert_eq!(html.matches(">原文<").count(), 2);
+    assert!(
+        html.contains("共 <strong>2</strong> 组、5 篇报告"),
+        "{html}"
+    );
+    let (status, html) = support::get(&server.url("/duplicates?min=10"));
+    assert_eq!(status, 400);
+    assert!(
+        html.contains("无法查重") && html.contains("30 to 100"),
+        "{html}"
+    );
+    let (status, html) = support::get(&server.url("/duplicates?min=99"));
+    assert_eq!(status, 200);
+    assert!(html.contains("没有找到近似重复的报告"), "{html}");
+}
