@@ -3,9 +3,9 @@
 //! The CLI, the web pages and the JSON API ask an [`Engine`] — never tantivy directly — for
 //! one page of hits with snippets, highlights, facets and years ([`SearchRequest`] in,
 //! [`SearchResponse`] out), for every matching path, and for the look-ups the pages need
-//! (a report, an entity's page, the overview, related reports, the export). The local index
-//! ([`super::LocalEngine`]) is the first implementation; a distributed engine answering over
-//! the network is meant to be a second one.
+//! (a report, an entity's page, the overview, related reports, the copy audit, the export).
+//! The local index ([`super::LocalEngine`]) is the first implementation; a distributed engine
+//! answering over the network is meant to be a second one.
 //!
 //! Its methods block: a front end calls them on a blocking pool (the server does so on tokio's),
 //! never on an async thread. An engine that cannot be reached says so with
