@@ -268,4 +268,23 @@ fn api_and_page_list_the_planted_groups() {
     let (status, html) = support::get(&server.url("/duplicates?min=99"));
     assert_eq!(status, 200);
     assert!(html.contains("没有找到近似重复的报告"), "{html}");
+
+    // A copy indexed while the server runs joins its group at the next request (the audit the
+    // server remembers is of the index as it was).
+    let review = copies::text_of(&ws.corpus(), copies::REVIEW_2021);
+    ws.write(
+        "2022/述职报告.txt",
+        review.replace("时间：2021年1月10日", "时间：2022年1月12日"),
+    );
+    ws.index_ok();
+    support::wait_until("the new copy is audited", || {
+        let (_, v) = json(&server.url("/api/duplicates"));
+        listed(&v).first().is_some_and(|g| g.len() == 3)
+    });
+    let (_, v) = json(&server.url("/api/duplicates"));
+    assert_eq!(listed(&v)[0][2], "2022/述职报告.txt");
+    assert_groups_measured(&v, &ws.corpus());
+    // All of it but its date line was there before.
+    let latest = v["groups"][0]["reports"][2]["overlap"].as_u64().unwrap();
+    assert!((90..100).contains(&latest), "{v}");
 }

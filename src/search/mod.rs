@@ -353,6 +353,9 @@ pub struct LocalEngine {
     paths: Arc<Mutex<HashMap<tantivy::index::SegmentId, PathTable>>>,
     /// Facet totals per segment, for counts over most of the corpus.
     facet_totals: Arc<facets::FacetTotals>,
+    /// The last copy audit and what it was asked on (the pages of `/duplicates` ask for the
+    /// same audit again), valid while the index is as it was.
+    last_audit: Arc<Mutex<Option<duplicates::LastAudit>>>,
 }
 
 impl LocalEngine {
@@ -371,6 +374,7 @@ impl LocalEngine {
             reader,
             paths: Arc::default(),
             facet_totals: Arc::default(),
+            last_audit: Arc::default(),
         })
     }
 
