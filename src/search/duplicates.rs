@@ -471,7 +471,8 @@ impl LocalEngine {
             // Strongest candidates first: most later ones then join reports already grouped
             // and need no measuring.
             group_edges.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
-            // Over the group's own reports, numbered by their place in `members`.
+            // Over the group's own reports, numbered by their place in `members` (which holds
+            // both ends of every edge, so the search always finds them).
             let local = |m: u32| members.binary_search(&m).unwrap_or(0) as u32;
             let mut exact = UnionFind::new(members.len());
             for &(a, b, _) in &group_edges {
