@@ -16,9 +16,9 @@ use crate::index::{self, IndexInfo, SyncOptions, SyncSummary};
 use crate::ingest::{self, Links, Report};
 use crate::knowledge::{Extractor, Facet};
 use crate::search::{
-    Engine, EntityView, ExportRecord, FacetCounts, Highlighter, IndexStats, LocalEngine, Original,
-    OriginalFile, Overview, Probe, ReportKnowledge, ReportView, SearchRequest, SearchResponse,
-    Similar,
+    Duplicates, DuplicatesRequest, Engine, EntityView, ExportRecord, FacetCounts, Highlighter,
+    IndexStats, LocalEngine, Original, OriginalFile, Overview, Probe, ReportKnowledge, ReportView,
+    SearchRequest, SearchResponse, Similar,
 };
 use crate::vocabulary::{FolderVocabulary, Vocabulary};
 
@@ -202,6 +202,11 @@ impl Corpus {
         offset: usize,
     ) -> Result<EntityView> {
         self.engine.entity(facet, name, limit, offset)
+    }
+
+    /// Every group of reports sharing most of their text (the copy audit).
+    pub fn duplicates(&self, req: &DuplicatesRequest) -> Result<Duplicates> {
+        self.engine.duplicate_groups(req)
     }
 
     /// Every report with its knowledge.

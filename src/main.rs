@@ -127,6 +127,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }),
         Command::Entities { kind, top, json } => commands::entities(index, kind, top, json),
         Command::Similar { path, json } => commands::similar(index, &path, json),
+        Command::Duplicates {
+            min,
+            kind,
+            from,
+            to,
+            json,
+        } => {
+            let req = zhsearch::search::DuplicatesRequest::new(min)?
+                .kind(kind.as_deref())?
+                .dates(from.as_deref(), to.as_deref())?;
+            commands::duplicates(index, &req, json)
+        }
         Command::Export { text } => commands::export(index, text),
         Command::Stats { json } => commands::stats(index, json),
     }

@@ -2,9 +2,9 @@
 //!
 //! Skipped with a notice when chromedriver is not installed, so `cargo test` passes on a fresh
 //! machine; `ZHSEARCH_BROWSER_TESTS=1` (set by .ci/run, which installs Chromium) makes it
-//! mandatory. The screenshots go to target/browser/search.png and entity.png, and to
-//! docs/screenshot.png and docs/screenshot-entity.png when `ZHSEARCH_UPDATE_SCREENSHOT=1`
-//! (scripts/screenshot.sh).
+//! mandatory. The screenshots go to target/browser/search.png, entity.png and duplicates.png,
+//! and to docs/screenshot.png, docs/screenshot-entity.png and docs/screenshot-duplicates.png
+//! when `ZHSEARCH_UPDATE_SCREENSHOT=1` (scripts/screenshot.sh).
 
 mod support;
 
@@ -330,6 +330,100 @@ fn search_box_results_document_and_escaping_in_chromium() {
             .unwrap();
         let shot = client.screenshot().await.unwrap();
         save_screenshot(&shot, "entity.png", "screenshot-entity.png");
+
+        // The copy audit of a folder with planted copies (and, with the bench, news reports
+        // that copy each other): groups oldest first, each report a link to its page, the
+        // kind filter chosen in the form.
+        let audited = support::Workspace::bundled();
+        support::copies::plant(&audited.corpus());
+        support::copies::write_bench_slice(&audited.corpus().join("bench"), 240, 60);
+        let audit = TestServer::start(audited.path(), false);
+        client.goto(&audit.url("/")).await.unwrap();
+        let link = client
+            .find(Locator::Css("a[href='/duplicates']"))
+            .await
+            .unwrap();
+        follow(&client, link).await;
+        assert_eq!(text_of(&client, "h1").await, "近似重复报告");
+        let groups = client
+            .find_all(Locator::Css("section.group"))
+            .await
+            .unwrap();
+        assert!(groups.len() >= 2, "{} groups", groups.len());
+        let status = text_of(&client, "p.status").await;
+        assert!(
+            status.contains(&format!("共 {} 组", groups.len())),
+            "{status}"
+        );
+        let originals = client
+            .find_all(Locator::Css("section.group li.original .share"))
+            .await
+            .unwrap();
+        assert_eq!(originals.len(), groups.len());
+        for share in &originals {
+            assert_eq!(share.text().await.unwrap(), "原文");
+        }
+        let shot = client.screenshot().await.unwrap();
+        save_screenshot(&shot, "duplicates.png", "screenshot-duplicates.png");
+        // Only the 述职报告: the planted pair, the copy's share shown beside it.
+        client
+            .find(Locator::Css(
+                "form.audit select[name=kind] option[value='述职报告']",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("form.audit button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let started = Instant::now();
+        while !client
+            .current_url()
+            .await
+            .unwrap()
+            .query()
+            .is_some_and(|q| q.contains("kind=%E8%BF%B0%E8%81%8C%E6%8A%A5%E5%91%8A"))
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the form was not sent"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        client
+            .wait()
+            .for_element(Locator::Css("p.status"))
+            .await
+            .unwrap();
+        let groups = client
+            .find_all(Locator::Css("section.group"))
+            .await
+            .unwrap();
+        assert_eq!(groups.len(), 1);
+        let shares = client
+            .find_all(Locator::Css("section.group .share"))
+            .await
+            .unwrap();
+        assert_eq!(shares.len(), 2);
+        let copied = shares[1].text().await.unwrap();
+        let percent: u32 = copied.trim_end_matches('%').parse().unwrap_or(0);
+        assert!((55..=98).contains(&percent), "{copied}");
+        // A copy opens its own document page.
+        let copy = client
+            .find(Locator::Css(
+                "section.group li:not(.original) a[href^='/doc/']",
+            ))
+            .await
+            .unwrap();
+        let title = copy.text().await.unwrap();
+        follow(&client, copy).await;
+        assert_eq!(text_of(&client, "h1").await, title);
         client.close().await.unwrap();
     });
 }

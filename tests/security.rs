@@ -83,6 +83,8 @@ fn every_route_but_healthz_needs_the_password() {
         "/api/stats",
         "/api/doc/0",
         "/doc/0",
+        "/duplicates",
+        "/api/duplicates",
         "/no/such/page",
     ] {
         let answer = get(&server.url(path), None);

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use zhsearch::corpus::{Build, Corpus, Missing, DEFAULT_CORPUS};
 use zhsearch::index::{Progress, SyncSummary};
 use zhsearch::knowledge::Facet;
-use zhsearch::search::{SearchRequest, Sort, MAX_DEPTH};
+use zhsearch::search::{DuplicatesRequest, SearchRequest, Sort, MAX_DEPTH};
 
 use super::flags::{ColorArg, SortArg};
 use super::output::{self, terminal_safe};
@@ -199,6 +199,31 @@ pub fn similar(index_dir: &Path, path: &Path, json: bool) -> anyhow::Result<Exit
     Ok(found(
         !similar.duplicates.is_empty() || !similar.related.is_empty(),
     ))
+}
+
+/// `zhsearch duplicates`.
+pub fn duplicates(
+    index_dir: &Path,
+    req: &DuplicatesRequest,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let found_groups = existing(index_dir)?.duplicates(req)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if json {
+        serde_json::to_writer(&mut out, &found_groups)?;
+        writeln!(out)?;
+    } else {
+        output::print_duplicates(&mut out, &found_groups)?;
+        out.flush()?;
+        let reports: usize = found_groups.groups.iter().map(|g| g.reports.len()).sum();
+        eprintln!(
+            "{} groups of reports sharing at least {}% of their text ({reports} reports)",
+            found_groups.groups.len(),
+            req.min_percent
+        );
+    }
+    out.flush()?;
+    Ok(found(!found_groups.groups.is_empty()))
 }
 
 /// `zhsearch export`.

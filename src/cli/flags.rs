@@ -128,6 +128,34 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List every group of reports that share most of their text: a copy audit of the whole
+    /// index, newest group first.
+    ///
+    /// Two reports are grouped when one holds at least PERCENT of the other's text (copies of
+    /// copies join the same group). Within a group, reports are listed by date, each with the
+    /// share of its text found in the earlier ones (0 for the earliest, the original). Exits 0
+    /// when a group was found, 1 when none was, 2 on error.
+    #[command(
+        after_help = "Examples:\n  zhsearch duplicates\n  zhsearch duplicates --kind 述职报告 --from 2020 --min 70\n  zhsearch duplicates --json | jq '.groups | length'"
+    )]
+    Duplicates {
+        /// Least share of a report's text, in percent (30 to 100), another report must hold
+        /// for the two to be grouped.
+        #[arg(long, value_name = "PERCENT", default_value_t = zhsearch::search::duplicates::DEFAULT_MIN_PERCENT)]
+        min: u32,
+        /// Only groups with a report of this kind (述职报告, 工作总结, …).
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// Only groups with a report dated on or after this: YYYY, YYYY-MM or YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Only groups with a report dated on or before this: YYYY, YYYY-MM or YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Print one JSON object: {"groups": [{"reports": [{"id", "path", "title", "date", "kind", "overlap"}, …]}, …]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write every report with its kind, keywords and entities as JSON lines, in path order:
     /// {"id", "path", "title", "date", "kind", "keywords", "entities": {"person", "place",
     /// "org"}, "headings"}.

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
-use zhsearch::search::{FacetCounts, Hit, IndexStats, Similar, SimilarReport};
+use zhsearch::search::{Duplicates, FacetCounts, Hit, IndexStats, Similar, SimilarReport};
 
 pub fn paint(
     out: &mut impl Write,
@@ -127,6 +127,33 @@ pub fn print_similar(out: &mut impl Write, similar: &Similar) -> io::Result<()> 
             "        shares: {}",
             terminal_safe(&r.shared.join("、"))
         )?;
+    }
+    Ok(())
+}
+
+/// Each group of the copy audit: its reports by date, the earliest marked `first`, the others
+/// with the share of their text found in the earlier ones.
+pub fn print_duplicates(out: &mut impl Write, found: &Duplicates) -> io::Result<()> {
+    for (i, group) in found.groups.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "group {} ({} reports):", i + 1, group.reports.len())?;
+        for (k, r) in group.reports.iter().enumerate() {
+            let share = if k == 0 {
+                "first".to_string()
+            } else {
+                format!("{}%", r.overlap)
+            };
+            writeln!(
+                out,
+                "  {share:>5}  {}  {}  {}  {}",
+                r.report.date.as_deref().unwrap_or("(no date)"),
+                terminal_safe(&r.kind),
+                terminal_safe(&r.report.path),
+                terminal_safe(&r.report.title)
+            )?;
+        }
     }
     Ok(())
 }

@@ -13,11 +13,11 @@ use warp::reply::{Reply, Response};
 
 use super::download::Download;
 use super::error::{with_retry_after, ApiError, Format};
-use super::params::{entity_path, Params};
+use super::params::{entity_path, AuditParams, Params};
 use super::{pages, AppState};
 use crate::knowledge::{Facet, Kind};
 use crate::search::{
-    EntityView, FacetCounts, Highlighter, Hit, IndexStats, Original, Probe, ReportView,
+    Duplicates, EntityView, FacetCounts, Highlighter, Hit, IndexStats, Original, Probe, ReportView,
     SearchResponse, Similar, FACET_TOP,
 };
 
@@ -330,6 +330,53 @@ async fn entity_page_inner(
     ))
 }
 
+/// The copy audit `raw` asks for, run on the blocking pool within the time budget.
+async fn audit(
+    params: &AuditParams,
+    state: &Arc<AppState>,
+    format: Format,
+) -> Result<Duplicates, ApiError> {
+    let mut req = params
+        .request()
+        .map_err(|e| ApiError::from_lib(e, format))?;
+    req.budget = Some(state.budget);
+    run(state, format, move |s| s.corpus.duplicates(&req)).await
+}
+
+async fn api_duplicates_inner(raw: String, state: Arc<AppState>) -> Result<Response, ApiError> {
+    let params = AuditParams::parse(&raw).map_err(|e| ApiError::from_param(e, Format::Json))?;
+    let found = audit(&params, &state, Format::Json).await?;
+    Ok(warp::reply::json(&found).into_response())
+}
+
+async fn duplicates_page_inner(raw: String, state: Arc<AppState>) -> Result<Response, ApiError> {
+    let params = match AuditParams::parse(&raw) {
+        Ok(p) => p,
+        Err(e) => {
+            let page = pages::duplicates_page(&AuditParams::default(), None, Some(&e.message));
+            return Ok(with_status(page.into_string(), e.status));
+        }
+    };
+    // A mistake in the form or a busy server is told on the page itself, with the form.
+    let (page, status, retry) = match audit(&params, &state, Format::Html).await {
+        Ok(found) => (
+            pages::duplicates_page(&params, Some(&found), None),
+            StatusCode::OK,
+            None,
+        ),
+        Err(e) if e.status.is_client_error() || e.retry_after.is_some() => (
+            pages::duplicates_page(&params, None, Some(&e.message)),
+            e.status,
+            e.retry_after,
+        ),
+        Err(e) => return Err(e),
+    };
+    Ok(with_retry_after(
+        with_status(page.into_string(), status),
+        retry,
+    ))
+}
+
 fn with_status(html: String, status: StatusCode) -> Response {
     warp::reply::with_status(warp::reply::html(html), status).into_response()
 }
@@ -349,5 +396,7 @@ respond!(api_stats => api_stats_inner(state: Arc<AppState>));
 respond!(file => file_inner(id: String, state: Arc<AppState>));
 respond!(search_page => search_page_inner(raw: String, state: Arc<AppState>));
 respond!(doc_page => doc_page_inner(id: String, raw: String, state: Arc<AppState>));
+respond!(api_duplicates => api_duplicates_inner(raw: String, state: Arc<AppState>));
+respond!(duplicates_page => duplicates_page_inner(raw: String, state: Arc<AppState>));
 respond!(api_entity => api_entity_inner(facet: String, name: String, raw: String, state: Arc<AppState>));
 respond!(entity_page => entity_page_inner(facet: String, name: String, raw: String, state: Arc<AppState>));

@@ -4,12 +4,12 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use warp::http::StatusCode;
 
-use super::params::{self, entity_url, filter_text, Params};
+use super::params::{self, entity_url, filter_text, AuditParams, Params, GROUPS_PER_PAGE};
 use crate::ingest::extract::{lines_after_title, title_line};
-use crate::knowledge::Facet;
+use crate::knowledge::{Facet, Kind};
 use crate::search::{
-    EntityView, FacetCounts, Highlighted, Highlighter, Hit, Overview, ReportView, SearchResponse,
-    Similar, Sort, DEFAULT_LIMIT,
+    Duplicates, EntityView, FacetCounts, Highlighted, Highlighter, Hit, Overview, ReportView,
+    SearchResponse, Similar, Sort, DEFAULT_LIMIT,
 };
 
 /// Paragraphs shown on one page of a long report.
@@ -84,6 +84,16 @@ ul.tags .n::before { content:" "; }
 .knowledge li { padding:4px 0; border-bottom:1px solid #eef1f4; }
 .glance .cards { display:grid; grid-template-columns:repeat(auto-fill, minmax(240px,1fr)); gap:8px 32px; }
 .results > h2 { font-size:16px; margin:20px 0 0; }
+form.audit { display:flex; flex-wrap:wrap; gap:8px 16px; align-items:center; font-size:14px; color:var(--muted); margin:8px 0; }
+form.audit input { font-size:14px; padding:2px 6px; width:7em; } form.audit input[name=min] { width:4.5em; }
+form.audit select { font-size:14px; padding:2px 4px; }
+form.audit button { font-size:14px; padding:4px 14px; border:0; border-radius:6px; background:var(--accent); color:#fff; cursor:pointer; }
+section.group { border:1px solid var(--line); border-radius:6px; padding:4px 16px 8px; margin:12px 0; }
+section.group h2 { font-size:14px; color:var(--muted); font-weight:600; margin:6px 0; }
+section.group ol { list-style:none; padding:0; margin:0; }
+section.group li { display:grid; grid-template-columns:4.5em minmax(0,1fr); gap:0 12px; padding:6px 0; border-top:1px solid #eef1f4; }
+section.group .share { font-variant-numeric:tabular-nums; font-weight:600; color:var(--accent); text-align:right; }
+section.group li.original .share { color:var(--muted); font-weight:400; }
 .kind-label { font-size:14px; color:var(--muted); font-weight:400; margin-left:8px; }
 @media (max-width: 800px) { .cols { grid-template-columns:1fr; } }
 @media (max-width: 600px) { body { font-size:15px; } .hit-title { font-size:17px; } h1 { font-size:20px; } }
@@ -363,6 +373,78 @@ fn glance(overview: &Overview) -> Markup {
     }
 }
 
+/// The copy audit: its form (least share, kind, dates), then one page of groups, each report
+/// with its date, kind and the share of its text found in the group's earlier reports, linking
+/// to its document page.
+pub fn duplicates_page(p: &AuditParams, found: Option<&Duplicates>, error: Option<&str>) -> Markup {
+    let groups = found.map_or(0, |f| f.groups.len());
+    let first = (p.page - 1).saturating_mul(GROUPS_PER_PAGE);
+    let shown = found.map_or(&[][..], |f| {
+        let start = first.min(f.groups.len());
+        &f.groups[start..(start + GROUPS_PER_PAGE).min(f.groups.len())]
+    });
+    let paging = Params {
+        limit: GROUPS_PER_PAGE,
+        offset: first,
+        ..Params::default()
+    };
+    let reports: usize = found.map_or(0, |f| f.groups.iter().map(|g| g.reports.len()).sum());
+    let body = html! {
+        (search_form(&Params::default()))
+        main.wrap {
+            h1 { "近似重复报告" }
+            form.audit action="/duplicates" method="get" {
+                label { "重合至少 " input type="number" name="min" min="30" max="100" value=(p.min); " %" }
+                label { "类型 "
+                    select name="kind" {
+                        option value="" selected[p.kind.is_none()] { "全部" }
+                        @for kind in Kind::ALL {
+                            option value=(kind.label()) selected[p.kind.as_deref() == Some(kind.label())] { (kind.label()) }
+                        }
+                    }
+                }
+                label { "从 " input name="from" value=(p.from.as_deref().unwrap_or("")) placeholder="2017"; }
+                label { "到 " input name="to" value=(p.to.as_deref().unwrap_or("")) placeholder="2018-12-31"; }
+                button type="submit" { "查看" }
+            }
+            p.help {
+                "一篇报告至少有 " (p.min) "% 的文字见于另一篇，两篇即归为一组（转抄之作的转抄也在同一组）。"
+                "组内按日期排列，百分比是这篇报告的文字见于组内更早报告的比例，最早的一篇标为原文。"
+                "按类型或日期筛选时，组内有一篇符合即列出整组。"
+            }
+            @if let Some(message) = error {
+                p.error role="alert" { "无法查重：" (message) }
+            }
+            @if found.is_some() {
+                p.status {
+                    @if groups == 0 { "没有找到近似重复的报告。" }
+                    @else { "共 " strong { (groups) } " 组、" (reports) " 篇报告，按最新一篇的日期排列（新→旧）" }
+                }
+            }
+            @for (i, group) in shown.iter().enumerate() {
+                section.group {
+                    h2 { "第 " (first + i + 1) " 组 · " (group.reports.len()) " 篇" }
+                    ol {
+                        @for (k, r) in group.reports.iter().enumerate() {
+                            li.original[k == 0] data-overlap=(r.overlap) {
+                                span.share { @if k == 0 { "原文" } @else { (r.overlap) "%" } }
+                                div {
+                                    a href=(format!("/doc/{}", r.report.id)) { (r.report.title) }
+                                    div.meta {
+                                        (r.report.date.as_deref().unwrap_or("无日期")) " · " (r.kind) " · " (r.report.path)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            (pagination(&paging, groups, |offset| p.url(offset / GROUPS_PER_PAGE + 1)))
+        }
+    };
+    layout("近似重复报告 - zhsearch", body)
+}
+
 /// The search page: form, status, year chart, hits and pages, facets beside them; without a
 /// query, the corpus at a glance (`overview`) and how to search.
 pub fn search_page(
@@ -412,6 +494,7 @@ pub fn search_page(
                         li { code { "党建 OR 党风" } "、" code { "党建 -廉政" } "、" code { "title:述职报告" } }
                         li { code { "kind:述职报告" } "、" code { "place:\"博乐市\"" } "、" code { "org:…" } "、" code { "person:…" } "、" code { "keyword:…" } " 按类型、地点、机构、人物、关键词筛选" }
                     }
+                    p { a href="/duplicates" { "近似重复报告" } "：全部互相抄录的报告，按组列出，原文在前。" }
                 }
             }
         }

@@ -374,3 +374,85 @@ mod tests {
         assert!(dates.request().is_err());
     }
 }
+
+/// Groups shown on one page of the copy audit.
+pub const GROUPS_PER_PAGE: usize = 20;
+
+/// The copy audit's parameters as given in the URL: `min` (percent), `kind`, `from`, `to` and
+/// `page` (from 1, for the page; the API answers every group).
+#[derive(Debug, Clone)]
+pub struct AuditParams {
+    pub min: u32,
+    pub kind: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: usize,
+}
+
+impl Default for AuditParams {
+    fn default() -> Self {
+        AuditParams {
+            min: crate::search::duplicates::DEFAULT_MIN_PERCENT,
+            kind: None,
+            from: None,
+            to: None,
+            page: 1,
+        }
+    }
+}
+
+impl AuditParams {
+    /// Reads the parameters from a raw query string; unknown keys are ignored, an empty value
+    /// is no filter. Values are checked by [`AuditParams::request`].
+    pub fn parse(raw: &str) -> Result<AuditParams, BadParam> {
+        let mut p = AuditParams::default();
+        for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
+            let non_empty = || Some(value.trim().to_string()).filter(|v| !v.is_empty());
+            match key.as_ref() {
+                "min" if non_empty().is_some() => {
+                    p.min = value.trim().parse::<u32>().map_err(|_| {
+                        BadParam::new(format!("min must be a whole number, not {value:?}"))
+                    })?
+                }
+                "kind" => p.kind = non_empty(),
+                "from" => p.from = non_empty(),
+                "to" => p.to = non_empty(),
+                "page" => p.page = whole_number("page", &value)?,
+                _ => {}
+            }
+        }
+        if p.page == 0 {
+            return Err(BadParam::new("page counts from 1"));
+        }
+        Ok(p)
+    }
+
+    /// The audit these parameters ask for (without a time budget).
+    pub fn request(&self) -> crate::Result<crate::search::DuplicatesRequest> {
+        crate::search::DuplicatesRequest::new(self.min)?
+            .kind(self.kind.as_deref())?
+            .dates(self.from.as_deref(), self.to.as_deref())
+    }
+
+    /// The query string of these parameters on another page.
+    pub fn url(&self, page: usize) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if self.min != crate::search::duplicates::DEFAULT_MIN_PERCENT {
+            s.append_pair("min", &self.min.to_string());
+        }
+        for (key, value) in [("kind", &self.kind), ("from", &self.from), ("to", &self.to)] {
+            if let Some(v) = value {
+                s.append_pair(key, v);
+            }
+        }
+        if page > 1 {
+            s.append_pair("page", &page.to_string());
+        }
+        let query = s.finish();
+        if query.is_empty() {
+            "/duplicates".to_string()
+        } else {
+            format!("/duplicates?{query}")
+        }
+    }
+}

@@ -60,6 +60,16 @@ pub fn routes(
         .and(raw_query())
         .and(with_state(state.clone()))
         .and_then(handlers::api_entity);
+    let duplicates_page = get
+        .and(warp::path!("duplicates"))
+        .and(raw_query())
+        .and(with_state(state.clone()))
+        .and_then(handlers::duplicates_page);
+    let api_duplicates = get
+        .and(warp::path!("api" / "duplicates"))
+        .and(raw_query())
+        .and(with_state(state.clone()))
+        .and_then(handlers::api_duplicates);
     let gate = state.auth.clone();
     let api_stats = get
         .and(warp::path!("api" / "stats"))
@@ -99,6 +109,10 @@ pub fn routes(
         .or(entity_page)
         .unify()
         .or(api_entity)
+        .unify()
+        .or(duplicates_page)
+        .unify()
+        .or(api_duplicates)
         .unify()
         .or(api_stats)
         .unify()

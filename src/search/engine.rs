@@ -3,9 +3,9 @@
 //! The CLI, the web pages and the JSON API ask an [`Engine`] — never tantivy directly — for
 //! one page of hits with snippets, highlights, facets and years ([`SearchRequest`] in,
 //! [`SearchResponse`] out), for every matching path, and for the look-ups the pages need
-//! (a report, an entity's page, the overview, related reports, the export). The local index
-//! ([`super::LocalEngine`]) is the first implementation; a distributed engine answering over
-//! the network is meant to be a second one.
+//! (a report, an entity's page, the overview, related reports, the copy audit, the export).
+//! The local index ([`super::LocalEngine`]) is the first implementation; a distributed engine
+//! answering over the network is meant to be a second one.
 //!
 //! Its methods block: a front end calls them on a blocking pool (the server does so on tokio's),
 //! never on an async thread. An engine that cannot be reached says so with
@@ -18,8 +18,8 @@
 //! text before it answers.
 
 use super::{
-    EntityView, ExportRecord, FacetCounts, Highlighter, IndexStats, Overview, Probe, ReportView,
-    SearchRequest, SearchResponse, Similar,
+    Duplicates, DuplicatesRequest, EntityView, ExportRecord, FacetCounts, Highlighter, IndexStats,
+    Overview, Probe, ReportView, SearchRequest, SearchResponse, Similar,
 };
 use crate::error::Result;
 use crate::index::IndexInfo;
@@ -63,6 +63,10 @@ pub trait Engine: Send + Sync {
 
     /// Near-duplicates and related reports of a report, indexed or not.
     fn similar(&self, probe: &Probe) -> Result<Similar>;
+
+    /// Every group of reports sharing most of their text, across the whole knowledge base
+    /// (the copy audit), newest group first.
+    fn duplicate_groups(&self, req: &DuplicatesRequest) -> Result<Duplicates>;
 
     /// Every report with its knowledge, in path order (with the text when `text`).
     fn export(&self, text: bool) -> Result<Vec<ExportRecord>>;
@@ -108,6 +112,9 @@ impl Engine for super::LocalEngine {
     }
     fn similar(&self, probe: &Probe) -> Result<Similar> {
         super::LocalEngine::similar(self, probe)
+    }
+    fn duplicate_groups(&self, req: &DuplicatesRequest) -> Result<Duplicates> {
+        super::LocalEngine::duplicate_groups(self, req)
     }
     fn export(&self, text: bool) -> Result<Vec<ExportRecord>> {
         super::LocalEngine::export(self, text)

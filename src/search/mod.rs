@@ -2,6 +2,7 @@
 
 pub mod compile;
 pub mod deadline;
+pub mod duplicates;
 pub mod engine;
 pub mod facets;
 pub mod knowledge;
@@ -29,6 +30,7 @@ use crate::ingest::ReportDate;
 use crate::knowledge::{Entities, Facet};
 use crate::vocabulary::FolderVocabulary;
 pub use deadline::Deadline;
+pub use duplicates::{DuplicateGroup, DuplicateMember, Duplicates, DuplicatesRequest};
 pub use engine::Engine;
 pub use facets::{FacetCollector, FacetCounts, FacetTotals};
 pub use knowledge::{EntityView, ExportRecord, Overview, Probe, Similar, SimilarReport};
@@ -351,6 +353,9 @@ pub struct LocalEngine {
     paths: Arc<Mutex<HashMap<tantivy::index::SegmentId, PathTable>>>,
     /// Facet totals per segment, for counts over most of the corpus.
     facet_totals: Arc<facets::FacetTotals>,
+    /// The last copy audit and what it was asked on (the pages of `/duplicates` ask for the
+    /// same audit again), valid while the index is as it was.
+    last_audit: Arc<Mutex<Option<duplicates::LastAudit>>>,
 }
 
 impl LocalEngine {
@@ -369,6 +374,7 @@ impl LocalEngine {
             reader,
             paths: Arc::default(),
             facet_totals: Arc::default(),
+            last_audit: Arc::default(),
         })
     }
 

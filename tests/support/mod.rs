@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 use zhsearch::http::{ServeConfig, Server};
 
+pub mod copies;
 pub mod workspace;
 
 pub use workspace::{code, command, run, stderr, stdout, zhsearch, Workspace};
