@@ -101,14 +101,8 @@ impl Corpus {
                     why: "no index yet".into(),
                     fresh: true,
                 })),
-                Missing::Build(root) => Err(Error::Folder {
-                    path: root.clone(),
-                    reason: format!(
-                        "not a folder, and there is no index at {} yet: run `zhsearch index DIR` to index a folder of reports",
-                        dir.display()
-                    ),
-                }),
-                Missing::Fail => Err(Error::NoIndex(dir.to_path_buf())),
+                // No folder to build from either: the same error as when none may be built.
+                Missing::Build(_) | Missing::Fail => Err(Error::NoIndex(dir.to_path_buf())),
             };
         }
         Ok(index::open::outdated(dir)?.map(|why| Build {

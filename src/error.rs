@@ -38,7 +38,10 @@ pub enum Error {
     #[error("{0}")]
     Locked(String),
     /// There is no index at the given location.
-    #[error("no index at {}: run `zhsearch index DIR` first", .0.display())]
+    #[error(
+        "no index at {}: run `zhsearch index DIR` to index a folder of reports",
+        .0.display()
+    )]
     NoIndex(PathBuf),
     /// A file-system operation failed.
     #[error("{context}: {source}")]

@@ -4,21 +4,21 @@
 //!
 //! ```text
 //! files ─▶ ingest (decode, title/date/headings) ─▶ analysis (normalize, characters, bigrams)
-//!       ─▶ index (schema, open, incremental sync) ─▶ search (query language, jieba, ranking,
-//!          snippets)
-//!       ─▶ the `zhsearch` binary
+//!       ─▶ knowledge (kind, keywords, entities, signature) ─▶ index (schema, incremental sync)
+//!       ─▶ corpus (one opened knowledge base) ─▶ search (query language, ranking, snippets)
+//!       ─▶ the `zhsearch` binary and the http server
 //! ```
 //!
 //! ```no_run
 //! use std::path::Path;
-//! use zhsearch::index::{sync, SyncOptions};
-//! use zhsearch::search::{LocalEngine, SearchRequest};
+//! use zhsearch::corpus::Corpus;
+//! use zhsearch::search::SearchRequest;
 //!
-//! let opts = SyncOptions { root: Some("corpus".into()), rebuild: false };
-//! sync(Path::new("index"), &opts, &mut |_| {})?;
-//! let searcher = LocalEngine::open(Path::new("index"))?;
-//! for hit in searcher.search(&SearchRequest::new("\"小营盘镇\""))?.hits {
-//!     println!("{} {}", hit.path, hit.snippet);
+//! // Index (or bring up to date) the folder `corpus` into `index`, then open the knowledge base.
+//! Corpus::sync(Path::new("index"), Some("corpus".into()), false, &mut |_| {})?;
+//! let corpus = Corpus::open(Path::new("index"))?;
+//! for hit in corpus.search(&SearchRequest::new("\"小营盘镇\""))?.hits {
+//!     println!("{} {}", hit.report.path, hit.snippet);
 //! }
 //! # Ok::<(), zhsearch::Error>(())
 //! ```

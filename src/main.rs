@@ -46,7 +46,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Index { .. } => keep_freed_memory(),
         Command::Serve { .. } => {}
-        _ => short_lived(),
+        _ => huge_pages(false),
     }
     tracing_subscriber::fmt()
         .with_writer(io::stderr)
@@ -134,14 +134,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// A command that answers and exits (a search, say) touches a few megabytes: transparent huge
 /// pages, which the allocator asks for, would make the kernel zero 2 MiB for each of its first
-/// touches, a good share of a search's whole time. Indexing and serving keep them.
-fn short_lived() {
+/// touches, a good share of a search's whole time. Indexing and serving keep them, and so does
+/// a search that must first build its index ([`commands`] turns them back on).
+pub(crate) fn huge_pages(on: bool) {
     #[cfg(target_os = "linux")]
     // SAFETY: prctl with PR_SET_THP_DISABLE takes integer arguments only and changes a flag of
     // this process; no memory is passed.
     unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+        libc::prctl(libc::PR_SET_THP_DISABLE, libc::c_ulong::from(!on), 0, 0, 0);
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = on;
 }
 
 /// `mi_option_purge_delay` in mimalloc.h (v2 and v3), which the bindings do not name: how long

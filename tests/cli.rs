@@ -522,3 +522,29 @@ fn killing_the_indexer_never_corrupts_the_index() {
         BTreeSet::from(["corpus/bulk/19/02499.txt".replace("corpus/", "")])
     );
 }
+
+#[test]
+fn without_an_index_or_a_corpus_every_reading_command_says_how_to_make_one() {
+    // An empty folder: no ./corpus to build from, no index.
+    let sb = Workspace::empty();
+    for args in [
+        &["search", "党建"][..],
+        &["entities"],
+        &["export"],
+        &["stats"],
+        &["--index", "elsewhere", "search", "-l", "\"党建\""],
+    ] {
+        sb.cmd()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("no index at "))
+            .stderr(predicate::str::contains(
+                "run `zhsearch index DIR` to index a folder of reports",
+            ))
+            .stderr(predicate::str::contains("panicked").not());
+    }
+    // Nothing was created on the way.
+    assert!(!sb.path().join("index").exists());
+    assert!(!sb.path().join("elsewhere").exists());
+}

@@ -468,6 +468,24 @@ mod tests {
     }
 
     #[test]
+    fn normalizing_folded_text_is_normalizing_it() {
+        // Both map one character at a time (`\r`, which pairs with `\n`, never folds), so
+        // every character decides it; the knowledge extractor's fingerprint relies on it.
+        let differ: Vec<char> = (0..=0x10ffff)
+            .filter_map(char::from_u32)
+            .filter(|&c| {
+                let text = c.to_string();
+                normalize(&fold::fold(&text)) != normalize(&text)
+            })
+            .collect();
+        assert!(differ.is_empty(), "{differ:?}");
+        assert_eq!(
+            normalize(&fold::fold("黨建ＡＢ\r\n")),
+            normalize("黨建ＡＢ\r\n")
+        );
+    }
+
+    #[test]
     fn normalization_folds_traditional_and_maps_back() {
         assert_eq!(normalize("黨建引領"), "党建引领");
         let original = "小營盤鎮黨委";

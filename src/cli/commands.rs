@@ -38,6 +38,8 @@ fn existing(index_dir: &Path) -> anyhow::Result<Corpus> {
 
 fn open(index_dir: &Path, missing: &Missing) -> anyhow::Result<Corpus> {
     Corpus::open_or_build(index_dir, missing, &mut |dir, build: &Build| {
+        // Indexing is long-lived work: what a one-off command turned off helps it.
+        crate::huge_pages(true);
         if build.fresh {
             eprintln!(
                 "no index at {} yet: indexing {} first",

@@ -176,17 +176,20 @@ fn prepare(
         Ok(r) => r,
         Err(reason) => return (hash, Err(reason.to_string())),
     };
-    let knowledge = extractor.extract(&report.title, &report.text);
+    // Normalized once: the index's character and bigram fields and the fingerprint read it.
+    let body = normalize(&report.text);
+    let knowledge = extractor.extract_normalized(&report.title, &report.text, &body);
     (
         hash,
-        Ok(to_document(index, &report, &knowledge, file, hash)),
+        Ok(to_document(index, &report, &body, &knowledge, file, hash)),
     )
 }
 
-/// The tantivy document for a report.
+/// The tantivy document for a report whose normalized text is `body`.
 fn to_document(
     index: &ReportIndex,
     report: &Report,
+    body: &str,
     knowledge: &Knowledge,
     file: &FileEntry,
     hash: u64,
@@ -209,9 +212,8 @@ fn to_document(
     doc.add_u64(f.hash, hash);
     let title = normalize(&report.title);
     doc.add_text(f.title_char, &title);
-    let body = normalize(&report.text);
-    doc.add_text(f.body_gram, &body);
-    doc.add_text(f.body_char, &body);
+    doc.add_text(f.body_gram, body);
+    doc.add_text(f.body_char, body);
     let k = knowledge;
     doc.add_text(f.kind, k.kind.label());
     // Entities are counted and filtered under their canonical names; the names as written

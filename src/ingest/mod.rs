@@ -49,12 +49,14 @@ pub struct Report {
     pub text: String,
     /// The encoding the file was in (empty where the format fixes it).
     pub encoding: &'static str,
-    /// The format it was read as ([`format::Format::name`]: `text`, `docx`, `pdf`…).
+    /// The format it was read as (`text`, `docx`, `pdf`…).
     pub format: format::ReportFormat,
 }
 
 impl Report {
-    /// Builds a report from a file's bytes (a guarded format in a worker of its own).
+    /// Builds a report from a file's bytes. A guarded format (a PDF, an office file) is read in
+    /// a worker process started for this one call and ended after it: for one file (`zhsearch
+    /// similar`); many files share a pool of workers through [`Report::from_bytes_with`].
     pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Report, Unreadable> {
         Report::from_bytes_with(path, bytes, READ_BUDGET, &Readers::new())
     }

@@ -202,6 +202,14 @@ impl Extractor {
     /// once, over `title + "\n" + text`: keywords and entities read the same words
     /// ([`KeywordExtractor::keywords_from`], [`EntityExtractor::extract_words`]).
     pub fn extract(&self, title: &str, text: &str) -> Knowledge {
+        self.extract_normalized(title, text, &crate::analysis::normalize(text))
+    }
+
+    /// [`Extractor::extract`] of a report whose text's [`normalize`](crate::analysis::normalize)d
+    /// form is `normalized`: indexing computes it once for the index and for the fingerprint.
+    /// The fingerprint reads the same text either way, as normalization folds too (a
+    /// normalized character never depends on whether it was folded first).
+    pub fn extract_normalized(&self, title: &str, text: &str, normalized: &str) -> Knowledge {
         let (title, text) = (fold(title), fold(text));
         let (title, text) = (title.as_ref(), text.as_ref());
         let full = format!("{title}\n{text}");
@@ -212,7 +220,7 @@ impl Extractor {
             keywords: self.keywords.keywords_from(&tags, title.len(), KEYWORDS),
             canonical: Canonical::of(&entities, &self.aliases),
             entities,
-            signature: similar::Fingerprint::of(text).signature(),
+            signature: similar::Fingerprint::of_normalized(normalized).signature(),
         }
     }
 

@@ -42,9 +42,13 @@ pub fn shingles(text: &str) -> Vec<u64> {
 }
 
 /// Hands the hashes of [`shingles`] to `each`, in order, without collecting them.
-fn for_each_shingle(text: &str, mut each: impl FnMut(u64)) {
+fn for_each_shingle(text: &str, each: impl FnMut(u64)) {
+    for_each_shingle_normalized(&normalize(text), each);
+}
+
+/// [`for_each_shingle`] of a text whose [`normalize`]d form is `normalized`.
+fn for_each_shingle_normalized(normalized: &str, mut each: impl FnMut(u64)) {
     const MASK: u128 = (1u128 << (21 * SHINGLE)) - 1;
-    let normalized = normalize(text);
     let mut window: u128 = 0;
     let mut filled = 0;
     let mut push = |c: char| {
@@ -88,13 +92,19 @@ fn borrowed(min: u64, distance: usize) -> u64 {
 impl Fingerprint {
     /// The fingerprint of `text`.
     pub fn of(text: &str) -> Fingerprint {
+        Fingerprint::of_normalized(&normalize(text))
+    }
+
+    /// The fingerprint of a text whose [`normalize`]d form is `normalized` (indexing has it
+    /// at hand: the index reads it too).
+    pub fn of_normalized(normalized: &str) -> Fingerprint {
         // As `from_shingles(&shingles(text))`, without keeping more hashes than the count of
         // distinct ones needs.
         const KEPT: usize = 4 * MIN_SHINGLES;
         let mut slots = [u64::MAX; SLOTS];
         let mut first = Vec::with_capacity(KEPT);
         let mut count = 0;
-        for_each_shingle(text, |h| {
+        for_each_shingle_normalized(normalized, |h| {
             count += 1;
             if first.len() < KEPT {
                 first.push(h);

@@ -97,7 +97,7 @@ impl Engine for super::LocalEngine {
         req: &SearchRequest,
         vocabulary: &FolderVocabulary,
     ) -> Result<Vec<String>> {
-        super::LocalEngine::matching_paths(self, &req.query, req.from, req.to, vocabulary)
+        super::LocalEngine::matching_paths(self, req, vocabulary)
     }
     fn highlighter(&self, query: &str, vocabulary: &FolderVocabulary) -> Result<Highlighter> {
         super::LocalEngine::highlighter(self, query, vocabulary)

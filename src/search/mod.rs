@@ -111,8 +111,6 @@ impl SearchRequest {
         self
     }
 
-    /// The query as an expression: the parsed text and the filters, all required. An empty
-    /// query with filters is the filters alone.
     /// What the request's query and filters mean, decided on a report's stored text and
     /// knowledge ([`verify`]): how any engine can hold to the exact-match guarantee. Dates are
     /// not part of it.
@@ -120,6 +118,8 @@ impl SearchRequest {
         Ok(TextCheck::new(&self.expr()?, vocabulary))
     }
 
+    /// The query as an expression: the parsed text and the filters, all required. An empty
+    /// query with filters is the filters alone.
     fn expr(&self) -> Result<Expr> {
         let mut parts = Vec::with_capacity(self.filters.len() + 1);
         if !self.query.trim().is_empty() || self.filters.is_empty() {
@@ -610,14 +610,12 @@ impl LocalEngine {
     /// The paths of every matching report, sorted. No ranking, no limit.
     pub fn matching_paths(
         &self,
-        query_text: &str,
-        from: Option<i64>,
-        to: Option<i64>,
+        req: &SearchRequest,
         vocabulary: &FolderVocabulary,
     ) -> Result<Vec<String>> {
-        let expr = query::parse(query_text)?;
+        let expr = req.expr()?;
         let compiled = compile::compile(&expr, &self.index.fields, vocabulary, &Deadline::none());
-        let query = compiled.unranked(self.date_filter(from, to)?);
+        let query = compiled.unranked(self.date_filter(req.from, req.to)?);
         let searcher = self.reader.searcher();
         let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
             &searcher,
