@@ -59,7 +59,7 @@ fn main() -> anyhow::Result<()> {
     let bytes: usize = reports.iter().map(|r| r.title.len() + r.text.len()).sum();
 
     let jieba = zhsearch::vocabulary::Vocabulary::bundled().jieba();
-    let extractor = Extractor::new(jieba.clone());
+    let extractor = Extractor::new(jieba.clone(), zhsearch::vocabulary::Aliases::bundled());
     let entities = EntityExtractor::new(jieba.clone());
     let keywords = KeywordExtractor::new(jieba.clone());
     let mut t = [Duration::ZERO; 8];

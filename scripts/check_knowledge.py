@@ -6,7 +6,8 @@ usage: scripts/check_knowledge.py --index DIR [--sample 50] [--seed 1130]
 
 Exports every report (timed), then for every kind and a seeded sample of people, places,
 organizations and keywords (frequent and rare alike) runs `zhsearch search -l 'facet:"value"'`
-and compares the paths with the reports whose export lists the value; then compares
+and compares the paths with the reports whose export lists the value (people, places and
+organizations under the canonical names of the export's `canonical` map); then compares
 `zhsearch entities --json` with the counts the export implies. Prints the kinds found, the
 number of distinct values per facet and every disagreement; exits 1 on any.
 """
@@ -25,11 +26,14 @@ FACETS = ["kind", "person", "place", "org", "keyword"]
 
 
 def values(record, facet):
+    """The values of `facet` as the index counts them: names under their canonical names (the
+    export's `canonical` map), each once."""
     if facet == "kind":
         return [record["kind"]]
     if facet == "keyword":
         return record["keywords"]
-    return record["entities"][facet]
+    canonical = record.get("canonical", {}).get(facet, {})
+    return sorted({canonical.get(name, name) for name in record["entities"][facet]})
 
 
 def run(index, *args):

@@ -151,7 +151,7 @@ impl Corpus {
         match slot.as_ref() {
             Some((v, extractor)) if Arc::ptr_eq(v, &vocabulary) => extractor.clone(),
             _ => {
-                let extractor = Extractor::new(vocabulary.jieba());
+                let extractor = Extractor::new(vocabulary.jieba(), vocabulary.aliases());
                 *slot = Some((vocabulary, extractor.clone()));
                 extractor
             }
@@ -201,7 +201,8 @@ impl Corpus {
         limit: usize,
         offset: usize,
     ) -> Result<EntityView> {
-        self.engine.entity(facet, name, limit, offset)
+        self.engine
+            .entity(facet, name, limit, offset, &self.vocabulary)
     }
 
     /// Every group of reports sharing most of their text (the copy audit).
@@ -264,10 +265,11 @@ impl Corpus {
             Some(parts?.join("/"))
         });
         let extracted = self.extractor().extract(&report.title, &report.text);
+        // Compared with the index under canonical names, as the index holds them.
         let knowledge = ReportKnowledge {
             kind: extracted.kind.label().to_string(),
             keywords: extracted.keywords,
-            entities: extracted.entities,
+            entities: extracted.canonical.apply(&extracted.entities),
         };
         self.similar(&Probe {
             text: &report.text,

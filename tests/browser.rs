@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
-use support::{corpus, TestServer, REPO};
+use support::{aliased_corpus, corpus, TestServer, REPO};
 
 fn find_program(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?
@@ -108,8 +108,9 @@ async fn text_of(client: &Client, css: &str) -> String {
         .unwrap()
 }
 
-#[test]
-fn search_box_results_document_and_escaping_in_chromium() {
+/// chromedriver and Chromium, or `None` (with a notice) when they are not installed and the
+/// browser tests are not required.
+fn chromium() -> Option<(PathBuf, PathBuf)> {
     let required = std::env::var("ZHSEARCH_BROWSER_TESTS").is_ok_and(|v| v == "1");
     let (Some(chromedriver), Some(chromium)) = (
         find_program("chromedriver"),
@@ -120,35 +121,103 @@ fn search_box_results_document_and_escaping_in_chromium() {
             "ZHSEARCH_BROWSER_TESTS=1 but chromium/chromedriver are not installed"
         );
         eprintln!("skipped: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
+        return None;
+    };
+    Some((chromedriver, chromium))
+}
+
+/// A headless Chromium session through `driver`, with its profile in `profile`.
+async fn connect(driver: &Driver, chromium: &Path, profile: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1100,900",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("connecting to chromedriver")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn an_entity_page_lists_every_name_it_was_found_under_in_chromium() {
+    let Some((chromedriver, chromium)) = chromium() else {
+        return;
+    };
+    let dir = aliased_corpus();
+    let server = TestServer::start(dir.path(), false);
+    let driver = start_driver(&chromedriver);
+    let profile = tempfile::tempdir().unwrap();
+    runtime().block_on(async {
+        let client = connect(&driver, &chromium, profile.path()).await;
+        // A report written with 党中央 links to the canonical page.
+        client
+            .goto(&server.url("/?q=%E8%B4%AF%E5%BD%BB%E5%85%9A%E4%B8%AD%E5%A4%AE"))
+            .await
+            .unwrap();
+        let first = client
+            .find(Locator::Css("ol.hits a.hit-title"))
+            .await
+            .unwrap();
+        follow(&client, first).await;
+        let entity = client
+            .find(Locator::Css("section.knowledge a[href^='/entity/org/']"))
+            .await
+            .unwrap();
+        assert_eq!(entity.text().await.unwrap(), "中共中央");
+        follow(&client, entity).await;
+        let h1 = text_of(&client, "h1").await;
+        assert!(h1.starts_with("中共中央"), "{h1}");
+        assert!(text_of(&client, "p.status")
+            .await
+            .contains("3 篇报告提到它"));
+        let mut listed = Vec::new();
+        for item in client
+            .find_all(Locator::Css("section.names li"))
+            .await
+            .unwrap()
+        {
+            listed.push(
+                item.text()
+                    .await
+                    .unwrap()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+        }
+        assert_eq!(listed, ["中共中央 2", "中国共产党中央委员会 1", "党中央 1"]);
+        client.close().await.unwrap();
+    });
+}
+
+#[test]
+fn search_box_results_document_and_escaping_in_chromium() {
+    let Some((chromedriver, chromium)) = chromium() else {
         return;
     };
     let dir = corpus();
     let server = TestServer::start(dir.path(), false);
     let driver = start_driver(&chromedriver);
     let profile = tempfile::tempdir().unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1100,900",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }),
-        );
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", driver.port))
-            .await
-            .expect("connecting to chromedriver");
+    runtime().block_on(async {
+        let client = connect(&driver, &chromium, profile.path()).await;
 
         // Type a query into the box and submit it.
         client.goto(&server.url("/")).await.unwrap();

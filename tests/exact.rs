@@ -161,13 +161,15 @@ fn sample(rng: &mut StdRng, docs: &[(String, String)]) -> String {
     }
 }
 
-/// A report as the export gives it, normalized as the index reads it.
+/// A report as the export gives it, normalized as the index reads it: its names under their
+/// canonical names (export's `canonical`), as the index counts and filters them.
 struct Stored {
     path: String,
     title: String,
     text: String,
     kind: String,
     places: Vec<String>,
+    orgs: Vec<String>,
     facets: std::collections::HashSet<(Facet, String)>,
 }
 
@@ -182,7 +184,7 @@ impl From<zhsearch::search::ExportRecord> for Stored {
             (Facet::Keyword, &r.keywords),
         ] {
             for v in values {
-                facets.insert((facet, v.clone()));
+                facets.insert((facet, r.canonical.get(facet, v).to_string()));
             }
         }
         Stored {
@@ -191,6 +193,7 @@ impl From<zhsearch::search::ExportRecord> for Stored {
             path: r.report.path,
             kind: r.kind,
             places: r.entities.place,
+            orgs: r.entities.org,
             facets,
         }
     }
@@ -296,11 +299,15 @@ fn check(corpus: &Corpus, queries: usize, seed: u64) {
                 queries.push(format!("({words}) OR \"{other}\""));
                 queries.push(format!("title:({words}) OR \"{other}\""));
             }
-            // A knowledge filter beside text: a place some report names.
+            // A knowledge filter beside text: a place some report names, as written (its
+            // other names find it too), and an organization.
             let named = &stored[rng.random_range(0..stored.len())];
             if let Some(place) = named.places.first() {
                 queries.push(format!("place:{place} OR \"{needle}\""));
                 queries.push(format!("kind:{} -\"{other}\"", named.kind));
+            }
+            if let Some(org) = named.orgs.iter().find(|o| !o.contains('"')) {
+                queries.push(format!("org:\"{org}\" -\"{other}\""));
             }
             for query in queries {
                 let listed = searcher

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use predicates::prelude::*;
 use serde_json::Value;
-use support::{corpus, get, json, q, wait_until, zhsearch, TestServer};
+use support::{aliased_corpus, corpus, get, json, q, wait_until, zhsearch, TestServer};
 use zhsearch::corpus::Corpus;
 
 /// A GET over a plain socket, for requests an HTTP client library refuses to build.
@@ -530,6 +530,74 @@ fn entity_pages_link_to_each_other_and_say_when_no_report_names_one() {
     let (status, html) = get(&server.url("/entity/city/x"));
     assert_eq!(status, 400);
     assert!(html.contains("unknown type"));
+}
+
+#[test]
+fn an_entity_page_answers_to_any_of_its_names_and_lists_them_with_counts() {
+    let dir = aliased_corpus();
+    let server = TestServer::start(dir.path(), false);
+    let expected_names = vec![
+        ("中共中央".to_string(), 2),
+        ("中国共产党中央委员会".to_string(), 1),
+        ("党中央".to_string(), 1),
+    ];
+    for name in ["党中央", "中共中央", "中国共产党中央委员会"] {
+        let (status, v) = json(&server.url(&format!("/api/entity/org/{}", q(name))));
+        assert_eq!(status, 200, "{name}: {v}");
+        assert_eq!(v["name"], "中共中央", "{name}: {v}");
+        assert_eq!(v["reports"], 3, "{name}: {v}");
+        assert_eq!(counts(&v["names"]), expected_names, "{name}: {v}");
+        // Itself is not among the organizations named with it, under any name.
+        let with: Vec<String> = counts(&v["cooccurring"]["org"])
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert!(
+            with.iter()
+                .all(|n| !["党中央", "中共中央", "中国共产党中央委员会"].contains(&n.as_str())),
+            "{v}"
+        );
+    }
+    let (status, v) = json(&server.url(&format!("/api/entity/place/{}", q("北京"))));
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["name"], "北京市");
+    assert_eq!(
+        counts(&v["names"]),
+        [("北京".to_string(), 1), ("北京市".to_string(), 1)]
+    );
+    // An entity known by one name lists just it.
+    let (_, v) = json(&server.url(&format!("/api/entity/org/{}", q("新华社"))));
+    assert_eq!(counts(&v["names"]), [("新华社".to_string(), 1)], "{v}");
+
+    // The page shows the canonical name, every name with its count, and links under the
+    // canonical name only.
+    let (status, html) = get(&server.url(&format!("/entity/org/{}", q("党中央"))));
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<h1>中共中央<span class=\"kind-label\">机构</span></h1>"),
+        "{html}"
+    );
+    let names = html
+        .split("section class=\"names\"")
+        .nth(1)
+        .expect("a list of names");
+    let names = &names[..names.find("</section>").unwrap()];
+    for (name, n) in &expected_names {
+        assert!(
+            names.contains(&format!("<span class=\"v\">{name}</span>")),
+            "{names}"
+        );
+        assert!(names.contains(&format!(">{n}</span>")), "{names}");
+    }
+    let (_, home) = get(&server.url("/"));
+    assert!(
+        home.contains(&format!("href=\"/entity/org/{}\"", q("中共中央"))),
+        "{home}"
+    );
+    assert!(!home.contains(&format!("href=\"/entity/org/{}\"", q("党中央"))));
+    // An entity known by one name shows no list.
+    let (_, html) = get(&server.url(&format!("/entity/org/{}", q("新华社"))));
+    assert!(!html.contains("section class=\"names\""));
 }
 
 #[test]

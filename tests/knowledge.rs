@@ -15,7 +15,7 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::SeedableRng;
 use serde_json::Value;
-use support::{Workspace, REPO};
+use support::{Workspace, ALIASED_REPORTS, REPO};
 
 const FACETS: [&str; 5] = ["kind", "person", "place", "org", "keyword"];
 
@@ -58,8 +58,23 @@ fn write_bench(dir: &Path, limit: usize) {
     }
 }
 
-/// The values of `facet` in an exported record.
+/// The values of `facet` in an exported record, as the index counts them: people, places and
+/// organizations under their canonical names (export's `"canonical"`), each once.
 fn values(record: &Value, facet: &str) -> Vec<String> {
+    let mut out: Vec<String> = written(record, facet)
+        .into_iter()
+        .map(|name| match record["canonical"][facet][&name].as_str() {
+            Some(canonical) => canonical.to_string(),
+            None => name,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The values of `facet` in an exported record as written in the report.
+fn written(record: &Value, facet: &str) -> Vec<String> {
     let v = match facet {
         "kind" => return vec![record["kind"].as_str().unwrap().to_string()],
         "keyword" => &record["keywords"],
@@ -126,7 +141,15 @@ fn export_has_the_documented_shape_in_path_order() {
         .map(String::as_str)
         .collect();
     let documented: BTreeSet<&str> = [
-        "id", "path", "title", "date", "kind", "keywords", "entities", "headings",
+        "id",
+        "path",
+        "title",
+        "date",
+        "kind",
+        "keywords",
+        "entities",
+        "canonical",
+        "headings",
     ]
     .into();
     assert_eq!(keys, documented);
@@ -192,6 +215,25 @@ fn knowledge_filters_find_exactly_the_reports_export_lists() {
         }
     }
     assert!(checked >= 10, "only {checked} values checked");
+    // A name as written finds the reports of its entity, under whatever name they wrote it.
+    let mut aliased = 0;
+    for r in &records {
+        for facet in ["person", "place", "org"] {
+            let Some(map) = r["canonical"][facet].as_object() else {
+                continue;
+            };
+            for (name, canonical) in map.iter().take(2) {
+                let query = format!("{facet}:\"{name}\"");
+                let expected = &index[facet][canonical.as_str().unwrap()];
+                assert_eq!(&sb.paths(&query, &[]), expected, "{query}");
+                aliased += 1;
+            }
+        }
+        if aliased >= 20 {
+            break;
+        }
+    }
+    assert!(aliased > 0, "no report names anything under another name");
 }
 
 #[test]
@@ -397,4 +439,153 @@ fn counts_stay_consistent_after_adds_changes_and_deletes() {
         values(changed, "org").contains(&"博乐市小营盘镇党委".to_string()),
         "{changed}"
     );
+}
+
+fn set(paths: &[&str]) -> BTreeSet<String> {
+    paths.iter().map(|p| p.to_string()).collect()
+}
+
+/// `zhsearch entities --json --type TYPE`: name → reports.
+fn entity_counts(sb: &Workspace, facet: &str) -> BTreeMap<String, u64> {
+    let v = sb.json(&["entities", "--json", "--type", facet, "--top", "1000"]);
+    v[facet]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_u64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn filters_take_any_name_of_an_entity() {
+    let sb = Workspace::with_reports(&ALIASED_REPORTS);
+    sb.index_ok();
+    let all = set(&["a.txt", "b.txt", "c.txt"]);
+    for query in [
+        "org:党中央",
+        "org:中共中央",
+        "org:中国共产党中央委员会",
+        // Not written in any report, but a name of the same body.
+        "org:中共中央委员会",
+        // Traditional characters fold as the names do.
+        "org:黨中央",
+    ] {
+        assert_eq!(sb.paths(query, &[]), all, "{query}");
+    }
+    for query in ["place:北京", "place:北京市"] {
+        assert_eq!(sb.paths(query, &[]), set(&["b.txt", "c.txt"]), "{query}");
+    }
+    assert_eq!(
+        sb.paths("-org:党中央", &[]),
+        set(&["d.txt"]),
+        "a name's negation leaves out every name of it"
+    );
+    assert_eq!(sb.paths("org:新华通讯社", &[]), set(&["d.txt"]));
+    // A name of no entity still matches only itself.
+    assert!(sb.paths("org:中央", &[]).is_empty());
+}
+
+#[test]
+fn entities_and_facets_count_canonical_names() {
+    let sb = Workspace::with_reports(&ALIASED_REPORTS);
+    sb.index_ok();
+    let orgs = entity_counts(&sb, "org");
+    assert_eq!(orgs.get("中共中央"), Some(&3), "{orgs:?}");
+    for name in ["党中央", "中国共产党中央委员会"] {
+        assert!(!orgs.contains_key(name), "{name} counted apart: {orgs:?}");
+    }
+    let places = entity_counts(&sb, "place");
+    assert_eq!(places.get("北京市"), Some(&2), "{places:?}");
+    assert!(!places.contains_key("北京"), "{places:?}");
+    // The facets beside results count the same way.
+    let v = sb.json(&["search", "--facets", "--json", "org:党中央"]);
+    assert_eq!(
+        v["facets"]["org"][0],
+        serde_json::json!(["中共中央", 3]),
+        "{v}"
+    );
+}
+
+#[test]
+fn export_keeps_names_as_written_and_maps_the_others_to_their_canonical_name() {
+    let sb = Workspace::with_reports(&ALIASED_REPORTS);
+    sb.index_ok();
+    let records = export(&sb, &[]);
+    let by_path = |p: &str| records.iter().find(|r| r["path"] == p).unwrap().clone();
+    let a = by_path("a.txt");
+    assert_eq!(written(&a, "org"), ["中共中央"]);
+    assert_eq!(a["canonical"], serde_json::json!({}));
+    let b = by_path("b.txt");
+    assert_eq!(written(&b, "org"), ["中国共产党中央委员会"]);
+    assert_eq!(written(&b, "place"), ["北京"]);
+    assert_eq!(
+        b["canonical"],
+        serde_json::json!({"org": {"中国共产党中央委员会": "中共中央"}, "place": {"北京": "北京市"}})
+    );
+    // Both names of one body, as written; only the one that differs is mapped.
+    let c = by_path("c.txt");
+    assert_eq!(written(&c, "org"), ["中共中央", "党中央"]);
+    assert_eq!(
+        c["canonical"],
+        serde_json::json!({"org": {"党中央": "中共中央"}})
+    );
+    assert_eq!(by_path("d.txt")["canonical"], serde_json::json!({}));
+}
+
+#[test]
+fn a_folder_adds_aliases_and_a_change_re_canonicalizes() {
+    let sb = Workspace::with_reports(&ALIASED_REPORTS);
+    sb.write(
+        "zhsearch.toml",
+        "[knowledge]\naliases = \"names/aliases.txt\"\n",
+    );
+    sb.write(
+        "names/aliases.txt",
+        "# our own names\n党中央 = 中共中央\n博乐 = 博乐市, 小营盘镇\n没有等号的一行\n",
+    );
+    sb.index_ok();
+    // The folder's line wins over the bundled table; the bundled names of the body follow it.
+    let orgs = entity_counts(&sb, "org");
+    assert_eq!(orgs.get("党中央"), Some(&3), "{orgs:?}");
+    assert!(!orgs.contains_key("中共中央"), "{orgs:?}");
+    let places = entity_counts(&sb, "place");
+    assert_eq!(places.get("博乐"), Some(&1), "{places:?}");
+    assert_eq!(sb.paths("place:小营盘镇", &[]), set(&["d.txt"]));
+    // Reported like the dictionary, with the line it could not use.
+    let stats = sb.json(&["stats", "--json"]);
+    let vocabulary = &stats["vocabulary"];
+    assert_eq!(
+        vocabulary["aliases"]["path"], "names/aliases.txt",
+        "{stats}"
+    );
+    assert_eq!(vocabulary["aliases"]["entries"], 2, "{stats}");
+    let rejected = vocabulary["rejected"].to_string();
+    assert!(rejected.contains("\"line\":4"), "{rejected}");
+    // The alias file is not a report.
+    assert!(sb.paths("\"没有等号\"", &[]).is_empty());
+
+    // Changed: every report is counted again under the new names.
+    sb.write("names/aliases.txt", "中央委员会 = 中共中央\n");
+    let out = sb.run(&["index"]);
+    assert!(
+        support::stderr(&out).contains("the folder's aliases changed"),
+        "{}",
+        support::stderr(&out)
+    );
+    let orgs = entity_counts(&sb, "org");
+    assert_eq!(orgs.get("中央委员会"), Some(&3), "{orgs:?}");
+    assert!(!orgs.contains_key("党中央"), "{orgs:?}");
+    assert_eq!(entity_counts(&sb, "place").get("博乐市"), Some(&1));
+
+    // A symbolic link is refused, and the bundled aliases are used.
+    std::fs::remove_file(sb.path().join("corpus/names/aliases.txt")).unwrap();
+    let target = sb.path().join("outside.txt");
+    std::fs::write(&target, "党中央 = 中共中央\n").unwrap();
+    std::os::unix::fs::symlink(&target, sb.path().join("corpus/names/aliases.txt")).unwrap();
+    sb.index_ok();
+    let orgs = entity_counts(&sb, "org");
+    assert_eq!(orgs.get("中共中央"), Some(&3), "{orgs:?}");
+    let stats = sb.json(&["stats", "--json"]);
+    let rejected = stats["vocabulary"]["rejected"].to_string();
+    assert!(rejected.contains("symbolic link"), "{rejected}");
 }

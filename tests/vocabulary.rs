@@ -7,7 +7,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use support::{get, json, q, wait_until, TestServer, Workspace};
+use support::{aliased_corpus, get, json, q, wait_until, TestServer, Workspace};
 
 /// Reports written so that segmentation and synonyms decide what an unquoted query finds.
 const REPORTS: &[(&str, &str)] = &[
@@ -215,6 +215,43 @@ fn the_server_shows_the_vocabulary_and_watch_picks_up_edits() {
     });
     let (_, stats) = json(&server.url("/api/stats"));
     assert_eq!(stats["vocabulary"]["dictionary"]["entries"], 2);
+    assert_eq!(stats["knowledge_current"], true);
+}
+
+#[test]
+fn watch_picks_up_a_folder_s_aliases_added_and_edited() {
+    let dir = aliased_corpus();
+    let server = TestServer::start(dir.path(), true);
+    let entity = |name: &str| {
+        let (status, v) = json(&server.url(&format!("/api/entity/org/{}", q(name))));
+        (status, v)
+    };
+    assert_eq!(entity("党中央").1["name"], "中共中央");
+    // Added: the folder's aliases apply to what the server counts, links and filters.
+    let corpus = dir.path().join("corpus");
+    std::fs::write(corpus.join("aliases.txt"), "党中央 = 中共中央\n").unwrap();
+    std::fs::write(
+        corpus.join("zhsearch.toml"),
+        "[knowledge]\naliases = \"aliases.txt\"\n",
+    )
+    .unwrap();
+    wait_until("the folder's aliases", || {
+        let (status, v) = entity("中国共产党中央委员会");
+        status == 200 && v["name"] == "党中央" && v["reports"] == 3
+    });
+    let (_, stats) = json(&server.url("/api/stats"));
+    assert_eq!(
+        stats["vocabulary"]["aliases"]["path"], "aliases.txt",
+        "{stats}"
+    );
+    assert_eq!(stats["vocabulary"]["aliases"]["entries"], 1, "{stats}");
+    // Edited: counted again under the new canonical name.
+    std::fs::write(corpus.join("aliases.txt"), "中央委员会 = 中共中央\n").unwrap();
+    wait_until("the edited aliases", || {
+        let (status, v) = entity("党中央");
+        status == 200 && v["name"] == "中央委员会" && v["reports"] == 3
+    });
+    let (_, stats) = json(&server.url("/api/stats"));
     assert_eq!(stats["knowledge_current"], true);
 }
 

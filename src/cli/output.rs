@@ -227,7 +227,11 @@ pub fn print_stats(out: &mut impl Write, stats: &Stats, json: bool) -> io::Resul
         "vocabulary:   bundled lexicon {} terms, {} synonym rules",
         v.lexicon_terms, v.bundled_synonym_rules
     )?;
-    for (what, file) in [("dictionary", &v.dictionary), ("synonyms", &v.synonyms)] {
+    for (what, file) in [
+        ("dictionary", &v.dictionary),
+        ("synonyms", &v.synonyms),
+        ("aliases", &v.aliases),
+    ] {
         if let Some(f) = file {
             write!(
                 out,

@@ -541,6 +541,16 @@ pub fn entity_page(view: &EntityView, p: &Params) -> Markup {
                         strong { (view.reports) } " 篇报告提到它"
                         @if let Some(url) = &search { " · " a href=(url) { "在搜索中查看" } }
                     }
+                    @if view.names.len() > 1 || view.names.first().is_some_and(|(n, _)| *n != view.name) {
+                        section.names aria-label="报告中的名称" {
+                            h2 { "报告中的名称" }
+                            ul.tags {
+                                @for (name, n) in &view.names {
+                                    li { span.v { (name) } " " span.n title=(format!("{n} 篇报告写作「{name}」")) { (n) } }
+                                }
+                            }
+                        }
+                    }
                     (year_chart(&view.years, None, true, year_url))
                     h2 { "报告（新→旧）" }
                     ol.hits {

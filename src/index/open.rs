@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 
 /// Version of the on-disk layout (schema and stored metadata). Bump it on any schema change:
 /// `zhsearch index` then rebuilds instead of mixing layouts.
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 
 /// What the index records about itself in each commit (tantivy's commit payload, so it is
 /// written atomically with the documents it describes).
@@ -118,7 +118,10 @@ impl IndexInfo {
         } else if self.knowledge != crate::knowledge::version_for_key(&vocabulary.extraction_key())
         {
             if self.knowledge.starts_with(&crate::knowledge::version()) {
-                Some("the folder's dictionary changed")
+                Some(crate::knowledge::folder_change(
+                    &self.knowledge,
+                    &crate::knowledge::version_for_key(&vocabulary.extraction_key()),
+                ))
             } else {
                 Some("knowledge extraction changed")
             }

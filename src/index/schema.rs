@@ -9,6 +9,9 @@
 //! What the knowledge base knows of a report ([`crate::knowledge`]) is kept verbatim, one
 //! untokenized term per value: `kind`, `person`, `place`, `org` and `keyword` answer
 //! `kind:述职报告` and friends with a term lookup, and their fast columns count facets.
+//! People, places and organizations are kept under their canonical names
+//! ([`crate::vocabulary::aliases`]), so every count is of entities, not spellings; `alias`
+//! keeps the names as written where they differ ([`alias_value`]).
 //! `fingerprint` holds the report's MinHash signature (64 bytes in a fast column), which finds
 //! near-duplicate candidates.
 
@@ -52,7 +55,8 @@ pub struct Fields {
     pub body_char: Field,
     /// Document type label (`述职报告`): one untokenized term, fast.
     pub kind: Field,
-    /// People named (one value each): untokenized, fast (in byte order, as extracted).
+    /// People named (one value each), under their canonical names: untokenized, fast (in
+    /// byte order).
     pub person: Field,
     /// Places named: as [`Fields::person`].
     pub place: Field,
@@ -62,6 +66,32 @@ pub struct Fields {
     pub keyword: Field,
     /// MinHash signature (fast only), scanned for near-duplicate candidates.
     pub fingerprint: Field,
+    /// The names as written whose canonical name differs, one [`alias_value`] each (and the
+    /// canonical name itself when the report also wrote it): untokenized and stored. The
+    /// export reads the names as written from it, an entity page counts each name's reports.
+    pub alias: Field,
+}
+
+/// Separates the parts of an [`alias_value`] (no name holds it: it is a control character).
+pub const ALIAS_SEPARATOR: char = '\u{1f}';
+
+/// The `alias` value saying that a report names the entity of type `facet` called `canonical`
+/// as `written`: `facet␟canonical␟written`, so that every name of one entity shares the
+/// prefix [`alias_prefix`].
+pub fn alias_value(facet: Facet, canonical: &str, written: &str) -> String {
+    format!("{}{written}", alias_prefix(facet, canonical))
+}
+
+/// What every [`alias_value`] of one entity starts with.
+pub fn alias_prefix(facet: Facet, canonical: &str) -> String {
+    format!("{facet}{ALIAS_SEPARATOR}{canonical}{ALIAS_SEPARATOR}")
+}
+
+/// The type, canonical name and written name of an [`alias_value`].
+pub fn parse_alias_value(value: &str) -> Option<(Facet, &str, &str)> {
+    let mut parts = value.splitn(3, ALIAS_SEPARATOR);
+    let facet = Facet::from_name(parts.next()?)?;
+    Some((facet, parts.next()?, parts.next()?))
 }
 
 /// Names of the fast fields read by name.
@@ -163,8 +193,9 @@ impl Fields {
             person: b.add_text_field(Facet::Person.name(), value.clone() | FAST),
             place: b.add_text_field(Facet::Place.name(), value.clone() | FAST),
             org: b.add_text_field(Facet::Org.name(), value.clone() | FAST),
-            keyword: b.add_text_field(Facet::Keyword.name(), value | STORED),
+            keyword: b.add_text_field(Facet::Keyword.name(), value.clone() | STORED),
             fingerprint: b.add_bytes_field(names::FINGERPRINT, FAST),
+            alias: b.add_text_field("alias", value | STORED),
         };
         (b.build(), fields)
     }
@@ -189,5 +220,20 @@ mod tests {
         ] {
             assert_eq!(parse_report_id(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn alias_values_round_trip_and_share_their_entity_s_prefix() {
+        let v = alias_value(Facet::Org, "中共中央", "党中央");
+        assert_eq!(
+            parse_alias_value(&v),
+            Some((Facet::Org, "中共中央", "党中央"))
+        );
+        assert!(v.starts_with(&alias_prefix(Facet::Org, "中共中央")));
+        // A canonical name that is the start of another's is not its prefix.
+        assert!(!alias_value(Facet::Org, "中共中央纪委", "中纪委")
+            .starts_with(&alias_prefix(Facet::Org, "中共中央")));
+        assert_eq!(parse_alias_value("org\u{1f}only"), None);
+        assert_eq!(parse_alias_value("nothing\u{1f}a\u{1f}b"), None);
     }
 }

@@ -23,11 +23,11 @@ use tantivy::schema::document::Document;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError};
 
 use super::open::{exists, IndexInfo, ReportIndex, FORMAT_VERSION};
-use super::schema::names;
+use super::schema::{alias_value, names};
 use crate::analysis::{analysis_config, normalize};
 use crate::error::{Error, Result};
 use crate::ingest::{self, FileEntry, Report, Skipped};
-use crate::knowledge::{self, Extractor, Knowledge};
+use crate::knowledge::{self, Extractor, Facet, Knowledge};
 use crate::vocabulary::{FolderVocabulary, Vocabulary};
 use rayon::prelude::*;
 
@@ -216,7 +216,26 @@ fn to_document(
     doc.add_text(f.body_char, body);
     let k = knowledge;
     doc.add_text(f.kind, k.kind.label());
-    let e = &k.entities;
+    // Entities are counted and filtered under their canonical names; the names as written
+    // that differ are kept beside them, with the canonical name itself where it was written
+    // too (an entity page counts the reports of each name).
+    let e = &k.canonical.apply(&k.entities);
+    for facet in Facet::ENTITIES {
+        let Some(map) = k.canonical.of_type(facet) else {
+            continue;
+        };
+        let written = k.entities.of(facet);
+        let mut also_itself: Vec<&str> = Vec::new();
+        for (name, canonical) in map {
+            doc.add_text(f.alias, alias_value(facet, canonical, name));
+            if written.contains(canonical) && !also_itself.contains(&canonical.as_str()) {
+                also_itself.push(canonical);
+            }
+        }
+        for canonical in also_itself {
+            doc.add_text(f.alias, alias_value(facet, canonical, canonical));
+        }
+    }
     for (field, values) in [
         (f.person, &e.person),
         (f.place, &e.place),
@@ -426,14 +445,19 @@ impl Indexer {
     fn sync_once(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<SyncSummary> {
         let started = Instant::now();
         let root = self.root.clone();
-        // A dictionary edited since the last commit changes what the extractor reads: every
-        // report is read again (synonyms only change queries).
+        // A dictionary edited since the last commit changes what the extractor reads, and
+        // aliases the names it stores: every report is read again (synonyms only change
+        // queries).
         let vocabulary = self.vocabulary.get();
         let knowledge_version = knowledge::version_for(&vocabulary);
         if self.rebuild.is_none() {
             let recorded = self.index.info()?.map(|i| i.knowledge);
-            if recorded.is_some_and(|k| k != knowledge_version) {
-                self.rebuild = Some("the folder's dictionary changed".to_string());
+            if let Some(recorded) = recorded.filter(|k| *k != knowledge_version) {
+                self.rebuild = Some(if recorded.starts_with(&knowledge::version()) {
+                    knowledge::folder_change(&recorded, &knowledge_version).to_string()
+                } else {
+                    "knowledge extraction changed".to_string()
+                });
             }
         }
         let rebuild = self.rebuild.take();
@@ -529,7 +553,7 @@ impl Indexer {
         let extractor = match &self.extractor {
             Some((v, extractor)) if Arc::ptr_eq(v, &vocabulary) => extractor,
             _ => {
-                let extractor = Extractor::new(vocabulary.jieba());
+                let extractor = Extractor::new(vocabulary.jieba(), vocabulary.aliases());
                 &self
                     .extractor
                     .insert((Arc::clone(&vocabulary), extractor))

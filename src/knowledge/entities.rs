@@ -86,6 +86,27 @@ pub struct Entities {
     pub org: Vec<String>,
 }
 
+impl Entities {
+    /// The names of one entity type (none for kinds and keywords).
+    pub fn of(&self, facet: super::Facet) -> &[String] {
+        match facet {
+            super::Facet::Person => &self.person,
+            super::Facet::Place => &self.place,
+            super::Facet::Org => &self.org,
+            super::Facet::Kind | super::Facet::Keyword => &[],
+        }
+    }
+
+    /// The names of one entity type, to change (kinds and keywords: organizations').
+    pub(crate) fn of_mut(&mut self, facet: super::Facet) -> &mut Vec<String> {
+        match facet {
+            super::Facet::Person => &mut self.person,
+            super::Facet::Place => &mut self.place,
+            _ => &mut self.org,
+        }
+    }
+}
+
 /// What a candidate span is. `Block` spans (events, generic words) are never reported; they
 /// only hide the shorter names inside them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -14,12 +14,14 @@ pub mod keywords;
 pub mod kind;
 pub mod similar;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use jieba_rs::Jieba;
 use serde::Serialize;
 
 use crate::analysis::fold::fold;
+use crate::vocabulary::Aliases;
 
 pub use entities::{Entities, EntityExtractor};
 pub use keywords::KeywordExtractor;
@@ -102,10 +104,11 @@ pub const KEYWORDS: usize = 8;
 /// different value means the index must be re-extracted (`zhsearch index` rebuilds it).
 pub fn version() -> String {
     format!(
-        "kind v{}, entities v{}, keywords v{} (data {:08x}), similar v{}, \
-         read folded to simplified (table {:08x}) with the bundled lexicon ({:08x})",
+        "kind v{}, entities v{} under canonical names v{}, keywords v{} (data {:08x}), \
+         similar v{}, read folded to simplified (table {:08x}) with the bundled lexicon ({:08x})",
         kind::VERSION,
         entities::VERSION,
+        crate::vocabulary::aliases::VERSION,
         keywords::VERSION,
         crate::checksums::KNOWLEDGE_DATA,
         similar::VERSION,
@@ -130,6 +133,21 @@ pub fn version_for_key(key: &str) -> String {
     }
 }
 
+/// What of a folder's vocabulary changed between the knowledge version an index `recorded`
+/// and `current` (both of this build's [`version`]): its dictionary or its aliases.
+pub fn folder_change(recorded: &str, current: &str) -> &'static str {
+    let part = |v: &str, what: &str| {
+        v.split(", ")
+            .find(|p| p.starts_with(what))
+            .map(str::to_string)
+    };
+    if part(recorded, "folder dictionary") != part(current, "folder dictionary") {
+        "the folder's dictionary changed"
+    } else {
+        "the folder's aliases changed"
+    }
+}
+
 /// What is known of one report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Knowledge {
@@ -137,8 +155,10 @@ pub struct Knowledge {
     pub kind: Kind,
     /// The [`KEYWORDS`] words that best characterize it, best first.
     pub keywords: Vec<String>,
-    /// The people, places and organizations it names.
+    /// The people, places and organizations it names, as written.
     pub entities: Entities,
+    /// The canonical name of each of them whose canonical name differs.
+    pub canonical: Canonical,
     /// The MinHash signature of its text ([`similar::Fingerprint::signature`]), which finds
     /// near-duplicate candidates; empty for a report too short to compare.
     #[serde(skip)]
@@ -150,6 +170,7 @@ pub struct Knowledge {
 #[derive(Clone)]
 pub struct Extractor {
     jieba: Arc<Jieba>,
+    aliases: Arc<Aliases>,
     entities: Arc<EntityExtractor>,
     keywords: Arc<KeywordExtractor>,
 }
@@ -163,9 +184,11 @@ impl std::fmt::Debug for Extractor {
 }
 
 impl Extractor {
-    /// An extractor segmenting with `jieba` (normally the one of [`crate::vocabulary::Vocabulary`]).
-    pub fn new(jieba: Arc<Jieba>) -> Extractor {
+    /// An extractor segmenting with `jieba` and naming entities canonically with `aliases`
+    /// (normally both of one [`crate::vocabulary::Vocabulary`]).
+    pub fn new(jieba: Arc<Jieba>, aliases: Arc<Aliases>) -> Extractor {
         Extractor {
+            aliases,
             entities: Arc::new(EntityExtractor::new(Arc::clone(&jieba))),
             keywords: Arc::new(KeywordExtractor::new(Arc::clone(&jieba))),
             jieba,
@@ -191,11 +214,113 @@ impl Extractor {
         let (title, text) = (title.as_ref(), text.as_ref());
         let full = format!("{title}\n{text}");
         let tags = self.jieba.tag(&full, crate::analysis::HMM);
+        let entities = self.entities.extract_words(&full, &tags);
         Knowledge {
             kind: kind::classify(title, text),
             keywords: self.keywords.keywords_from(&tags, title.len(), KEYWORDS),
-            entities: self.entities.extract_words(&full, &tags),
+            canonical: Canonical::of(&entities, &self.aliases),
+            entities,
             signature: similar::Fingerprint::of_normalized(normalized).signature(),
         }
+    }
+
+    /// The aliases it names entities with.
+    pub fn aliases(&self) -> &Aliases {
+        &self.aliases
+    }
+}
+
+/// The canonical name of an entity of type `facet` named `name` (kinds and keywords have
+/// none: `name` itself).
+pub fn canonical_name<'a>(aliases: &'a Aliases, facet: Facet, name: &'a str) -> &'a str {
+    match facet {
+        Facet::Place => aliases.canonical_place(name),
+        Facet::Person | Facet::Org => aliases.canonical(name),
+        Facet::Kind | Facet::Keyword => name,
+    }
+}
+
+/// The names of a report whose canonical name differs from the name as written: written →
+/// canonical, per entity type (`zhsearch export`'s `"canonical"`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Canonical {
+    /// People.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub person: BTreeMap<String, String>,
+    /// Places.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub place: BTreeMap<String, String>,
+    /// Organizations.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub org: BTreeMap<String, String>,
+}
+
+impl Canonical {
+    /// The names of `entities` that `aliases` names otherwise.
+    pub fn of(entities: &Entities, aliases: &Aliases) -> Canonical {
+        let mut out = Canonical::default();
+        for facet in Facet::ENTITIES {
+            for name in entities.of(facet) {
+                let canonical = canonical_name(aliases, facet, name);
+                if canonical != name {
+                    out.of_mut(facet)
+                        .insert(name.clone(), canonical.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// The map of one entity type (empty for kinds and keywords).
+    pub fn of_type(&self, facet: Facet) -> Option<&BTreeMap<String, String>> {
+        match facet {
+            Facet::Person => Some(&self.person),
+            Facet::Place => Some(&self.place),
+            Facet::Org => Some(&self.org),
+            Facet::Kind | Facet::Keyword => None,
+        }
+    }
+
+    fn of_mut(&mut self, facet: Facet) -> &mut BTreeMap<String, String> {
+        match facet {
+            Facet::Person => &mut self.person,
+            Facet::Place => &mut self.place,
+            _ => &mut self.org,
+        }
+    }
+
+    /// The canonical name of `name`, of type `facet`, as written in the report.
+    pub fn get<'a>(&'a self, facet: Facet, name: &'a str) -> &'a str {
+        self.of_type(facet)
+            .and_then(|m| m.get(name))
+            .map_or(name, String::as_str)
+    }
+
+    /// Records that `written`, of type `facet`, is counted as `canonical`.
+    pub fn insert(&mut self, facet: Facet, written: &str, canonical: &str) {
+        self.of_mut(facet)
+            .insert(written.to_string(), canonical.to_string());
+    }
+
+    /// Whether no name has another canonical name.
+    pub fn is_empty(&self) -> bool {
+        self.person.is_empty() && self.place.is_empty() && self.org.is_empty()
+    }
+
+    /// `entities` under their canonical names, each once, sorted.
+    pub fn apply(&self, entities: &Entities) -> Entities {
+        let mut out = Entities::default();
+        for facet in Facet::ENTITIES {
+            let values = out.of_mut(facet);
+            values.extend(
+                entities
+                    .of(facet)
+                    .iter()
+                    .map(|name| self.get(facet, name).to_string()),
+            );
+            values.sort_unstable();
+            values.dedup();
+        }
+        out
     }
 }

@@ -21,7 +21,6 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyDocument, Term, TERMIN
 
 use super::deadline::Deadline;
 use super::query::{Expr, Scope, TextKind};
-use crate::analysis::fold::fold;
 use crate::analysis::{is_indexed_bigram, normalize, word_runs, words};
 use crate::index::Fields;
 use crate::knowledge::Facet;
@@ -158,13 +157,10 @@ impl<'a> Compiler<'a> {
                 if positive && *facet != Facet::Kind {
                     self.highlights.push(normalize(value).into_owned());
                 }
-                // Keywords are words of the normalized text; names are kept as written, in
-                // simplified characters.
-                let value = if *facet == Facet::Keyword {
-                    normalize(value)
-                } else {
-                    fold(value)
-                };
+                // Keywords are words of the normalized text; names are kept in simplified
+                // characters, under their canonical names.
+                let vocabulary = self.vocabulary;
+                let value = super::verify::facet_value(*facet, value, &mut || vocabulary.aliases());
                 let term = Term::from_field_text(self.fields.facet(*facet), &value);
                 Box::new(ConstScoreQuery::new(
                     Box::new(TermQuery::new(term, IndexRecordOption::Basic)),

@@ -59,7 +59,15 @@ pub trait Engine: Send + Sync {
     fn corpus_facets(&self, facets: &[Facet], top: usize) -> Result<FacetCounts>;
 
     /// The page of one entity: its reports (newest first), years, and co-occurring entities.
-    fn entity(&self, facet: Facet, name: &str, limit: usize, offset: usize) -> Result<EntityView>;
+    /// `name` may be any of the entity's names (the vocabulary's aliases say which).
+    fn entity(
+        &self,
+        facet: Facet,
+        name: &str,
+        limit: usize,
+        offset: usize,
+        vocabulary: &FolderVocabulary,
+    ) -> Result<EntityView>;
 
     /// Near-duplicates and related reports of a report, indexed or not.
     fn similar(&self, probe: &Probe) -> Result<Similar>;
@@ -107,8 +115,15 @@ impl Engine for super::LocalEngine {
     fn corpus_facets(&self, facets: &[Facet], top: usize) -> Result<FacetCounts> {
         super::LocalEngine::corpus_facets(self, facets, top)
     }
-    fn entity(&self, facet: Facet, name: &str, limit: usize, offset: usize) -> Result<EntityView> {
-        super::LocalEngine::entity(self, facet, name, limit, offset)
+    fn entity(
+        &self,
+        facet: Facet,
+        name: &str,
+        limit: usize,
+        offset: usize,
+        vocabulary: &FolderVocabulary,
+    ) -> Result<EntityView> {
+        super::LocalEngine::entity(self, facet, name, limit, offset, vocabulary)
     }
     fn similar(&self, probe: &Probe) -> Result<Similar> {
         super::LocalEngine::similar(self, probe)

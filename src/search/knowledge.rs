@@ -29,6 +29,8 @@ const DUPLICATE_CANDIDATES: usize = 20;
 const DUPLICATES: usize = 10;
 /// Weight of a shared person, place or organization against a shared keyword.
 const ENTITY_WEIGHT: f32 = 1.5;
+/// Most names of one entity counted on its page.
+pub const ENTITY_NAMES: usize = 50;
 
 /// The corpus at a glance.
 #[derive(Debug, Clone, Serialize)]
@@ -46,8 +48,11 @@ pub struct EntityView {
     /// Its type.
     #[serde(rename = "type")]
     pub facet: Facet,
-    /// Its name.
+    /// Its canonical name.
     pub name: String,
+    /// Every name its reports call it by, with the number of reports using each, most used
+    /// first (at most [`ENTITY_NAMES`]).
+    pub names: Vec<(String, u64)>,
     /// Reports naming it.
     pub reports: usize,
     /// `[year, reports]`, ascending.
@@ -93,8 +98,11 @@ pub struct ExportRecord {
     pub kind: String,
     /// Keywords, best first.
     pub keywords: Vec<String>,
-    /// People, places and organizations named.
+    /// People, places and organizations named, as written.
     pub entities: crate::knowledge::Entities,
+    /// The canonical names of the names above whose canonical name differs (`{"org":
+    /// {"党中央": "中共中央"}}`).
+    pub canonical: crate::knowledge::Canonical,
     /// Section headings.
     pub headings: Vec<String>,
     /// The whole text, when asked for.
@@ -158,11 +166,14 @@ impl LocalEngine {
                     continue;
                 };
                 let knowledge = columns.knowledge(doc_id, store::all(&doc, f.keyword))?;
+                let (entities, canonical) =
+                    as_written(&knowledge.entities, &store::all(&doc, f.alias));
                 records.push(ExportRecord {
                     report: ReportRecord::with_path(path, segment, doc_id, &doc, f.title)?,
                     kind: knowledge.kind,
                     keywords: knowledge.keywords,
-                    entities: knowledge.entities,
+                    entities,
+                    canonical,
                     headings: store::all(&doc, f.headings),
                     text: text.then(|| store::first(&doc, f.text)),
                 });
@@ -190,18 +201,21 @@ impl LocalEngine {
         )?)
     }
 
-    /// The page of the entity `name` of type `facet`: its reports (a page of `limit` from
-    /// `offset`, newest first), their count per year, and the entities named with it.
+    /// The page of the entity `name` (any of its names) of type `facet`: its reports (a page
+    /// of `limit` from `offset`, newest first), their count per year, the names they call it
+    /// by, and the entities named with it.
     pub fn entity(
         &self,
         facet: Facet,
         name: &str,
         limit: usize,
         offset: usize,
+        vocabulary: &crate::vocabulary::FolderVocabulary,
     ) -> Result<EntityView> {
-        // Names are extracted in simplified characters.
-        let name = crate::analysis::fold::fold(name);
-        let name = name.as_ref();
+        // Names are extracted in simplified characters, and counted under their canonical
+        // names.
+        let name = super::verify::facet_value(facet, name, &mut || vocabulary.aliases());
+        let name = name.as_str();
         let mut req = SearchRequest::new("").page(limit, offset, super::MAX_DEPTH)?;
         req.filters = vec![(facet, name.to_string())];
         req.sort = Sort::Date;
@@ -213,21 +227,104 @@ impl LocalEngine {
             years,
             mut facets,
             ..
-        } = self.search(&req, &crate::vocabulary::FolderVocabulary::default())?;
+        } = self.search(&req, vocabulary)?;
         // Itself is in every one of its reports.
         for (f, values) in &mut facets {
             if *f == facet {
                 values.retain(|(v, _)| v != name);
             }
         }
+        let names = if total == 0 || !Facet::ENTITIES.contains(&facet) {
+            Vec::new()
+        } else {
+            self.names_of(facet, name, total as u64)?
+        };
         Ok(EntityView {
             facet,
             name: name.to_string(),
+            names,
             reports: total,
             years,
             cooccurring: facets,
             hits,
         })
+    }
+
+    /// The names the reports naming the entity `canonical` of type `facet` (`reports` of
+    /// them) call it by, with the reports using each, most used first. The index keeps a
+    /// report's names as written only where they differ from the canonical name (and the
+    /// canonical name too where the report wrote both), so each name is one term's reports,
+    /// and the canonical name's are the others' complement; at most [`ENTITY_NAMES`] names
+    /// are read.
+    fn names_of(&self, facet: Facet, canonical: &str, reports: u64) -> Result<Vec<(String, u64)>> {
+        let f = &self.index.fields;
+        let searcher = self.reader.searcher();
+        let prefix = crate::index::schema::alias_prefix(facet, canonical);
+        let mut end = prefix.clone().into_bytes();
+        // The separator is the prefix's last byte; the next byte value ends the range.
+        if let Some(last) = end.last_mut() {
+            *last += 1;
+        }
+        let mut written: Vec<String> = Vec::new();
+        'segments: for segment in searcher.segment_readers() {
+            let terms = segment.inverted_index(f.alias)?;
+            let mut stream = terms
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .lt(&end)
+                .into_stream()
+                .map_err(|e| Error::io("reading an entity's names", e))?;
+            while stream.advance() {
+                let Ok(value) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                let Some((_, _, name)) = crate::index::schema::parse_alias_value(value) else {
+                    continue;
+                };
+                if !written.iter().any(|w| w == name) {
+                    if written.len() == ENTITY_NAMES {
+                        break 'segments;
+                    }
+                    written.push(name.to_string());
+                }
+            }
+        }
+        let term = |name: &str| {
+            Term::from_field_text(
+                f.alias,
+                &crate::index::schema::alias_value(facet, canonical, name),
+            )
+        };
+        let count =
+            |query: &dyn Query| -> Result<u64> { Ok(searcher.search(query, &Count)? as u64) };
+        let mut names = Vec::with_capacity(written.len() + 1);
+        let mut others: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for name in written.iter().filter(|w| *w != canonical) {
+            let query = TermQuery::new(term(name), IndexRecordOption::Basic);
+            names.push((name.clone(), count(&query)?));
+            others.push((Occur::Should, Box::new(query)));
+        }
+        // The canonical name as written: the reports with no other name, and those that wrote
+        // it beside another.
+        let itself = if others.is_empty() {
+            reports
+        } else {
+            let entity = TermQuery::new(
+                Term::from_field_text(f.facet(facet), canonical),
+                IndexRecordOption::Basic,
+            );
+            let only: Vec<(Occur, Box<dyn Query>)> = vec![
+                (Occur::Must, Box::new(entity)),
+                (Occur::MustNot, Box::new(BooleanQuery::new(others))),
+            ];
+            count(&BooleanQuery::new(only))?
+                + count(&TermQuery::new(term(canonical), IndexRecordOption::Basic))?
+        };
+        names.push((canonical.to_string(), itself));
+        names.retain(|(_, n)| *n > 0);
+        names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(names)
     }
 
     /// Related reports and near-duplicates of any report, indexed or not.
@@ -417,4 +514,40 @@ pub fn parse_facet(name: &str) -> Result<Facet> {
             "unknown type {name:?}: use person, place, org or kind"
         ))
     })
+}
+
+/// A report's names as written, and the canonical name of each that differs, from its
+/// entities under their canonical names and its `alias` values
+/// ([`crate::index::schema::alias_value`]).
+fn as_written(
+    canonical: &crate::knowledge::Entities,
+    aliases: &[String],
+) -> (crate::knowledge::Entities, crate::knowledge::Canonical) {
+    let mut map = crate::knowledge::Canonical::default();
+    let mut written = crate::knowledge::Entities::default();
+    let parsed: Vec<(Facet, &str, &str)> = aliases
+        .iter()
+        .filter_map(|v| crate::index::schema::parse_alias_value(v))
+        .collect();
+    for facet in Facet::ENTITIES {
+        let names = written.of_mut(facet);
+        for c in canonical.of(facet) {
+            let mut found = false;
+            for (_, _, w) in parsed.iter().filter(|(f, pc, _)| *f == facet && pc == c) {
+                found = true;
+                names.push(w.to_string());
+            }
+            if !found {
+                names.push(c.clone());
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
+    }
+    for (facet, c, w) in parsed {
+        if c != w {
+            map.insert(facet, w, c);
+        }
+    }
+    (written, map)
 }

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use super::query::{Expr, Scope, TextKind};
 use crate::analysis::fold::fold;
 use crate::analysis::{normalize, word_runs, words};
-use crate::knowledge::Facet;
-use crate::vocabulary::{FolderVocabulary, Vocabulary};
+use crate::knowledge::{canonical_name, Facet};
+use crate::vocabulary::{Aliases, FolderVocabulary, Vocabulary};
 
 /// A query, ready to be decided on reports.
 #[derive(Debug, Clone)]
@@ -43,20 +43,25 @@ pub trait Candidate {
     fn title(&self) -> &str;
     /// Its whole text, normalized.
     fn text(&self) -> &str;
-    /// Whether its extracted `facet` holds `value` (kinds as labels, names in simplified
-    /// characters, keywords normalized).
+    /// Whether its extracted `facet` holds `value` (kinds as labels, people, places and
+    /// organizations under their canonical names in simplified characters, keywords
+    /// normalized).
     fn has(&self, facet: Facet, value: &str) -> bool;
 }
 
 impl TextCheck {
     /// The check of a parsed query; unquoted words are split with the vocabulary's jieba and
-    /// widened by its synonyms (loaded only when there are any).
+    /// widened by its synonyms (loaded only when there are any), names are read under their
+    /// canonical names (the aliases loaded only when a query filters by one).
     pub fn new(expr: &Expr, vocabulary: &FolderVocabulary) -> TextCheck {
         let mut loaded: Option<Arc<Vocabulary>> = None;
+        let mut aliases: Option<Arc<Aliases>> = None;
         TextCheck {
-            node: node(expr, &mut || {
-                Arc::clone(loaded.get_or_insert_with(|| vocabulary.get()))
-            }),
+            node: node(
+                expr,
+                &mut || Arc::clone(loaded.get_or_insert_with(|| vocabulary.get())),
+                &mut || Arc::clone(aliases.get_or_insert_with(|| vocabulary.aliases())),
+            ),
         }
     }
 
@@ -66,7 +71,11 @@ impl TextCheck {
     }
 }
 
-fn node(expr: &Expr, vocabulary: &mut dyn FnMut() -> Arc<Vocabulary>) -> Node {
+fn node(
+    expr: &Expr,
+    vocabulary: &mut dyn FnMut() -> Arc<Vocabulary>,
+    aliases: &mut dyn FnMut() -> Arc<Aliases>,
+) -> Node {
     match expr {
         Expr::Text { scope, kind, text } => {
             let title = *scope == Scope::Title;
@@ -96,17 +105,10 @@ fn node(expr: &Expr, vocabulary: &mut dyn FnMut() -> Arc<Vocabulary>) -> Node {
             };
             Node::Contains { title, groups }
         }
-        Expr::And(parts) => Node::And(parts.iter().map(|p| node(p, vocabulary)).collect()),
-        Expr::Or(parts) => Node::Or(parts.iter().map(|p| node(p, vocabulary)).collect()),
-        Expr::Not(inner) => Node::Not(Box::new(node(inner, vocabulary))),
-        Expr::Facet { facet, value } => {
-            let value = if *facet == Facet::Keyword {
-                normalize(value).into_owned()
-            } else {
-                fold(value).into_owned()
-            };
-            Node::Facet(*facet, value)
-        }
+        Expr::And(parts) => Node::And(parts.iter().map(|p| node(p, vocabulary, aliases)).collect()),
+        Expr::Or(parts) => Node::Or(parts.iter().map(|p| node(p, vocabulary, aliases)).collect()),
+        Expr::Not(inner) => Node::Not(Box::new(node(inner, vocabulary, aliases))),
+        Expr::Facet { facet, value } => Node::Facet(*facet, facet_value(*facet, value, aliases)),
     }
 }
 
@@ -135,4 +137,23 @@ fn eval(node: &Node, report: &dyn Candidate) -> bool {
 /// report in the index either).
 fn contains(haystack: &str, needle: &str) -> bool {
     !needle.is_empty() && haystack.contains(needle)
+}
+
+/// The value a `facet:value` filter looks for, as the index holds it: a keyword normalized, a
+/// kind as typed, a person, place or organization folded to simplified characters and under
+/// its canonical name (the aliases are asked for only then).
+pub(crate) fn facet_value(
+    facet: Facet,
+    value: &str,
+    aliases: &mut dyn FnMut() -> Arc<Aliases>,
+) -> String {
+    match facet {
+        Facet::Keyword => normalize(value).into_owned(),
+        Facet::Kind => fold(value).into_owned(),
+        Facet::Person | Facet::Place | Facet::Org => {
+            let name = fold(value);
+            let aliases = aliases();
+            canonical_name(&aliases, facet, &name).to_string()
+        }
+    }
 }

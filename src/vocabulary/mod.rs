@@ -15,8 +15,18 @@
 //! synonyms = "vocab/synonyms.txt"   # Solr format: "党建, 党的建设" or "十九大 => 党的十九大"
 //! ```
 //!
+//! A folder can also name its own aliases, names of one entity counted under one canonical
+//! name ([`aliases`]):
+//!
+//! ```toml
+//! [knowledge]
+//! aliases = "aliases.txt"           # canonical = name, name
+//! ```
+//!
 //! A line that cannot be used is reported ([`Loaded::rejected`], with file, line and reason)
 //! and skipped; it never stops indexing or searching.
+
+pub mod aliases;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
@@ -27,6 +37,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{is_word_char, normalize};
+pub use aliases::{AliasRule, Aliases};
 
 /// The name of a folder's vocabulary configuration, at its root.
 pub const CONFIG_FILE: &str = "zhsearch.toml";
@@ -88,6 +99,9 @@ pub struct Loaded {
     pub dictionary: Option<LoadedFile>,
     /// The folder's synonym file and how many rules it added.
     pub synonyms: Option<LoadedFile>,
+    /// The folder's alias file (`[knowledge] aliases`) and how many entities it names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aliases: Option<LoadedFile>,
     /// Lines (or whole files) that could not be used, and why.
     pub rejected: Vec<Rejected>,
 }
@@ -174,6 +188,10 @@ pub struct Vocabulary {
     loaded: Loaded,
     /// The folder's dictionary entries, normalized: what the index must record.
     dictionary_key: Option<u64>,
+    /// The folder's alias rules (none: the bundled aliases).
+    alias_rules: Vec<AliasRule>,
+    /// The bundled aliases with the folder's rules, built when first needed.
+    aliases: OnceLock<Arc<Aliases>>,
     /// The folder's own vocabulary files, relative and `/`-separated: never reports.
     own_files: Vec<String>,
 }
@@ -220,6 +238,8 @@ impl Vocabulary {
             synonyms,
             loaded,
             dictionary_key: None,
+            alias_rules: Vec::new(),
+            aliases: OnceLock::new(),
             own_files: Vec::new(),
         }
     }
@@ -256,6 +276,8 @@ impl Vocabulary {
                     synonyms: bundled.synonyms.clone(),
                     loaded,
                     dictionary_key: None,
+                    alias_rules: Vec::new(),
+                    aliases: OnceLock::new(),
                     own_files,
                 };
             }
@@ -281,6 +303,7 @@ impl Vocabulary {
         };
         let dictionary = read(&config.vocabulary.dictionary, &mut rejected);
         let synonym_file = read(&config.vocabulary.synonyms, &mut rejected);
+        let alias_file = read(&config.knowledge.aliases, &mut rejected);
         if let Some((path, text)) = dictionary {
             let before = words.len();
             let entries = add_dictionary(&mut words, &text, &path, &mut rejected);
@@ -297,6 +320,14 @@ impl Vocabulary {
             let entries = add_synonyms(&mut words, &mut synonyms, &text, &path, &mut rejected);
             loaded.synonyms = Some(LoadedFile { path, entries });
         }
+        let mut alias_rules = Vec::new();
+        if let Some((path, text)) = alias_file {
+            alias_rules = aliases::parse(&text, &path, &mut rejected);
+            loaded.aliases = Some(LoadedFile {
+                path,
+                entries: alias_rules.len(),
+            });
+        }
         loaded.rejected.extend(rejected.into_list());
         Vocabulary {
             jieba: OnceLock::new(),
@@ -304,6 +335,8 @@ impl Vocabulary {
             synonyms,
             loaded,
             dictionary_key,
+            alias_rules,
+            aliases: OnceLock::new(),
             own_files,
         }
     }
@@ -329,17 +362,44 @@ impl Vocabulary {
         self.synonyms.get(word).map_or(&[], Vec::as_slice)
     }
 
+    /// The canonical names of people, places and organizations: the bundled aliases with the
+    /// folder's own (built on first use).
+    pub fn aliases(&self) -> Arc<Aliases> {
+        if self.alias_rules.is_empty() {
+            return Aliases::bundled();
+        }
+        Arc::clone(
+            self.aliases
+                .get_or_init(|| Arc::new(Aliases::with_rules(&self.alias_rules))),
+        )
+    }
+
     /// What was loaded, and what was rejected.
     pub fn loaded(&self) -> &Loaded {
         &self.loaded
     }
 
     /// What of this vocabulary decides extracted knowledge beyond the bundled data (which
-    /// [`crate::knowledge::version`] covers): the folder's dictionary. Empty without one.
+    /// [`crate::knowledge::version`] covers): the folder's dictionary and aliases. Empty
+    /// without either.
     pub fn extraction_key(&self) -> String {
-        self.dictionary_key
-            .map(|k| format!("folder dictionary {:08x}", k as u32))
-            .unwrap_or_default()
+        let dictionary = self
+            .dictionary_key
+            .map(|k| format!("folder dictionary {:08x}", k as u32));
+        let aliases = (!self.alias_rules.is_empty()).then(|| {
+            let lines: Vec<String> = self
+                .alias_rules
+                .iter()
+                .map(|r| format!("{} = {}", r.canonical, r.names.join(", ")))
+                .collect();
+            let key = xxhash_rust::xxh3::xxh3_64(lines.join("\n").as_bytes());
+            format!("folder aliases {:08x}", key as u32)
+        });
+        [dictionary, aliases]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The folder's vocabulary files (`zhsearch.toml` and what it names), relative to it:
@@ -393,6 +453,15 @@ impl FolderVocabulary {
         vocabulary
     }
 
+    /// The aliases of the folder as its files are now: the bundled ones, without reading the
+    /// bundled lexicon or synonyms, when the folder has no `zhsearch.toml`.
+    pub fn aliases(&self) -> Arc<Aliases> {
+        match &self.root {
+            Some(root) if stamp_of(&root.join(CONFIG_FILE)).is_some() => self.get().aliases(),
+            _ => Aliases::bundled(),
+        }
+    }
+
     /// [`Vocabulary::extraction_key`] of the folder's vocabulary as it is now, without loading
     /// anything when the folder has no `zhsearch.toml` (the key is then empty).
     pub fn extraction_key(&self) -> String {
@@ -430,6 +499,13 @@ fn files_stamp(root: &Path, vocabulary: &Vocabulary) -> Vec<Option<(SystemTime, 
 struct Config {
     #[serde(default)]
     vocabulary: VocabularyConfig,
+    #[serde(default)]
+    knowledge: KnowledgeConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct KnowledgeConfig {
+    aliases: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

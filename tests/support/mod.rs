@@ -21,6 +21,38 @@ pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
 pub const SCRIPT_REPORT: &str = "含有脚本的报告<script>window.pwned=1</script>\n\n时间:2020-05-01\n\n\
     正文里有<script>document.title='pwned';window.pwned=2</script>和<b>粗体</b>标记，必须原样显示。";
 
+/// Reports naming 中共中央 under three names (one writes two of them) and 北京 with and
+/// without its suffix, and one naming other bodies.
+pub const ALIASED_REPORTS: [(&str, &str); 4] = [
+    (
+        "a.txt",
+        "学习中共中央文件的通知\n\n时间:2021-03-01\n\n各支部：中共中央印发了《意见》，请认真学习。\n",
+    ),
+    (
+        "b.txt",
+        "中国共产党中央委员会公报\n\n时间:2022-03-01\n\n中国共产党中央委员会全体会议在北京举行。\n",
+    ),
+    (
+        "c.txt",
+        "贯彻党中央部署的报告\n\n时间:2023-03-01\n\n我们坚决贯彻党中央的决策部署。中共中央的文件已传达到北京市各单位。\n",
+    ),
+    (
+        "d.txt",
+        "博乐市小营盘镇工作简报\n\n时间:2020-03-01\n\n小营盘镇党委组织学习，新华社报道了博乐市的经验。\n",
+    ),
+];
+
+/// A temporary folder with `corpus/` holding [`ALIASED_REPORTS`].
+pub fn aliased_corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for (name, text) in ALIASED_REPORTS {
+        std::fs::write(corpus.join(name), text).unwrap();
+    }
+    dir
+}
+
 /// A temporary folder with `corpus/` holding the bundled corpus and [`SCRIPT_REPORT`].
 pub fn corpus() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
