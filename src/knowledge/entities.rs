@@ -1272,8 +1272,16 @@ impl NameContext<'_, '_, '_> {
     /// is a name too, whatever jieba made of it (汪洋 is also "a vast sea", 孙春兰 "an orchid").
     fn listed_people(&self, out: &mut Vec<Candidate>) {
         let tags = self.tags;
-        let mut starts: HashSet<usize> = HashSet::new();
-        let mut ends: HashSet<usize> = HashSet::new();
+        let comma = |k: usize| tags.get(k).is_some_and(|t| t.word == "、");
+        // Most reports list no names: the words next to a 、 are the only ones to read.
+        let listed: Vec<usize> = (0..tags.len())
+            .filter(|&k| comma(k + 1) || (k >= 1 && comma(k - 1)))
+            .collect();
+        if listed.is_empty() {
+            return;
+        }
+        let mut starts: HashSet<usize, FxBuild> = HashSet::default();
+        let mut ends: HashSet<usize, FxBuild> = HashSet::default();
         for c in out.iter().filter(|c| c.kind == Kind::Person) {
             starts.insert(c.start);
             ends.insert(c.end);
@@ -1281,11 +1289,11 @@ impl NameContext<'_, '_, '_> {
         if starts.is_empty() {
             return;
         }
-        let comma = |k: usize| tags.get(k).is_some_and(|t| t.word == "、");
         // A list is read in both directions: each name found lets the next one count.
         for _ in 0..4 {
             let mut added = false;
-            for (k, w) in tags.iter().enumerate() {
+            for &k in &listed {
+                let Some(w) = tags.get(k) else { continue };
                 if starts.contains(&w.byte_start) || !self.list_name(k) {
                     continue;
                 }
@@ -1323,16 +1331,16 @@ impl NameContext<'_, '_, '_> {
             return false;
         };
         let punct = |t: &Tag| t.word.chars().all(|c| CLOSING.contains(c) || c == '、');
-        (2..=3).contains(&char_len(w.word))
+        k >= 1
+            && self.tags.get(k - 1).is_some_and(punct)
+            && self.tags.get(k + 1).is_none_or(punct)
+            && (2..=3).contains(&char_len(w.word))
             && all_han(w.word)
             && !matches!(
                 w.tag,
                 "p" | "c" | "u" | "uj" | "ul" | "m" | "q" | "f" | "t" | "d" | "r" | "v" | "a"
             )
             && self.ex.has_surname(w.word)
-            && k >= 1
-            && self.tags.get(k - 1).is_some_and(punct)
-            && self.tags.get(k + 1).is_none_or(punct)
             && !self.known_at(w)
             && !self.ex.is_title(w.word)
             && !self.ex.stop.contains(w.word)
