@@ -7,7 +7,8 @@
 //!    evidence every rule below reads.
 //! 2. A trie of the lexicon, walked from where each jieba word starts, finds its entries:
 //!    China's administrative divisions (full names, and short forms that must also be a word
-//!    of their own), countries, world places and known organizations. A trie of the stop list
+//!    of their own), countries, world places, known organizations and known people (leaders
+//!    whose names jieba cuts or takes for places: 普京, 孙春兰). A trie of the stop list
 //!    (generic bodies and events), walked from every character, finds it anywhere.
 //! 3. Organizations are composed around a suffix (党委, 委员会, 公司, 部…) by walking left over
 //!    name-like words to the leftmost proper start (a place, an organization, a proper noun):
@@ -16,10 +17,13 @@
 //! 4. People come from jieba's person tags filtered by a surname list, transliterated names
 //!    (also joined across `·`), and context (a title before, 说/表示 after, a byline). A
 //!    transliteration counts only when context confirms it somewhere in the report, and never
-//!    right before a place or thing word (库布齐|沙漠, 西尼罗|病毒): foreign places and
-//!    companies look like foreign names.
+//!    right before a place or thing word (库布齐|沙漠, 西尼罗|病毒) or with a town's ending
+//!    (克拉马托尔斯克): foreign places and companies look like foreign names. Any words around a
+//!    middle dot make a name (艾力更·依明巴海), and a word in a list with a name (栗战书、汪洋)
+//!    is one. Dictionary words jieba tags as names but made of a word and a noun ending
+//!    (安全|感, 许可|证) are not.
 //! 5. Overlaps are resolved longest first: a name nested in a longer one counts only where it
-//!    also stands on its own, which is the annotation rule.
+//!    also stands on its own, which is the annotation rule; for the same span a stop word wins.
 //!
 //! The rules follow `../shared/entities/README.md`; [`VERSION`] and the checksum of the data
 //! files ([`crate::checksums::KNOWLEDGE_DATA`]) identify them in the index.
@@ -32,7 +36,7 @@ use jieba_rs::{Jieba, Tag};
 
 /// Version of the rules; bump when output changes. Together with the data files' checksum
 /// ([`crate::checksums::KNOWLEDGE_DATA`]) it goes into the index so that a change re-extracts.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// China's administrative divisions, `LEVEL NAME` per line (see `data/README.md`).
 const DIVISIONS: &str = include_str!("data/divisions.txt");
@@ -42,6 +46,9 @@ const COUNTRIES: &str = include_str!("data/countries.txt");
 const WORLD: &str = include_str!("data/world.txt");
 /// Organizations known by name.
 const ORGS: &str = include_str!("data/orgs.txt");
+/// People known by name: national leaders and foreign heads of state and government whose
+/// names the rules miss (普京, 孙春兰).
+const PEOPLE: &str = include_str!("data/people.txt");
 /// Generic words and events that are never reported.
 const STOP: &str = include_str!("data/stop.txt");
 /// Endings of an organization's name; the first listed that a word has is its suffix.
@@ -74,6 +81,9 @@ const NOT_AFTER_NAME: &str = include_str!("data/not_after_name.txt");
 const FOREIGN_ENDINGS: &str = include_str!("data/foreign_endings.txt");
 /// Endings of words in 村 that name no particular village (农村, 本村).
 const COMMON_VILLAGES: &str = include_str!("data/common_villages.txt");
+/// One-character endings of derived nouns (安全|感, 现代|化, 许可|证): a word of the dictionary
+/// made of a common word and one of them is no name.
+const NOUN_ENDINGS: &str = include_str!("data/noun_endings.txt");
 
 /// The distinct people, places and organizations a report names, each sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -108,13 +118,15 @@ impl Entities {
 }
 
 /// What a candidate span is. `Block` spans (events, generic words) are never reported; they
-/// only hide the shorter names inside them.
+/// only hide the shorter names inside them. The order decides between candidates of the same
+/// span: a stop word wins over the organization composed around its suffix (中国网络|电视台 is
+/// the programme's own channel whatever the suffix says).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
+    Block,
     Org,
     Place,
     Person,
-    Block,
 }
 
 /// When a lexicon match counts.
@@ -140,6 +152,12 @@ struct Lexeme {
 
 /// Punctuation and space that close a name (李明，).
 const CLOSING: &str = "，。、：；（）() \n,:;";
+
+/// Endings of transliterated places: 克拉马托尔斯克, 叶卡捷琳堡, 斯大林格勒 are towns, not people.
+const PLACE_ENDINGS: [&str; 7] = ["斯克", "茨克", "格勒", "堡", "波尔", "州", "港"];
+
+/// Characters that end a phrase after a name rather than the name (李明|等, 王强|家).
+const NOT_LAST_CHARS: &str = "等的了们着过是在也都又就还将已曾家处俩说称";
 
 /// Characters of Chinese numerals, which are no given name (周立|三 is a cut, 周立|玖 a name).
 const NUMERALS: &str = "一二三四五六七八九十两几";
@@ -235,6 +253,8 @@ pub struct EntityExtractor {
     not_after_name: WordSet,
     foreign_endings: Vec<&'static str>,
     common_villages: Vec<&'static str>,
+    /// Endings of derived nouns that jieba's dictionary tags as names (安全感, 许可证).
+    noun_endings: WordSet,
 }
 
 /// A list of word endings, looked up by the word's last character rather than by trying
@@ -679,13 +699,28 @@ impl EntityExtractor {
             entries.insert(name, place(Gate::Aligned));
         }
         for name in words(ORGS) {
+            // A long name is specific enough to count where jieba glued what follows to its
+            // end (中共|中央政治局常委 holds 中共中央政治局).
+            let gate = if char_len(name) >= 4 {
+                Gate::Start
+            } else {
+                Gate::Aligned
+            };
             entries.insert(
                 name,
                 Lexeme {
                     kind: Kind::Org,
-                    gate: Gate::Aligned,
+                    gate,
                 },
             );
+        }
+        for name in words(PEOPLE) {
+            // jieba glues a word after a name it does not know (韩正|在 as 韩正在); a place or
+            // an organization of the same name is the likelier reading.
+            entries.entry(name).or_insert(Lexeme {
+                kind: Kind::Person,
+                gate: Gate::Start,
+            });
         }
         let stop: WordSet = words(STOP).collect();
         for &name in &stop.words {
@@ -731,6 +766,7 @@ impl EntityExtractor {
             not_after_name: words(NOT_AFTER_NAME).collect(),
             foreign_endings: words(FOREIGN_ENDINGS).collect(),
             common_villages: words(COMMON_VILLAGES).collect(),
+            noun_endings: words(NOUN_ENDINGS).collect(),
             places,
         }
     }
@@ -912,6 +948,17 @@ impl EntityExtractor {
                 continue;
             }
             let Some(w) = words.ending_at(pos) else { break };
+            // A foreign name across a middle dot (约翰斯·|霍普金斯大学).
+            if matches!(w.word, "·" | "•") {
+                let name = words.ending_at(w.byte_start).filter(|p| {
+                    all_han(p.word)
+                        && (p.tag.starts_with("nr") || self.translit.contains_all(p.word))
+                });
+                let Some(name) = name else { break };
+                pos = name.byte_start;
+                best = Some(pos);
+                continue;
+            }
             let joins = matches!(w.word, "和" | "与")
                 && words
                     .ending_at(w.byte_start)
@@ -953,6 +1000,7 @@ impl EntityExtractor {
             known,
         };
         let mut found: Vec<Person> = Vec::new();
+        cx.dotted_names(&mut found);
         let mut i = 0;
         while i < cx.tags.len() {
             i = match cx.transliterated_name(i, &mut found) {
@@ -961,6 +1009,7 @@ impl EntityExtractor {
             };
         }
         self.confirmed_people(words, found, out);
+        cx.listed_people(out);
     }
 
     /// The people of [`Self::person_candidates`] that count: a confirmed name, or a plausible
@@ -1004,6 +1053,20 @@ impl EntityExtractor {
                 });
             }
         }
+    }
+
+    /// A word of jieba's dictionary (which tags it as a name) made of another word of it and
+    /// a noun ending (安全|感, 许可|证, 安全|法): no name, unless context says it is one.
+    fn derived_noun(&self, word: &str) -> bool {
+        let Some((stem, ending)) = word
+            .char_indices()
+            .last()
+            .map(|(k, _)| (&word[..k], &word[k..]))
+        else {
+            return false;
+        };
+        // The stem's own tag says little: the dictionary tags 许可 a name too.
+        self.noun_endings.contains(ending) && self.jieba.has_word(word) && self.jieba.has_word(stem)
     }
 
     /// A Chinese name (a surname and a given name) needs no confirmation; a transliteration
@@ -1147,9 +1210,11 @@ impl NameContext<'_, '_, '_> {
 
     /// Whether word `i` makes the name before it a place, a company or a thing.
     fn vetoed(&self, i: usize) -> bool {
-        self.tags
-            .get(i)
-            .is_some_and(|n| self.ex.not_after_name.contains(n.word))
+        self.tags.get(i).is_some_and(|n| {
+            self.ex.not_after_name.contains(n.word)
+                // An organization's bare ending makes a school or a company (黎岭|小学).
+                || (char_len(n.word) >= 2 && self.ex.org_suffixes.first_of(n.word, 0) == Some(n.word))
+        })
     }
 
     /// Whether words `start..end` open a short quoted name that goes on after them:
@@ -1208,6 +1273,8 @@ impl NameContext<'_, '_, '_> {
             && !self.opens_quote(i, j)
             && tags.get(j).is_none_or(|n| n.tag != "nz")
             && !self.ex.places.contains(name)
+            && !PLACE_ENDINGS.iter().any(|e| name.ends_with(e))
+            && !(chars == 2 && !self.titled(i) && self.after_modifier(i))
             && (plausible
                 || (chars >= 2 && confirmed && (run.tagged || chars >= 3))
                 || (chars == 2 && self.titled(i) && self.closed(j)))
@@ -1219,6 +1286,182 @@ impl NameContext<'_, '_, '_> {
             });
         }
         (j - i > 1 || chars >= 3).then_some(j)
+    }
+
+    /// Names in a list with a person's name (栗战书、汪洋、王沪宁): a word of two or three
+    /// characters with a surname, next to `、` with a person's name on the other side of it,
+    /// is a name too, whatever jieba made of it (汪洋 is also "a vast sea", 孙春兰 "an orchid").
+    fn listed_people(&self, out: &mut Vec<Candidate>) {
+        let tags = self.tags;
+        let comma = |k: usize| tags.get(k).is_some_and(|t| t.word == "、");
+        // Most reports list no names: the words next to a 、 are the only ones to read.
+        let listed: Vec<usize> = (0..tags.len())
+            .filter(|&k| comma(k + 1) || (k >= 1 && comma(k - 1)))
+            .collect();
+        if listed.is_empty() {
+            return;
+        }
+        let mut starts: HashSet<usize, FxBuild> = HashSet::default();
+        let mut ends: HashSet<usize, FxBuild> = HashSet::default();
+        for c in out.iter().filter(|c| c.kind == Kind::Person) {
+            starts.insert(c.start);
+            ends.insert(c.end);
+        }
+        if starts.is_empty() {
+            return;
+        }
+        // A list is read in both directions: each name found lets the next one count.
+        for _ in 0..4 {
+            let mut added = false;
+            for &k in &listed {
+                let Some(w) = tags.get(k) else { continue };
+                if starts.contains(&w.byte_start) || !self.list_name(k) {
+                    continue;
+                }
+                let after_person = k >= 2
+                    && comma(k - 1)
+                    && tags
+                        .get(k - 1)
+                        .is_some_and(|c| ends.contains(&c.byte_start));
+                let before_person = comma(k + 1)
+                    && tags
+                        .get(k + 1)
+                        .is_some_and(|c| starts.contains(&c.byte_end));
+                if after_person || before_person {
+                    starts.insert(w.byte_start);
+                    ends.insert(w.byte_end);
+                    out.push(Candidate {
+                        start: w.byte_start,
+                        end: w.byte_end,
+                        kind: Kind::Person,
+                    });
+                    added = true;
+                }
+            }
+            if !added {
+                break;
+            }
+        }
+    }
+
+    /// Whether word `k` may be a name in a list of names: two or three Han characters with a
+    /// surname, closed by punctuation on both sides, and no known name, title or common word
+    /// class that never names anyone.
+    fn list_name(&self, k: usize) -> bool {
+        let Some(w) = self.tags.get(k) else {
+            return false;
+        };
+        let punct = |t: &Tag| t.word.chars().all(|c| CLOSING.contains(c) || c == '、');
+        k >= 1
+            && self.tags.get(k - 1).is_some_and(punct)
+            && self.tags.get(k + 1).is_none_or(punct)
+            && (2..=3).contains(&char_len(w.word))
+            && all_han(w.word)
+            && !matches!(
+                w.tag,
+                "p" | "c" | "u" | "uj" | "ul" | "m" | "q" | "f" | "t" | "d" | "r" | "v" | "a"
+            )
+            && self.ex.has_surname(w.word)
+            && !self.known_at(w)
+            && !self.ex.is_title(w.word)
+            && !self.ex.stop.contains(w.word)
+            && !self.ex.places.contains(w.word)
+            && self.ex.org_suffixes.first_of(w.word, 0).is_none()
+    }
+
+    /// Names written with a middle dot whose parts are not all transliteration characters
+    /// (艾力更·依明巴海, 特雷莎·梅): the words on each side of the dot up to punctuation, a
+    /// title, a speech word or a function word, when a person tag or a transliteration is
+    /// among them. The dot confirms them.
+    fn dotted_names(&self, found: &mut Vec<Person>) {
+        let tags = self.tags;
+        let is_dot = |t: &Tag| matches!(t.word, "·" | "•");
+        for (d, dot) in tags.iter().enumerate() {
+            if !is_dot(dot) || d == 0 {
+                continue;
+            }
+            // Left of the first dot: at most 6 characters of name-like words.
+            let mut start = d;
+            let mut chars = 0;
+            while start > 0 {
+                let Some(w) = tags.get(start - 1) else { break };
+                let len = char_len(w.word);
+                if !self.dotted_part(w) || chars + len > 6 {
+                    break;
+                }
+                chars += len;
+                start -= 1;
+            }
+            // Only the first dot of a name starts one (穆罕默德·本·萨勒曼).
+            if start == d || tags.get(start.wrapping_sub(1)).is_some_and(is_dot) {
+                continue;
+            }
+            // Right of it, across further dots: at most 10 characters.
+            let mut end = d + 1;
+            let mut right = 0;
+            while let Some(w) = tags.get(end) {
+                let len = char_len(w.word);
+                let dotted = is_dot(w) && tags.get(end + 1).is_some_and(|n| self.dotted_part(n));
+                // An adverb after the name starts what is said of it (鲁斯|将).
+                let adverb = len == 1 && w.tag == "d";
+                if !(dotted || self.dotted_part(w)) || adverb || right + len > 10 {
+                    break;
+                }
+                right += len;
+                end += 1;
+            }
+            let Some(last) = end.checked_sub(1).and_then(|e| tags.get(e)) else {
+                continue;
+            };
+            let Some(first) = tags.get(start) else {
+                continue;
+            };
+            let parts = tags.get(start..end).unwrap_or_default();
+            let named = parts.iter().any(|t| t.tag.starts_with("nr"))
+                || parts
+                    .iter()
+                    .all(|t| is_dot(t) || self.ex.translit.contains_all(t.word));
+            let quoted = start >= 1
+                && tags
+                    .get(start - 1)
+                    .is_some_and(|p| p.word.ends_with(['“', '「', '《', '‘']))
+                || tags
+                    .get(end)
+                    .is_some_and(|n| n.word.starts_with(['”', '」', '》', '’']));
+            if end == d + 1 || is_dot(last) || !named || quoted {
+                continue;
+            }
+            found.push(Person {
+                start: first.byte_start,
+                end: last.byte_end,
+                confirmed: true,
+            });
+        }
+    }
+
+    /// Whether word `w` may be a part of a name written with a middle dot: Han characters,
+    /// no title, speech word or stop word, not an organization or a function word.
+    fn dotted_part(&self, w: &Tag) -> bool {
+        let len = char_len(w.word);
+        let function = if len == 1 {
+            matches!(
+                w.tag,
+                "p" | "c" | "u" | "uj" | "ul" | "r" | "m" | "q" | "f" | "y" | "v"
+            ) || NOT_LAST_CHARS.contains(w.word)
+        } else {
+            matches!(
+                w.tag,
+                "v" | "vn" | "d" | "a" | "ad" | "p" | "c" | "f" | "t" | "m" | "r" | "nt" | "l"
+            ) && !self.ex.translit.contains_all(w.word)
+                // A word jieba made up (依明) is part of a name more likely than a verb.
+                && self.ex.jieba.has_word(w.word)
+        };
+        all_han(w.word)
+            && !function
+            && !self.ex.is_title(w.word)
+            && !self.ex.after_name.contains(w.word)
+            && !self.ex.stop.contains(w.word)
+            && self.ex.org_suffixes.first_of(w.word, 0).is_none()
     }
 
     /// The words of a transliterated name from word `i` on (`lead`: word `i` is a single
@@ -1352,7 +1595,17 @@ impl NameContext<'_, '_, '_> {
             && (matches!(n.tag, "nr" | "nrfg" | "nrt" | "zg" | "ng")
                 || (n.tag == "m" && !n.word.chars().all(|c| NUMERALS.contains(c))))
             && !self.ex.after_name.contains(n.word);
-        if last_char && !self.vetoed(k + 2) {
+        // Any character jieba cut off (马克|龙, 魏凤|和) when the name is closed right after
+        // it and marked as one: a title before, or a list of names (、) going on after it.
+        // A conjunction or a preposition is never followed by punctuation.
+        let cut_off = char_len(n.word) == 1
+            && all_han(n.word)
+            && !matches!(n.tag, "v" | "d" | "p")
+            && !NOT_LAST_CHARS.contains(n.word)
+            && !self.ex.after_name.contains(n.word)
+            && self.closed(k + 2)
+            && (self.titled(k) || self.tags.get(k + 2).is_some_and(|t| t.word == "、"));
+        if (last_char || cut_off) && !self.vetoed(k + 2) {
             return LastChar::Joined(Person {
                 start: w.byte_start,
                 end: n.byte_end,
@@ -1363,6 +1616,17 @@ impl NameContext<'_, '_, '_> {
             return LastChar::Skip;
         }
         LastChar::Alone
+    }
+
+    /// Whether word `k` comes right after a noun, an adjective or an adverb that is no
+    /// title: 精准|施策 and 分类|施策 are a policy verb, not someone called 施策.
+    fn after_modifier(&self, k: usize) -> bool {
+        k >= 1
+            && self.tags.get(k - 1).is_some_and(|p| {
+                matches!(p.tag, "n" | "a" | "ad" | "an" | "d" | "vn")
+                    && all_han(p.word)
+                    && !self.ex.is_title(p.word)
+            })
     }
 
     /// Word `k` as a name on its own, by its tag, its shape and its context.
@@ -1387,13 +1651,14 @@ impl NameContext<'_, '_, '_> {
                         3 => {
                             w.tag == "nrfg"
                                 || said()
-                                || !jieba.has_word(w.word)
-                                || w.word
-                                    .char_indices()
-                                    .nth(1)
-                                    .is_some_and(|(k, _)| !jieba.has_word(&w.word[k..]))
+                                || (!self.ex.derived_noun(w.word)
+                                    && (!jieba.has_word(w.word)
+                                        || w.word
+                                            .char_indices()
+                                            .nth(1)
+                                            .is_some_and(|(k, _)| !jieba.has_word(&w.word[k..]))))
                         }
-                        2 => said() || !jieba.has_word(w.word),
+                        2 => said() || (!jieba.has_word(w.word) && !self.after_modifier(k)),
                         4 => {
                             w.tag == "nrfg"
                                 || self
@@ -1664,6 +1929,83 @@ mod tests {
     }
 
     #[test]
+    fn derived_nouns_jieba_tags_as_names_are_not_people() {
+        let found = extract("提高群众的安全感，办理许可证，学习国家安全法。");
+        assert!(found.person.is_empty(), "{found:?}");
+        // A policy verb after a modifier is no name either.
+        let found = extract("要精准施策，分类施策。");
+        assert!(found.person.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_character_cut_off_after_a_title_or_in_a_list_joins_the_name() {
+        let found = extract("法国总统马克龙表示欢迎。中央军委委员魏凤和、李作成出席。");
+        assert!(has(&found.person, "马克龙"), "{found:?}");
+        assert!(has(&found.person, "魏凤和"), "{found:?}");
+        assert!(
+            !has(&found.person, "马克") && !has(&found.person, "魏凤"),
+            "{found:?}"
+        );
+        // A conjunction between two names stays out of them.
+        let found = extract("国家主席习近平和夫人彭丽媛出席。");
+        assert!(!found.person.iter().any(|p| p.ends_with('和')), "{found:?}");
+    }
+
+    #[test]
+    fn names_across_a_middle_dot_whatever_their_characters() {
+        let found =
+            extract("全国人大常委会副委员长艾力更·依明巴海在参加。英国首相特雷莎·梅14日表示。");
+        assert!(has(&found.person, "艾力更·依明巴海"), "{found:?}");
+        assert!(has(&found.person, "特雷莎·梅"), "{found:?}");
+        let found = extract("古巴国务委员会主席劳尔·卡斯特罗·鲁斯将出席。");
+        assert!(has(&found.person, "劳尔·卡斯特罗·鲁斯"), "{found:?}");
+        // A quoted title with a dot is no name.
+        let found = extract("举办“新征程·小康梦圆”主题活动。");
+        assert!(found.person.is_empty(), "{found:?}");
+        // An organization named after someone keeps the name across the dot.
+        let found = extract("根据美国约翰斯·霍普金斯大学的统计数据。");
+        assert!(
+            found.org.iter().any(|o| o.ends_with("约翰斯·霍普金斯大学")),
+            "{found:?}"
+        );
+        assert!(found.person.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn names_in_a_list_with_a_name_are_names() {
+        // 汪洋 and 春兰 are also common words.
+        let found = extract("李克强主持大会，栗战书、汪洋、孙春兰出席。");
+        for name in ["栗战书", "汪洋", "孙春兰"] {
+            assert!(has(&found.person, name), "{name} in {found:?}");
+        }
+        // A list of places stays a list of places.
+        let found = extract("习近平来到江苏、浙江、安徽考察。");
+        assert_eq!(found.person, ["习近平"], "{found:?}");
+    }
+
+    #[test]
+    fn known_people_and_foreign_towns() {
+        let found = extract("4日，普京签署命令。俄军进入哈尔科夫，克拉马托尔斯克遭到炮击。");
+        assert!(has(&found.person, "普京"), "{found:?}");
+        assert!(has(&found.place, "哈尔科夫"), "{found:?}");
+        assert!(!has(&found.person, "哈尔科夫"), "{found:?}");
+        assert!(!has(&found.person, "克拉马托尔斯克"), "{found:?}");
+    }
+
+    #[test]
+    fn a_stop_word_wins_over_the_organization_composed_around_its_suffix() {
+        let found = extract("中共中央政治局常委出席。他在黎岭小学任教。");
+        assert!(has(&found.org, "中共中央政治局"), "{found:?}");
+        assert!(!has(&found.org, "中共"), "{found:?}");
+        assert!(found.person.is_empty(), "{found:?}");
+        let found = extract("中国网络电视台消息，科研院所和二十国集团。");
+        assert!(!has(&found.org, "中国网络电视台"), "{found:?}");
+        assert!(!has(&found.org, "科研院所"), "{found:?}");
+        assert!(has(&found.org, "二十国集团"), "{found:?}");
+        assert!(!has(&found.org, "十国集团"), "{found:?}");
+    }
+
+    #[test]
     fn stop_list_generic_bodies_and_events() {
         let found = extract("中央政府和美军都表示关注，领导小组在二十大后成立。");
         assert!(found.org.is_empty(), "{found:?}");
@@ -1809,6 +2151,8 @@ mod tests {
             NOT_AFTER_NAME,
             FOREIGN_ENDINGS,
             COMMON_VILLAGES,
+            NOUN_ENDINGS,
+            PEOPLE,
         ] {
             assert!(
                 text.starts_with('#'),
@@ -1830,6 +2174,7 @@ mod tests {
             NOT_AFTER_NAME,
             FOREIGN_ENDINGS,
             COMMON_VILLAGES,
+            NOUN_ENDINGS,
         ] {
             let mut seen = HashSet::new();
             for word in super::words(data) {
