@@ -2,9 +2,10 @@
 //!
 //! Skipped with a notice when chromedriver is not installed, so `cargo test` passes on a fresh
 //! machine; `ZHSEARCH_BROWSER_TESTS=1` (set by .ci/run, which installs Chromium) makes it
-//! mandatory. The screenshots go to target/browser/search.png, entity.png and duplicates.png,
-//! and to docs/screenshot.png, docs/screenshot-entity.png and docs/screenshot-duplicates.png
-//! when `ZHSEARCH_UPDATE_SCREENSHOT=1` (scripts/screenshot.sh).
+//! mandatory. The screenshots go to target/browser/search.png, entity.png, overview.png and
+//! duplicates.png, and to docs/screenshot.png, docs/screenshot-entity.png,
+//! docs/screenshot-overview.png and docs/screenshot-duplicates.png when
+//! `ZHSEARCH_UPDATE_SCREENSHOT=1` (scripts/screenshot.sh).
 
 mod support;
 
@@ -408,6 +409,22 @@ fn search_box_results_document_and_escaping_in_chromium() {
         support::copies::write_bench_slice(&audited.corpus().join("bench"), 240, 60);
         let audit = TestServer::start(audited.path(), false);
         client.goto(&audit.url("/")).await.unwrap();
+        // The home page is the archive at a glance: its kinds and the most frequent people,
+        // places and organizations, each a link to its page.
+        let glance = text_of(&client, "section.glance").await;
+        assert!(glance.contains("篇报告"), "{glance}");
+        let cards = client
+            .find_all(Locator::Css("section.glance .cards section"))
+            .await
+            .unwrap();
+        assert!(cards.len() >= 3, "{glance}");
+        let entity_links = client
+            .find_all(Locator::Css("section.glance a[href^='/entity/']"))
+            .await
+            .unwrap();
+        assert!(!entity_links.is_empty(), "{glance}");
+        let shot = client.screenshot().await.unwrap();
+        save_screenshot(&shot, "overview.png", "screenshot-overview.png");
         let link = client
             .find(Locator::Css("a[href='/duplicates']"))
             .await
