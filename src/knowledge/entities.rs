@@ -2012,6 +2012,10 @@ mod tests {
         let channel = extract("央视网消息：新华社报道。");
         assert!(!has(&channel.org, "央视网"), "{channel:?}");
         assert!(has(&channel.org, "新华社"), "{channel:?}");
+        // A hall is a room of a building, not a body (厅 alone ends 财政厅, an organization).
+        let hall = extract("欢迎仪式在人民大会堂北大厅举行，省财政厅派人出席。");
+        assert!(!has(&hall.org, "人民大会堂北大厅"), "{hall:?}");
+        assert!(hall.org.iter().all(|o| !o.ends_with("大厅")), "{hall:?}");
     }
 
     #[test]
