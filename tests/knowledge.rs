@@ -8,14 +8,12 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::BufRead;
-use std::path::Path;
 
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::SeedableRng;
 use serde_json::Value;
-use support::{Workspace, ALIASED_REPORTS, REPO};
+use support::{Workspace, ALIASED_REPORTS};
 
 const FACETS: [&str; 5] = ["kind", "person", "place", "org", "keyword"];
 
@@ -23,7 +21,7 @@ const FACETS: [&str; 5] = ["kind", "person", "place", "org", "keyword"];
 fn sandbox(bench: usize) -> Workspace {
     let sb = Workspace::bundled();
     if bench > 0 {
-        write_bench(&sb.corpus().join("bench"), bench);
+        support::copies::write_bench_slice(&sb.corpus().join("bench"), 0, bench);
     }
     sb
 }
@@ -36,26 +34,6 @@ fn export(sb: &Workspace, extra: &[&str]) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
-}
-
-fn write_bench(dir: &Path, limit: usize) {
-    let shard = Path::new(REPO).join("../shared/bench/docs-000.jsonl.gz");
-    let Ok(file) = std::fs::File::open(&shard) else {
-        eprintln!("note: {} is absent; bench reports skipped", shard.display());
-        return;
-    };
-    std::fs::create_dir_all(dir).unwrap();
-    let lines = std::io::BufReader::new(flate2::read::GzDecoder::new(file)).lines();
-    for (i, line) in lines.take(limit).enumerate() {
-        let v: Value = serde_json::from_str(&line.unwrap()).unwrap();
-        let text = format!(
-            "{}\n\n时间:{}\n\n{}",
-            v["title"].as_str().unwrap(),
-            v["date"].as_str().unwrap(),
-            v["text"].as_str().unwrap()
-        );
-        std::fs::write(dir.join(format!("{i:04}.txt")), text).unwrap();
-    }
 }
 
 /// The values of `facet` in an exported record, as the index counts them: people, places and

@@ -96,7 +96,7 @@ pub fn plant(corpus: &Path) -> Vec<Planted> {
 }
 
 /// `count` news reports of ../shared/bench from the `skip`-th on, under `dir` (none, with a
-/// notice, when the bench is absent). The slice used by the tests holds no copies of each
+/// notice, when the bench is absent). The slices the copy-audit tests take hold no copies of each
 /// other.
 pub fn write_bench_slice(dir: &Path, skip: usize, count: usize) {
     let shard = Path::new(super::REPO).join("../shared/bench/docs-000.jsonl.gz");
