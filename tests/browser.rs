@@ -2,9 +2,8 @@
 //!
 //! Skipped with a notice when chromedriver is not installed, so `cargo test` passes on a fresh
 //! machine; `ZHSEARCH_BROWSER_TESTS=1` (set by .ci/run, which installs Chromium) makes it
-//! mandatory. The screenshots go to target/browser/search.png, entity.png, overview.png and
-//! duplicates.png, and to docs/screenshot.png, docs/screenshot-entity.png,
-//! docs/screenshot-overview.png and docs/screenshot-duplicates.png when
+//! mandatory. The screenshots go to target/browser/ (search, entity, entity-names, overview and
+//! duplicates .png), and to the docs/screenshot*.png of the same names when
 //! `ZHSEARCH_UPDATE_SCREENSHOT=1` (scripts/screenshot.sh).
 
 mod support;
@@ -204,6 +203,8 @@ fn an_entity_page_lists_every_name_it_was_found_under_in_chromium() {
             );
         }
         assert_eq!(listed, ["中共中央 2", "中国共产党中央委员会 1", "党中央 1"]);
+        let shot = client.screenshot().await.unwrap();
+        save_screenshot(&shot, "entity-names.png", "screenshot-entity-names.png");
         client.close().await.unwrap();
     });
 }

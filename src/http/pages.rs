@@ -68,8 +68,8 @@ h1 { font-size:24px; line-height:1.5; margin:16px 0 4px; }
 body.wide .wrap { max-width:1120px; }
 .cols { display:grid; grid-template-columns:minmax(0,1fr) 240px; gap:32px; align-items:start; }
 aside.facets { font-size:14px; padding-top:12px; }
-aside.facets h2, .knowledge h2, .glance h2 { font-size:14px; color:var(--muted); font-weight:600; margin:14px 0 4px; }
-aside.facets ul, .glance ul, .knowledge ul { list-style:none; padding:0; margin:0; }
+aside.facets h2, .knowledge h2, .glance h2, .names h2 { font-size:14px; color:var(--muted); font-weight:600; margin:14px 0 4px; }
+aside.facets ul, .glance ul, .knowledge ul, .names ul { list-style:none; padding:0; margin:0; }
 aside.facets li a { display:flex; justify-content:space-between; align-items:baseline; gap:8px; padding:1px 8px; border-radius:4px; color:var(--fg); }
 aside.facets li a:hover { background:#f6f8fa; text-decoration:none; }
 aside.facets li a.on { background:#fdecea; color:var(--accent); font-weight:600; }
