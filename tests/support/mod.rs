@@ -1,5 +1,6 @@
 //! Shared test fixtures: temporary corpora, the real binary in a folder of its own
-//! ([`workspace`]) and a real server on an ephemeral port.
+//! ([`workspace`]), a real server on an ephemeral port and a real Quickwit cluster on loopback
+//! ([`quickwit`]).
 // Each test crate uses a part of this module: the rest would warn as unused there.
 #![allow(dead_code, unused_imports)]
 
@@ -11,6 +12,7 @@ use tokio::sync::oneshot;
 use zhsearch::http::{ServeConfig, Server};
 
 pub mod copies;
+pub mod quickwit;
 pub mod workspace;
 
 pub use workspace::{code, command, run, stderr, stdout, zhsearch, Workspace};
