@@ -66,6 +66,17 @@ impl std::fmt::Debug for Corpus {
 }
 
 impl Corpus {
+    /// A knowledge base answered by a cluster index ([`crate::cluster`]): no local index;
+    /// queries are read with the bundled vocabulary.
+    pub fn remote(target: crate::cluster::Target) -> Result<Corpus> {
+        Ok(Corpus {
+            dir: PathBuf::new(),
+            engine: Arc::new(crate::cluster::ClusterEngine::new(target)?),
+            vocabulary: FolderVocabulary::new(None),
+            extractor: Mutex::new(None),
+        })
+    }
+
     /// Opens the index at `dir` as it is (no build, no rebuild).
     pub fn open(dir: &Path) -> Result<Corpus> {
         let engine = LocalEngine::open(dir)?;
@@ -126,6 +137,27 @@ impl Corpus {
     ) -> Result<SyncSummary> {
         let root = root.or_else(|| (!recorded_root(dir)).then(|| PathBuf::from(DEFAULT_CORPUS)));
         index::sync(dir, &SyncOptions { root, rebuild }, progress)
+    }
+
+    /// Brings the index at `dir` up to date with its folder (as [`Corpus::sync`]), then pushes
+    /// it to the cluster index `target` ([`crate::cluster::push`]), under one writer lock.
+    pub fn push(
+        dir: &Path,
+        target: &crate::cluster::Target,
+        progress: &mut dyn FnMut(crate::cluster::PushProgress),
+    ) -> Result<(SyncSummary, crate::cluster::PushSummary)> {
+        let root = (!recorded_root(dir)).then(|| PathBuf::from(DEFAULT_CORPUS));
+        let mut indexer = index::Indexer::open(
+            dir,
+            &SyncOptions {
+                root,
+                rebuild: false,
+            },
+        )?;
+        let synced = indexer.sync(&mut |_| {})?;
+        let pushed = crate::cluster::push(&mut indexer, target, progress)?;
+        indexer.finish()?;
+        Ok((synced, pushed))
     }
 
     /// The index folder.

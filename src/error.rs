@@ -57,9 +57,9 @@ pub enum Error {
         .0.display()
     )]
     DiskFull(PathBuf),
-    /// The engine that answers queries cannot be reached (a cluster that is down or answers
-    /// with an error): nothing was changed.
-    #[error("{engine} cannot be reached: {reason}")]
+    /// The engine that answers queries cannot be reached, or answered with an error (a
+    /// cluster that is down or refuses a request): nothing was changed.
+    #[error("{engine}: {reason}")]
     Unreachable {
         /// The engine, as the user named it.
         engine: String,

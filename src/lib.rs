@@ -26,6 +26,7 @@
 
 pub mod analysis;
 pub mod checksums;
+pub mod cluster;
 pub mod corpus;
 pub mod error;
 pub mod http;

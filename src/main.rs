@@ -45,7 +45,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Index { .. } => keep_freed_memory(),
-        Command::Serve { .. } => {}
+        Command::Serve { .. } | Command::Push { .. } => {}
         _ => huge_pages(false),
     }
     tracing_subscriber::fmt()
@@ -96,6 +96,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             facets,
             color,
+            engine,
         } => commands::search(
             index,
             SearchFlags {
@@ -110,6 +111,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 json,
                 facets,
                 color,
+                engine,
             },
         ),
         Command::Serve {
@@ -117,6 +119,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             addr,
             watch,
             password_file,
+            engine,
+            push,
         } => commands::serve(zhsearch::http::ServeConfig {
             corpus,
             index: cli.index,
@@ -124,7 +128,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             watch,
             password_file,
             budget: zhsearch::http::QUERY_BUDGET,
+            engine: engine
+                .as_deref()
+                .map(zhsearch::cluster::Target::parse_engine)
+                .transpose()?,
+            push: push
+                .as_deref()
+                .map(zhsearch::cluster::Target::parse_engine)
+                .transpose()?,
         }),
+        Command::Push {
+            to,
+            index_id,
+            quiet,
+        } => commands::push(index, &to, &index_id, quiet),
         Command::Entities { kind, top, json } => commands::entities(index, kind, top, json),
         Command::Similar { path, json } => commands::similar(index, &path, json),
         Command::Duplicates {

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use zhsearch::cluster::{PushProgress, Target};
 use zhsearch::corpus::{Build, Corpus, Missing, DEFAULT_CORPUS};
 use zhsearch::index::{Progress, SyncSummary};
 use zhsearch::knowledge::Facet;
@@ -85,6 +86,8 @@ pub struct SearchFlags {
     pub json: bool,
     pub facets: bool,
     pub color: ColorArg,
+    /// `--engine`: a cluster index to search instead.
+    pub engine: Option<String>,
 }
 
 /// `zhsearch search`.
@@ -99,7 +102,10 @@ pub fn search(index_dir: &Path, flags: SearchFlags) -> anyhow::Result<ExitCode> 
         SortArg::Relevance => Sort::Relevance,
         SortArg::Date => Sort::Date,
     };
-    let corpus = for_search(index_dir)?;
+    let corpus = match &flags.engine {
+        Some(address) => Corpus::remote(Target::parse_engine(address)?)?,
+        None => for_search(index_dir)?,
+    };
     let mut out = io::BufWriter::new(io::stdout().lock());
     if flags.files_with_matches {
         let paths = corpus.matching_paths(&req)?;
@@ -247,6 +253,61 @@ pub fn stats(index_dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
     };
     output::print_stats(&mut io::stdout().lock(), &stats, json)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `zhsearch push`.
+pub fn push(index_dir: &Path, to: &str, index_id: &str, quiet: bool) -> anyhow::Result<ExitCode> {
+    let target = Target::new(to, Some(index_id))?;
+    let bar = ProgressBar::hidden();
+    let show_bar = !quiet && io::stderr().is_terminal();
+    let mut progress = |p: PushProgress| match p {
+        PushProgress::Planned { reports, .. } if show_bar && reports >= 500 => {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_length(reports);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} reports sent {per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+        }
+        PushProgress::Planned { .. } => {}
+        PushProgress::Sent(n) => bar.inc(n),
+    };
+    let (synced, pushed) = Corpus::push(index_dir, &target, &mut progress)?;
+    bar.finish_and_clear();
+    for s in &synced.skipped {
+        eprintln!(
+            "zhsearch: skipped {}: {}",
+            terminal_safe(&s.path),
+            terminal_safe(&s.reason)
+        );
+    }
+    if !quiet {
+        let changed = synced.added + synced.updated + synced.removed + synced.renamed;
+        if changed > 0 || synced.rebuilt.is_some() {
+            eprintln!(
+                "indexed {}: {} added, {} updated, {} removed, {} renamed",
+                synced.root.display(),
+                synced.added,
+                synced.updated,
+                synced.removed,
+                synced.renamed
+            );
+        }
+        let secs = pushed.elapsed.as_secs_f64();
+        eprintln!(
+            "pushed {} reports{} and {} removals to {} in {secs:.2} s ({:.1} MB of text, {:.1} MB/s){}",
+            pushed.sent,
+            if pushed.full { " (all of them)" } else { "" },
+            pushed.removed,
+            pushed.target,
+            pushed.text_bytes as f64 / 1e6,
+            pushed.text_bytes as f64 / 1e6 / secs.max(1e-9),
+            if pushed.sent + pushed.removed == 0 { ": it was up to date" } else { "" }
+        );
+    }
+    Ok(found(synced.skipped.is_empty()))
 }
 
 /// `zhsearch serve`.

@@ -80,6 +80,10 @@ pub enum Command {
         /// When to color matches.
         #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
         color: ColorArg,
+        /// Search a cluster index instead of the local index: http://HOST:7280/NAME (see
+        /// `zhsearch push`).
+        #[arg(long, value_name = "URL")]
+        engine: Option<String>,
     },
     /// Serve a search page, document pages and a JSON API over HTTP.
     ///
@@ -100,6 +104,33 @@ pub enum Command {
         /// /healthz: the first line of FILE. Use it when listening beyond loopback; see SECURITY.md.
         #[arg(long, value_name = "FILE")]
         password_file: Option<PathBuf>,
+        /// Answer from a cluster index instead of the local index: http://HOST:7280/NAME.
+        #[arg(long, value_name = "URL", conflicts_with_all = ["watch", "push"])]
+        engine: Option<String>,
+        /// With --watch: push every change to this cluster index too (http://HOST:7280/NAME).
+        #[arg(long, value_name = "URL", requires = "watch")]
+        push: Option<String>,
+    },
+    /// Send the knowledge base to a Quickwit cluster, and on later runs only what changed.
+    ///
+    /// Brings the index up to date with its folder first (as `zhsearch index` does), creates
+    /// the cluster index if it does not exist, then sends every report with its knowledge and
+    /// text in batches; later pushes send only new, changed, removed and renamed reports. What
+    /// was pushed is recorded in the local index; a push that was interrupted is completed by
+    /// the next one. Exits 2 when the cluster cannot be reached or refuses the reports.
+    #[command(
+        after_help = "Examples:\n  zhsearch push --to http://127.0.0.1:7280\n  zhsearch push --to http://qw.internal:7280 --index-id reports_2024\n  zhsearch search --engine http://qw.internal:7280/reports_2024 '\"小营盘镇\"'"
+    )]
+    Push {
+        /// The cluster: http://HOST:PORT (its REST port, 7280 by default).
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// The cluster index to create or update.
+        #[arg(long, value_name = "NAME", default_value = zhsearch::cluster::DEFAULT_INDEX_ID)]
+        index_id: String,
+        /// Print nothing but errors.
+        #[arg(short, long)]
+        quiet: bool,
     },
     /// List the people, places and organizations the reports name, most frequent first.
     #[command(

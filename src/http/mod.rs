@@ -57,6 +57,10 @@ pub struct ServeConfig {
     pub password_file: Option<PathBuf>,
     /// Time budget of one search ([`QUERY_BUDGET`] unless a test wants another).
     pub budget: Duration,
+    /// Answer from this cluster index instead of a local index (no corpus, no watching).
+    pub engine: Option<crate::cluster::Target>,
+    /// With `watch`: push every change to this cluster index too.
+    pub push: Option<crate::cluster::Target>,
 }
 
 /// The client's address, in the extensions of every request the server receives: read it in a
@@ -97,7 +101,10 @@ impl Server {
             rebuild: false,
         };
         let dir = config.index.clone();
-        let (indexer, corpus) = if config.watch {
+        let (indexer, corpus) = if let Some(target) = config.engine.clone() {
+            tracing::info!("answering from {}", target.describe());
+            (None, Corpus::remote(target)?)
+        } else if config.watch {
             let (indexer, summary) = blocking(move || {
                 let mut indexer = Indexer::open(&dir, &opts)?;
                 let summary = indexer.sync(&mut |_| {})?;
@@ -155,7 +162,11 @@ impl Server {
                 std::fs::write(&path, &owner)
                     .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
                 owner_file = Some(path);
-                Some(watch::Watcher::start(indexer, Arc::clone(&corpus))?)
+                Some(watch::Watcher::start(
+                    indexer,
+                    Arc::clone(&corpus),
+                    config.push.clone(),
+                )?)
             }
             None => None,
         };

@@ -135,6 +135,11 @@ struct Syncer {
     /// The skipped files of the last sync: one is named again only when it is read again or
     /// left out for another reason.
     said: HashSet<(String, String)>,
+    /// The cluster index every change is pushed to, if any.
+    push: Option<crate::cluster::Target>,
+    /// The index holds changes the cluster has not received (the first push, or one that
+    /// failed): pushed after the next sync even if it changes nothing.
+    push_owed: bool,
 }
 
 impl Syncer {
@@ -156,8 +161,32 @@ impl Syncer {
                     }
                 }
                 self.log(&s, changed);
+                self.push_owed |= changed;
+                self.push();
             }
             Err(e) => tracing::error!("indexing changes in {}: {e}", self.root.display()),
+        }
+    }
+
+    /// Pushes to the cluster what it has not received yet. A cluster that cannot be reached is
+    /// logged and tried again after the next change.
+    fn push(&mut self) {
+        let Some(target) = &self.push else { return };
+        if !self.push_owed {
+            return;
+        }
+        match crate::cluster::push(&mut self.indexer, target, &mut |_| {}) {
+            Ok(s) => {
+                self.push_owed = false;
+                tracing::info!(
+                    "pushed {} reports and {} removals to {} in {:.1} s",
+                    s.sent,
+                    s.removed,
+                    s.target,
+                    s.elapsed.as_secs_f64()
+                );
+            }
+            Err(e) => tracing::error!("pushing changes: {e} (tried again after the next change)"),
         }
     }
 
@@ -246,7 +275,13 @@ impl Folder {
 
 impl Watcher {
     /// Starts watching the indexer's folder.
-    pub fn start(indexer: Indexer, corpus: Arc<Corpus>) -> Result<Watcher> {
+    /// With `push`, every change is pushed to that cluster index too (and, first, whatever it
+    /// lacks).
+    pub fn start(
+        indexer: Indexer,
+        corpus: Arc<Corpus>,
+        push: Option<crate::cluster::Target>,
+    ) -> Result<Watcher> {
         let (tx, rx) = mpsc::channel::<Message>();
         let root = indexer.root().to_path_buf();
         let id = folder_id(&root).ok_or_else(|| Error::Folder {
@@ -265,9 +300,13 @@ impl Watcher {
             corpus,
             root,
             said,
+            push,
+            push_owed: true,
         };
         let events = tx.clone();
         let thread = std::thread::spawn(move || {
+            // What the cluster lacks goes first.
+            sync.push();
             // A change came during the last sync.
             let mut pending = false;
             loop {

@@ -1,10 +1,12 @@
 //! Reports to index: the schema, the one place an index is opened, and incremental sync.
 
 pub mod open;
+pub mod pushes;
 pub mod schema;
 pub mod sync;
 
 pub use open::{IndexInfo, ReportIndex};
+pub use pushes::{Pushed, Pushes};
 pub use schema::Fields;
 pub use sync::{sync, Indexer, Progress, SyncOptions, SyncSummary};
 

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 
 /// Version of the on-disk layout (schema and stored metadata). Bump it on any schema change:
 /// `zhsearch index` then rebuilds instead of mixing layouts.
-pub const FORMAT_VERSION: u32 = 9;
+pub const FORMAT_VERSION: u32 = 10;
 
 /// What the index records about itself in each commit (tantivy's commit payload, so it is
 /// written atomically with the documents it describes).
@@ -34,6 +34,13 @@ pub struct IndexInfo {
     pub root: PathBuf,
     /// Commit time, seconds since the Unix epoch.
     pub updated: u64,
+    /// Number of this commit among those that changed reports (each report records the one
+    /// that wrote it).
+    #[serde(default)]
+    pub generation: u64,
+    /// What has been pushed to clusters ([`super::pushes`]).
+    #[serde(default, skip_serializing_if = "super::Pushes::is_empty")]
+    pub pushes: super::Pushes,
 }
 
 /// An opened zhsearch index: the tantivy index with tokenizers registered, and its fields.
@@ -245,6 +252,8 @@ mod tests {
             knowledge: crate::knowledge::version(),
             root: PathBuf::from("/corpus"),
             updated: 0,
+            generation: 1,
+            pushes: Default::default(),
         }
     }
 

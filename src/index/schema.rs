@@ -70,6 +70,9 @@ pub struct Fields {
     /// canonical name itself when the report also wrote it): untokenized and stored. The
     /// export reads the names as written from it, an entity page counts each name's reports.
     pub alias: Field,
+    /// The [`crate::index::IndexInfo::generation`] of the commit that wrote the report (fast
+    /// only): what a push to a cluster has not sent yet.
+    pub generation: Field,
 }
 
 /// Separates the parts of an [`alias_value`] (no name holds it: it is a control character).
@@ -108,6 +111,8 @@ pub mod names {
     pub const HASH: &str = "hash";
     /// See [`super::Fields::fingerprint`].
     pub const FINGERPRINT: &str = "fingerprint";
+    /// See [`super::Fields::generation`].
+    pub const GENERATION: &str = "generation";
 }
 
 fn analyzed(tokenizer: &str, record: IndexRecordOption, fieldnorms: bool) -> TextOptions {
@@ -196,6 +201,7 @@ impl Fields {
             keyword: b.add_text_field(Facet::Keyword.name(), value.clone() | STORED),
             fingerprint: b.add_bytes_field(names::FINGERPRINT, FAST),
             alias: b.add_text_field("alias", value | STORED),
+            generation: b.add_u64_field(names::GENERATION, FAST),
         };
         (b.build(), fields)
     }

@@ -406,6 +406,11 @@ impl Indexer {
         &self.index
     }
 
+    /// The index folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The indexed folder, absolute.
     pub fn root(&self) -> &Path {
         &self.root
@@ -543,6 +548,17 @@ impl Indexer {
             .filter(|p| known.contains_key(*p))
             .map(str::to_string)
             .collect();
+        // What this commit will be (the reports it writes record it), and the push ledger it
+        // carries on: a rebuild starts a new one, so every cluster gets everything again.
+        let previous = if rebuild.is_some() {
+            None
+        } else {
+            index.info()?
+        };
+        let generation = previous.as_ref().map_or(0, |i| i.generation) + 1;
+        let mut pushes = previous.map(|i| i.pushes).unwrap_or_default();
+        // A cluster that has the old versions of these files must drop them.
+        pushes.record_gone(stale.iter().cloned(), generation);
         let mut changed = !stale.is_empty();
         if changed {
             writer.delete_query(Box::new(super::paths_query(stale)))?;
@@ -576,7 +592,7 @@ impl Indexer {
             for (file, (hash, prepared)) in batch.iter().zip(prepared) {
                 progress(Progress::Read);
                 let previous = known.remove(&file.path);
-                let doc = match prepared {
+                let mut doc = match prepared {
                     Ok(doc) => {
                         unreadable.remove(&file.path);
                         doc
@@ -617,6 +633,7 @@ impl Indexer {
                         }
                     }
                 }
+                doc.add_u64(index.fields.generation, generation);
                 writer.add_document(Queued::new(doc, &indexed))?;
                 *queued += 1;
                 changed = true;
@@ -638,6 +655,8 @@ impl Indexer {
                 updated: SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs()),
+                generation,
+                pushes,
             };
             let payload = serde_json::to_string(&info)
                 .map_err(|e| Error::io("recording index metadata", e.into()))?;
@@ -649,6 +668,22 @@ impl Indexer {
         summary.vocabulary_rejected = vocabulary.loaded().rejected.clone();
         summary.elapsed = started.elapsed();
         Ok(summary)
+    }
+
+    /// Commits no report, only a change to what the index records of itself (the push
+    /// ledger): `update` gets the last commit's record. The index must have one.
+    pub fn record(&mut self, update: impl FnOnce(&mut IndexInfo)) -> Result<IndexInfo> {
+        let mut info = self
+            .index
+            .info()?
+            .ok_or_else(|| Error::NoIndex(self.dir.clone()))?;
+        update(&mut info);
+        let payload = serde_json::to_string(&info)
+            .map_err(|e| Error::io("recording index metadata", e.into()))?;
+        let mut commit = self.writer.prepare_commit()?;
+        commit.set_payload(&payload);
+        commit.commit()?;
+        Ok(info)
     }
 
     /// Waits for background merges and releases the writer lock.

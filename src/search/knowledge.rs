@@ -108,6 +108,12 @@ pub struct ExportRecord {
     /// The whole text, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The format it was read as (not exported: a push sends it).
+    #[serde(skip)]
+    pub format: crate::ingest::format::ReportFormat,
+    /// Encoding of the file (not exported: a push sends it).
+    #[serde(skip)]
+    pub encoding: String,
 }
 
 /// What a report is compared by.
@@ -142,11 +148,60 @@ impl LocalEngine {
     /// the whole text too. Stored documents are read segment by segment in their own order
     /// (each compressed block once), then sorted.
     pub fn export(&self, text: bool) -> Result<Vec<ExportRecord>> {
+        let mut records = Vec::with_capacity(self.num_docs() as usize);
+        self.export_each(text, None, &mut |record| {
+            records.push(record);
+            Ok(())
+        })?;
+        records.sort_by(|a, b| a.report.path.cmp(&b.report.path));
+        Ok(records)
+    }
+
+    /// The number of reports written by a commit after generation `since` (all when `None`).
+    pub fn count_since(&self, since: Option<u64>) -> Result<u64> {
+        let Some(since) = since else {
+            return Ok(self.num_docs());
+        };
+        let mut count = 0;
+        for segment in self.reader.searcher().segment_readers() {
+            let Some(generations) = segment.fast_fields().column_opt::<u64>(names::GENERATION)?
+            else {
+                continue;
+            };
+            count += segment
+                .doc_ids_alive()
+                .filter(|&d| generations.first(d).is_some_and(|g| g > since))
+                .count() as u64;
+        }
+        Ok(self.reader.searcher().num_docs().min(count))
+    }
+
+    /// Hands every report written by a commit after generation `since` (every report when
+    /// `None`) to `sink`, in index order, with the text when `text`: what a push sends,
+    /// one report at a time.
+    pub fn export_each(
+        &self,
+        text: bool,
+        since: Option<u64>,
+        sink: &mut dyn FnMut(ExportRecord) -> Result<()>,
+    ) -> Result<()> {
         let f = &self.index.fields;
         let searcher = self.reader.searcher();
-        let mut records = Vec::with_capacity(searcher.num_docs() as usize);
         for segment in searcher.segment_readers() {
-            let paths = crate::index::segment_paths(segment, segment.doc_ids_alive())?;
+            let generations = segment.fast_fields().column_opt::<u64>(names::GENERATION)?;
+            let wanted = |doc: tantivy::DocId| match since {
+                None => true,
+                Some(g) => generations
+                    .as_ref()
+                    .and_then(|c| c.first(doc))
+                    .is_some_and(|d| d > g),
+            };
+            let docs: Vec<tantivy::DocId> =
+                segment.doc_ids_alive().filter(|&d| wanted(d)).collect();
+            if docs.is_empty() {
+                continue;
+            }
+            let paths = crate::index::segment_paths(segment, docs.iter().copied())?;
             let mut path_of: Vec<Option<String>> = vec![None; segment.max_doc() as usize];
             for (doc, path) in paths {
                 if let Some(slot) = path_of.get_mut(doc as usize) {
@@ -161,14 +216,14 @@ impl LocalEngine {
                 .doc_ids_alive()
                 .zip(store.iter::<TantivyDocument>(segment.alive_bitset()))
             {
-                let doc = doc?;
                 let Some(path) = path_of.get_mut(doc_id as usize).and_then(Option::take) else {
                     continue;
                 };
+                let doc = doc?;
                 let knowledge = columns.knowledge(doc_id, store::all(&doc, f.keyword))?;
                 let (entities, canonical) =
                     as_written(&knowledge.entities, &store::all(&doc, f.alias));
-                records.push(ExportRecord {
+                sink(ExportRecord {
                     report: ReportRecord::with_path(path, segment, doc_id, &doc, f.title)?,
                     kind: knowledge.kind,
                     keywords: knowledge.keywords,
@@ -176,11 +231,15 @@ impl LocalEngine {
                     canonical,
                     headings: store::all(&doc, f.headings),
                     text: text.then(|| store::first(&doc, f.text)),
-                });
+                    format: crate::ingest::format::ReportFormat::from_name(&store::first(
+                        &doc, f.format,
+                    ))
+                    .unwrap_or(crate::ingest::format::ReportFormat::Text),
+                    encoding: store::first(&doc, f.encoding),
+                })?;
             }
         }
-        records.sort_by(|a, b| a.report.path.cmp(&b.report.path));
-        Ok(records)
+        Ok(())
     }
 
     /// The `top` most frequent values of `facets` among the reports matching `query`.

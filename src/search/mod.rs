@@ -122,7 +122,7 @@ impl SearchRequest {
 
     /// The query as an expression: the parsed text and the filters, all required. An empty
     /// query with filters is the filters alone.
-    fn expr(&self) -> Result<Expr> {
+    pub fn expr(&self) -> Result<Expr> {
         let mut parts = Vec::with_capacity(self.filters.len() + 1);
         if !self.query.trim().is_empty() || self.filters.is_empty() {
             parts.push(query::parse(&self.query)?);
@@ -213,6 +213,10 @@ pub struct SearchResponse {
     /// `{"kind": [[value, count], …], …}`.
     #[serde(serialize_with = "facets_json", skip_serializing_if = "Vec::is_empty")]
     pub facets: FacetCounts,
+    /// True when `total`, the facets and the years are upper bounds rather than exact counts
+    /// (a cluster whose candidates were too many to check every one; the hits are exact).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub approximate: bool,
 }
 
 /// [`FacetCounts`] as a JSON object keyed by facet name, in facet order.
@@ -505,6 +509,7 @@ impl LocalEngine {
             took: started.elapsed(),
             years,
             facets,
+            approximate: false,
         })
     }
 

@@ -77,38 +77,49 @@ fn node(
     aliases: &mut dyn FnMut() -> Arc<Aliases>,
 ) -> Node {
     match expr {
-        Expr::Text { scope, kind, text } => {
-            let title = *scope == Scope::Title;
-            let text = normalize(text);
-            let groups = match kind {
-                TextKind::Phrase => vec![vec![text.trim().to_string()]],
-                TextKind::Words => {
-                    let mut groups = Vec::new();
-                    for (_, run) in word_runs(&text) {
-                        let mut pieces = if run.chars().count() <= 2 {
-                            Vec::new()
-                        } else {
-                            words(&vocabulary().jieba(), run)
-                        };
-                        if pieces.len() <= 1 {
-                            pieces = vec![run];
-                        }
-                        for w in pieces {
-                            let v = vocabulary();
-                            let mut forms = vec![w.to_string()];
-                            forms.extend(v.alternatives(w).iter().cloned());
-                            groups.push(forms);
-                        }
-                    }
-                    groups
-                }
-            };
-            Node::Contains { title, groups }
-        }
+        Expr::Text { scope, kind, text } => Node::Contains {
+            title: *scope == Scope::Title,
+            groups: text_groups(*kind, text, vocabulary),
+        },
         Expr::And(parts) => Node::And(parts.iter().map(|p| node(p, vocabulary, aliases)).collect()),
         Expr::Or(parts) => Node::Or(parts.iter().map(|p| node(p, vocabulary, aliases)).collect()),
         Expr::Not(inner) => Node::Not(Box::new(node(inner, vocabulary, aliases))),
         Expr::Facet { facet, value } => Node::Facet(*facet, facet_value(*facet, value, aliases)),
+    }
+}
+
+/// What a piece of query text asks for: groups of normalized strings, each group satisfied by
+/// any one of its forms. A phrase is one group of one form; an unquoted run is each of its
+/// jieba words, with its synonyms as other forms (runs of two characters or less, and runs
+/// jieba keeps whole, are one word).
+pub(crate) fn text_groups(
+    kind: TextKind,
+    text: &str,
+    vocabulary: &mut dyn FnMut() -> Arc<Vocabulary>,
+) -> Vec<Vec<String>> {
+    let text = normalize(text);
+    match kind {
+        TextKind::Phrase => vec![vec![text.trim().to_string()]],
+        TextKind::Words => {
+            let mut groups = Vec::new();
+            for (_, run) in word_runs(&text) {
+                let mut pieces = if run.chars().count() <= 2 {
+                    Vec::new()
+                } else {
+                    words(&vocabulary().jieba(), run)
+                };
+                if pieces.len() <= 1 {
+                    pieces = vec![run];
+                }
+                for w in pieces {
+                    let v = vocabulary();
+                    let mut forms = vec![w.to_string()];
+                    forms.extend(v.alternatives(w).iter().cloned());
+                    groups.push(forms);
+                }
+            }
+            groups
+        }
     }
 }
 

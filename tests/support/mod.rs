@@ -137,6 +137,8 @@ impl TestServer {
             watch: false,
             password_file: None,
             budget: zhsearch::http::QUERY_BUDGET,
+            engine: None,
+            push: None,
         };
         configure(&mut config);
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();

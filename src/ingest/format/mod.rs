@@ -85,10 +85,13 @@ pub struct FormattedText {
 }
 
 /// The formats zhsearch reads, as a report records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ReportFormat {
     /// Plain text in any encoding zhsearch reads (`.txt`).
+    #[default]
     Text,
     /// Markdown (`.md`).
     Markdown,

@@ -1,0 +1,860 @@
+//! Queries answered by a cluster: the same query language, hits, facets and pages as the
+//! local index, through [`Engine`].
+//!
+//! A query is translated to Elasticsearch's query DSL (which Quickwit speaks) so that the
+//! cluster returns a *superset* of the matching reports: phrases and words become phrase
+//! queries on the character tokens (which can match across punctuation), an exclusion of
+//! text is left to the check (excluding a superset would lose reports), filters on kinds and
+//! names are exact terms. Then every candidate is
+//! - kept only in its newest version: a push sends a changed report again and a tombstone
+//!   for a removed one, and the cluster deletes old versions later ([`super::push`]);
+//! - checked against its stored text with [`TextCheck`], unless the query is exact on the
+//!   cluster as it is (filters only).
+//!
+//! Up to [`EXACT_CANDIDATES`] candidates are all checked, so the total, facets and years
+//! are exact. Past that, the page is still exact (checked candidates in the cluster's order)
+//! but the total is the cluster's count of candidates, an upper bound, and facets and years
+//! are its aggregations over them ([`SearchResponse::approximate`] says so).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, LazyLock};
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use super::mapping::tokens;
+use super::{Client, Target};
+use crate::error::{Error, Result};
+use crate::index::schema::{alias_prefix, parse_alias_value, Fields};
+use crate::index::IndexInfo;
+use crate::knowledge::{Canonical, Entities, Facet, Kind};
+use crate::search::query::{Expr, Scope};
+use crate::search::verify::{facet_value, text_groups, Candidate};
+use crate::search::{
+    compile, Deadline, Duplicates, DuplicatesRequest, Engine, EntityView, ExportRecord,
+    FacetCounts, Highlighter, Hit, IndexStats, Overview, Probe, ReportKnowledge, ReportRecord,
+    ReportView, SearchRequest, SearchResponse, Similar, Sort, TextCheck, FACET_TOP, MAX_DEPTH,
+};
+use crate::vocabulary::{Aliases, FolderVocabulary, Vocabulary};
+
+/// Candidates checked one by one for an exact total, facets and years.
+pub const EXACT_CANDIDATES: usize = 2_000;
+/// Candidates fetched per request.
+const PAGE: usize = 500;
+/// The most hits one request may ask for (Quickwit's limit on `from + size`).
+const CLUSTER_DEPTH: usize = 10_000;
+/// Years counted at most.
+const YEARS: usize = 1_000;
+/// Names of one entity listed at most.
+const ENTITY_NAMES: usize = 50;
+
+/// The schema's fields: the local compiler gives the strings a query highlights.
+static FIELDS: LazyLock<Fields> = LazyLock::new(|| Fields::build().1);
+
+/// A cluster index answering queries.
+#[derive(Debug, Clone)]
+pub struct ClusterEngine {
+    client: Client,
+}
+
+/// One document of the cluster index, as a hit gives it.
+#[derive(Debug, Clone, Default)]
+struct Doc {
+    id: String,
+    key: u64,
+    path: String,
+    title: String,
+    text: Option<String>,
+    day: Option<u64>,
+    kind: String,
+    keywords: Vec<String>,
+    entities: Entities,
+    names: Vec<String>,
+    headings: Vec<String>,
+    format: String,
+    encoding: String,
+    push: u64,
+    tombstone: bool,
+    score: f32,
+}
+
+fn text_of(source: &Value, name: &str) -> String {
+    source
+        .get(name)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+fn texts_of(source: &Value, name: &str) -> Vec<String> {
+    match source.get(name) {
+        Some(Value::Array(values)) => values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+impl Doc {
+    fn from_hit(hit: &Value) -> Option<Doc> {
+        let s = hit.get("_source")?;
+        Some(Doc {
+            id: text_of(s, "id"),
+            key: s.get("key").and_then(Value::as_u64)?,
+            path: text_of(s, "path"),
+            title: text_of(s, "title"),
+            text: s.get("text").and_then(Value::as_str).map(str::to_string),
+            day: s.get("day").and_then(Value::as_u64),
+            kind: text_of(s, "kind"),
+            keywords: texts_of(s, "keyword"),
+            entities: Entities {
+                person: texts_of(s, "person"),
+                place: texts_of(s, "place"),
+                org: texts_of(s, "org"),
+            },
+            names: texts_of(s, "names"),
+            headings: texts_of(s, "headings"),
+            format: text_of(s, "format"),
+            encoding: text_of(s, "encoding"),
+            push: s.get("push").and_then(Value::as_u64).unwrap_or(0),
+            tombstone: s.get("tombstone").and_then(Value::as_bool).unwrap_or(false),
+            // Sorted by score (last), the score comes with the sort values.
+            score: hit
+                .get("_score")
+                .and_then(Value::as_f64)
+                .or_else(|| {
+                    hit.pointer("/sort")
+                        .and_then(Value::as_array)?
+                        .last()?
+                        .as_f64()
+                })
+                .unwrap_or(0.0) as f32,
+        })
+    }
+
+    fn date(&self) -> Option<String> {
+        self.day
+            .and_then(|d| i64::try_from(d).ok())
+            .and_then(crate::ingest::ReportDate::from_key)
+            .map(|d| d.to_string())
+    }
+
+    fn record(&self) -> ReportRecord {
+        ReportRecord {
+            id: self.id.clone(),
+            path: self.path.clone(),
+            title: self.title.clone(),
+            date: self.date(),
+        }
+    }
+
+    fn knowledge(&self) -> ReportKnowledge {
+        ReportKnowledge {
+            kind: self.kind.clone(),
+            keywords: self.keywords.clone(),
+            entities: self.entities.clone(),
+        }
+    }
+
+    fn values(&self, facet: Facet) -> Vec<String> {
+        match facet {
+            Facet::Kind => (!self.kind.is_empty())
+                .then(|| self.kind.clone())
+                .into_iter()
+                .collect(),
+            Facet::Keyword => self.keywords.clone(),
+            _ => self.entities.of(facet).to_vec(),
+        }
+    }
+}
+
+/// A candidate as [`TextCheck`] reads it.
+struct Checked<'a> {
+    doc: &'a Doc,
+    title: String,
+    text: String,
+}
+
+impl Candidate for Checked<'_> {
+    fn title(&self) -> &str {
+        &self.title
+    }
+    fn text(&self) -> &str {
+        &self.text
+    }
+    fn has(&self, facet: Facet, value: &str) -> bool {
+        self.doc.values(facet).iter().any(|v| v == value)
+    }
+}
+
+/// A query in the DSL, and whether the cluster answers it exactly (no check needed).
+struct Translated {
+    query: Value,
+    exact: bool,
+}
+
+fn match_all() -> Value {
+    json!({"match_all": {}})
+}
+
+fn match_none() -> Value {
+    json!({"bool": {"must_not": [match_all()]}})
+}
+
+/// The query matching a superset of the reports `expr` matches (see the module's notes).
+fn translate(
+    expr: &Expr,
+    vocabulary: &mut dyn FnMut() -> Arc<Vocabulary>,
+    aliases: &mut dyn FnMut() -> Arc<Aliases>,
+) -> Translated {
+    match expr {
+        Expr::Text { scope, kind, text } => {
+            let field = match scope {
+                Scope::Title => "title_tokens",
+                Scope::All | Scope::Body => "text_tokens",
+            };
+            let groups = text_groups(*kind, text, vocabulary);
+            if groups.is_empty() {
+                // As locally: text without a letter or digit matches nothing.
+                return Translated {
+                    query: match_none(),
+                    exact: true,
+                };
+            }
+            let must: Vec<Value> = groups
+                .iter()
+                .map(|forms| {
+                    let should: Vec<Value> = forms.iter().map(|f| phrase(field, f)).collect();
+                    json!({"bool": {"should": should, "minimum_should_match": 1}})
+                })
+                .collect();
+            Translated {
+                query: json!({"bool": {"must": must}}),
+                exact: false,
+            }
+        }
+        Expr::And(parts) => {
+            let parts: Vec<Translated> = parts
+                .iter()
+                .map(|p| translate(p, vocabulary, aliases))
+                .collect();
+            Translated {
+                exact: parts.iter().all(|p| p.exact),
+                query: json!({"bool": {"must": parts.into_iter().map(|p| p.query).collect::<Vec<_>>()}}),
+            }
+        }
+        Expr::Or(parts) => {
+            let parts: Vec<Translated> = parts
+                .iter()
+                .map(|p| translate(p, vocabulary, aliases))
+                .collect();
+            Translated {
+                exact: parts.iter().all(|p| p.exact),
+                query: json!({"bool": {
+                    "should": parts.into_iter().map(|p| p.query).collect::<Vec<_>>(),
+                    "minimum_should_match": 1,
+                }}),
+            }
+        }
+        Expr::Not(inner) => {
+            let inner = translate(inner, vocabulary, aliases);
+            if inner.exact {
+                Translated {
+                    query: json!({"bool": {"must": [match_all()], "must_not": [inner.query]}}),
+                    exact: true,
+                }
+            } else {
+                // Excluding the cluster's superset could exclude a report that matches: the
+                // check excludes instead.
+                Translated {
+                    query: match_all(),
+                    exact: false,
+                }
+            }
+        }
+        Expr::Facet { facet, value } => Translated {
+            query: json!({"term": {facet.name(): facet_value(*facet, value, aliases)}}),
+            exact: true,
+        },
+    }
+}
+
+/// The phrase query for a normalized string on a token field: its letters and digits in a
+/// row (whatever lies between them on the cluster).
+fn phrase(field: &str, normalized: &str) -> Value {
+    let tokens = tokens(normalized);
+    if tokens.is_empty() {
+        return match_all();
+    }
+    json!({"match_phrase": {field: {"query": tokens.join(" ")}}})
+}
+
+/// The whole query: `query`, the date range, no tombstones.
+fn wrap(query: Value, from: Option<i64>, to: Option<i64>) -> Value {
+    let mut filter = Vec::new();
+    if from.is_some() || to.is_some() {
+        // An open side still needs a date, as locally.
+        let mut range = json!({"gte": from.unwrap_or(0).max(0)});
+        if let Some(to) = to {
+            range["lte"] = json!(to.max(0));
+        }
+        filter.push(json!({"range": {"day": range}}));
+    }
+    json!({"bool": {
+        "must": [query],
+        "filter": filter,
+        "must_not": [{"term": {"tombstone": "true"}}],
+    }})
+}
+
+fn aggregations(facets: &[Facet], top: usize, years: bool) -> Value {
+    let mut aggs = serde_json::Map::new();
+    for facet in facets {
+        aggs.insert(
+            facet.name().to_string(),
+            json!({"terms": {"field": facet.name(), "size": top}}),
+        );
+    }
+    if years {
+        aggs.insert(
+            "year".to_string(),
+            json!({"terms": {"field": "year", "size": YEARS}}),
+        );
+    }
+    Value::Object(aggs)
+}
+
+fn buckets(aggregations: &Value, name: &str) -> Vec<(String, u64)> {
+    aggregations
+        .pointer(&format!("/{name}/buckets"))
+        .and_then(Value::as_array)
+        .map(|b| {
+            b.iter()
+                .filter_map(|b| {
+                    let key = match b.get("key")? {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    Some((key, b.get("doc_count").and_then(Value::as_u64)?))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn facets_from(aggregations: &Value, facets: &[Facet]) -> FacetCounts {
+    facets
+        .iter()
+        .map(|f| (*f, buckets(aggregations, f.name())))
+        .collect()
+}
+
+fn years_from(aggregations: &Value) -> Vec<[i64; 2]> {
+    let mut years: Vec<[i64; 2]> = buckets(aggregations, "year")
+        .into_iter()
+        .filter_map(|(y, n)| Some([y.parse().ok()?, i64::try_from(n).ok()?]))
+        .collect();
+    years.sort_unstable();
+    years
+}
+
+/// Counts of `facets` (each to its `top`) and years over checked reports.
+fn count_locally(docs: &[&Doc], facets: &[Facet], top: usize) -> (FacetCounts, Vec<[i64; 2]>) {
+    let counted = facets
+        .iter()
+        .map(|&facet| {
+            let mut counts: HashMap<String, u64> = HashMap::new();
+            for doc in docs {
+                let mut values = doc.values(facet);
+                values.sort_unstable();
+                values.dedup();
+                for v in values {
+                    *counts.entry(v).or_default() += 1;
+                }
+            }
+            let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            counts.truncate(top);
+            (facet, counts)
+        })
+        .collect();
+    let mut years: BTreeMap<i64, i64> = BTreeMap::new();
+    for doc in docs {
+        if let Some(day) = doc.day {
+            *years.entry((day / 10_000) as i64).or_default() += 1;
+        }
+    }
+    (counted, years.into_iter().map(|(y, n)| [y, n]).collect())
+}
+
+/// The part of a search's answer gathered from candidates.
+struct Gathered {
+    /// Checked reports, in the cluster's order.
+    docs: Vec<Doc>,
+    /// The cluster's count of candidates.
+    candidates: u64,
+    /// Every candidate was checked.
+    complete: bool,
+    /// The aggregations of the first request.
+    aggregations: Value,
+}
+
+impl ClusterEngine {
+    /// The engine of the cluster index `target`.
+    pub fn new(target: Target) -> Result<ClusterEngine> {
+        Ok(ClusterEngine {
+            client: Client::new(target)?,
+        })
+    }
+
+    /// The cluster index.
+    pub fn target(&self) -> &Target {
+        self.client.target()
+    }
+
+    fn request(&self, body: &Value, text: bool) -> Result<(u64, Vec<Doc>, Value)> {
+        let answer = self.client.search(body, text)?;
+        let total = answer
+            .pointer("/hits/total/value")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        let docs = answer
+            .pointer("/hits/hits")
+            .and_then(Value::as_array)
+            .map(|hits| hits.iter().filter_map(Doc::from_hit).collect())
+            .unwrap_or_default();
+        let aggregations = answer.get("aggregations").cloned().unwrap_or(Value::Null);
+        Ok((total, docs, aggregations))
+    }
+
+    /// Drops every document that is not the newest version of its report (or is a
+    /// tombstone).
+    fn newest_only(&self, docs: &mut Vec<Doc>) -> Result<()> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let mut ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut newest: HashMap<String, (u64, bool)> = HashMap::new();
+        // Versions of one report are few: a page of ids fits one request.
+        for chunk in ids.chunks(PAGE) {
+            let body = json!({
+                "query": {"terms": {"id": chunk}},
+                "size": CLUSTER_DEPTH,
+                "_source": {"includes": ["id", "key", "push", "tombstone"]},
+            });
+            let (_, versions, _) = self.request(&body, false)?;
+            for v in versions {
+                let entry = newest.entry(v.id.clone()).or_insert((0, false));
+                if v.push >= entry.0 {
+                    *entry = (v.push, v.tombstone);
+                }
+            }
+        }
+        docs.retain(|d| {
+            !d.tombstone
+                && newest
+                    .get(&d.id)
+                    .is_none_or(|&(push, tomb)| push == d.push && !tomb)
+        });
+        Ok(())
+    }
+
+    /// Keeps the candidates `check` accepts.
+    fn check(docs: &mut Vec<Doc>, check: Option<&TextCheck>) {
+        let Some(check) = check else { return };
+        docs.retain(|doc| {
+            let candidate = Checked {
+                doc,
+                title: crate::analysis::normalize(&doc.title).into_owned(),
+                text: crate::analysis::normalize(doc.text.as_deref().unwrap_or("")).into_owned(),
+            };
+            check.matches(&candidate)
+        });
+    }
+
+    /// Candidates of `query` in the order of `sort`, newest versions checked, until `want`
+    /// of them are gathered (all of them when there are at most [`EXACT_CANDIDATES`]).
+    #[allow(clippy::too_many_arguments)]
+    fn gather(
+        &self,
+        query: &Value,
+        sort: Sort,
+        check: Option<&TextCheck>,
+        want: usize,
+        aggs: Value,
+        deadline: &Deadline,
+    ) -> Result<Gathered> {
+        let mut gathered = Gathered {
+            docs: Vec::new(),
+            candidates: 0,
+            complete: false,
+            aggregations: Value::Null,
+        };
+        let mut from = 0;
+        let mut first = true;
+        loop {
+            deadline.check()?;
+            let size = if first {
+                want.clamp(PAGE, EXACT_CANDIDATES)
+            } else {
+                PAGE
+            };
+            let size = size.min(CLUSTER_DEPTH.saturating_sub(from));
+            if size == 0 {
+                break;
+            }
+            let mut body = json!({
+                "query": query,
+                "from": from,
+                "size": size,
+                "track_total_hits": true,
+            });
+            body["sort"] = match sort {
+                Sort::Date => json!([{"day": {"order": "desc"}}, {"_score": {"order": "desc"}}]),
+                Sort::Relevance => json!([{"_score": {"order": "desc"}}]),
+            };
+            if first && aggs.as_object().is_some_and(|a| !a.is_empty()) {
+                body["aggs"] = aggs.clone();
+            }
+            let (total, mut docs, aggregations) = self.request(&body, true)?;
+            let fetched = docs.len();
+            if first {
+                gathered.candidates = total;
+                gathered.aggregations = aggregations;
+                first = false;
+            }
+            from += fetched;
+            self.newest_only(&mut docs)?;
+            Self::check(&mut docs, check);
+            gathered.docs.extend(docs);
+            if fetched < size || from as u64 >= gathered.candidates {
+                gathered.complete = true;
+                break;
+            }
+            let all_checked = gathered.candidates <= EXACT_CANDIDATES as u64;
+            if !all_checked && gathered.docs.len() >= want {
+                break;
+            }
+        }
+        Ok(gathered)
+    }
+
+    /// Every report `query` matches, newest versions checked, in key order (`text`: with
+    /// their text), handed to `sink` a page at a time.
+    fn scan(
+        &self,
+        query: &Value,
+        check: Option<&TextCheck>,
+        text: bool,
+        sink: &mut dyn FnMut(Vec<Doc>),
+    ) -> Result<()> {
+        let mut after: Option<(u64, u64)> = None;
+        loop {
+            let mut body = json!({
+                "query": query,
+                "size": PAGE,
+                "sort": [{"key": {"order": "asc"}}, {"push": {"order": "asc"}}],
+            });
+            if let Some((key, push)) = after {
+                body["search_after"] = json!([key, push]);
+            }
+            let (_, mut docs, _) = self.request(&body, text || check.is_some())?;
+            let fetched = docs.len();
+            if let Some(last) = docs.last() {
+                after = Some((last.key, last.push));
+            }
+            self.newest_only(&mut docs)?;
+            Self::check(&mut docs, check);
+            sink(docs);
+            if fetched < PAGE {
+                return Ok(());
+            }
+        }
+    }
+
+    fn hit(doc: &Doc, highlighter: &Highlighter, width: usize) -> Hit {
+        let mut report = doc.record();
+        let title = highlighter.highlight_all(&report.title);
+        report.title = title.text;
+        let snippet = highlighter.snippet(doc.text.as_deref().unwrap_or(""), width);
+        Hit {
+            report,
+            score: doc.score,
+            snippet: snippet.text,
+            highlights: snippet.highlights,
+            title_highlights: title.highlights,
+        }
+    }
+
+    fn translated(expr: &Expr, vocabulary: &FolderVocabulary) -> (Translated, Option<TextCheck>) {
+        let mut loaded: Option<Arc<Vocabulary>> = None;
+        let mut aliases: Option<Arc<Aliases>> = None;
+        let translated = translate(
+            expr,
+            &mut || Arc::clone(loaded.get_or_insert_with(|| vocabulary.get())),
+            &mut || Arc::clone(aliases.get_or_insert_with(|| vocabulary.aliases())),
+        );
+        let check = (!translated.exact).then(|| TextCheck::new(expr, vocabulary));
+        (translated, check)
+    }
+
+    fn unavailable(&self, what: &str) -> Error {
+        Error::Option(format!(
+            "{what} is answered by the local index only, not by {}: run it where the index is",
+            self.target().describe()
+        ))
+    }
+
+    fn count_all(&self) -> Result<u64> {
+        let body =
+            json!({"query": wrap(match_all(), None, None), "size": 0, "track_total_hits": true});
+        Ok(self.request(&body, false)?.0)
+    }
+}
+
+impl Engine for ClusterEngine {
+    fn describe(&self) -> String {
+        self.target().describe()
+    }
+
+    fn info(&self) -> Result<Option<IndexInfo>> {
+        Ok(None)
+    }
+
+    fn search(&self, req: &SearchRequest, vocabulary: &FolderVocabulary) -> Result<SearchResponse> {
+        let started = Instant::now();
+        let deadline = Deadline::after(req.budget);
+        let expr = req.expr()?;
+        let (translated, check) = Self::translated(&expr, vocabulary);
+        let query = wrap(translated.query, req.from, req.to);
+        let limit = req.limit.clamp(1, MAX_DEPTH);
+        let offset = req.offset.min(MAX_DEPTH - limit);
+        let aggs = aggregations(&req.facets, FACET_TOP, req.years);
+        let gathered = self.gather(
+            &query,
+            req.sort,
+            check.as_ref(),
+            offset + limit,
+            aggs,
+            &deadline,
+        )?;
+        let exact = gathered.complete;
+        let (facets, years, total) = if exact {
+            let docs: Vec<&Doc> = gathered.docs.iter().collect();
+            let (facets, years) = count_locally(&docs, &req.facets, FACET_TOP);
+            (facets, years, gathered.docs.len())
+        } else {
+            (
+                facets_from(&gathered.aggregations, &req.facets),
+                years_from(&gathered.aggregations),
+                usize::try_from(gathered.candidates).unwrap_or(usize::MAX),
+            )
+        };
+        let compiled = compile::compile(&expr, &FIELDS, vocabulary, &Deadline::none());
+        let highlighter = Highlighter::new(&compiled.highlights);
+        let hits = gathered
+            .docs
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|d| Self::hit(d, &highlighter, req.snippet_chars))
+            .collect();
+        Ok(SearchResponse {
+            total,
+            hits,
+            took: started.elapsed(),
+            years: if req.years { years } else { Vec::new() },
+            facets,
+            approximate: !exact,
+        })
+    }
+
+    fn matching_paths(
+        &self,
+        req: &SearchRequest,
+        vocabulary: &FolderVocabulary,
+    ) -> Result<Vec<String>> {
+        let expr = req.expr()?;
+        let (translated, check) = Self::translated(&expr, vocabulary);
+        let query = wrap(translated.query, req.from, req.to);
+        let mut paths = Vec::new();
+        self.scan(&query, check.as_ref(), false, &mut |docs| {
+            paths.extend(docs.into_iter().map(|d| d.path));
+        })?;
+        paths.sort();
+        paths.dedup();
+        Ok(paths)
+    }
+
+    fn highlighter(&self, query: &str, vocabulary: &FolderVocabulary) -> Result<Highlighter> {
+        let expr = crate::search::query::parse(query)?;
+        let compiled = compile::compile(&expr, &FIELDS, vocabulary, &Deadline::none());
+        Ok(Highlighter::new(&compiled.highlights))
+    }
+
+    fn document(&self, id: &str) -> Result<Option<ReportView>> {
+        if crate::index::schema::parse_report_id(id).is_none() {
+            return Ok(None);
+        }
+        let body = json!({"query": {"term": {"id": id}}, "size": CLUSTER_DEPTH});
+        let (_, docs, _) = self.request(&body, true)?;
+        let Some(doc) = docs.into_iter().max_by_key(|d| d.push) else {
+            return Ok(None);
+        };
+        if doc.tombstone {
+            return Ok(None);
+        }
+        Ok(Some(ReportView {
+            report: doc.record(),
+            headings: doc.headings.clone(),
+            text: doc.text.clone().unwrap_or_default(),
+            encoding: doc.encoding.clone(),
+            format: crate::ingest::format::ReportFormat::from_name(&doc.format).unwrap_or_default(),
+            knowledge: doc.knowledge(),
+        }))
+    }
+
+    fn overview(&self, top: usize) -> Result<Overview> {
+        let mut aggs = aggregations(&Facet::ENTITIES, top, false);
+        if let Value::Object(map) = &mut aggs {
+            map.insert(
+                "kind".into(),
+                json!({"terms": {"field": "kind", "size": Kind::ALL.len()}}),
+            );
+        }
+        let body = json!({
+            "query": wrap(match_all(), None, None),
+            "size": 0,
+            "track_total_hits": true,
+            "aggs": aggs,
+        });
+        let (reports, _, aggregations) = self.request(&body, false)?;
+        let mut facets = facets_from(&aggregations, &[Facet::Kind]);
+        facets.extend(facets_from(&aggregations, &Facet::ENTITIES));
+        Ok(Overview { reports, facets })
+    }
+
+    fn corpus_facets(&self, facets: &[Facet], top: usize) -> Result<FacetCounts> {
+        let body = json!({
+            "query": wrap(match_all(), None, None),
+            "size": 0,
+            "aggs": aggregations(facets, top, false),
+        });
+        let (_, _, aggregations) = self.request(&body, false)?;
+        Ok(facets_from(&aggregations, facets))
+    }
+
+    fn entity(
+        &self,
+        facet: Facet,
+        name: &str,
+        limit: usize,
+        offset: usize,
+        vocabulary: &FolderVocabulary,
+    ) -> Result<EntityView> {
+        let name = facet_value(facet, name, &mut || vocabulary.aliases());
+        let mut req = SearchRequest::new("").page(limit, offset, MAX_DEPTH)?;
+        req.filters = vec![(facet, name.clone())];
+        req.sort = Sort::Date;
+        req.years = true;
+        req.facets = Facet::ENTITIES.to_vec();
+        let mut response = self.search(&req, vocabulary)?;
+        for (f, values) in &mut response.facets {
+            if *f == facet {
+                values.retain(|(v, _)| *v != name);
+            }
+        }
+        let names = if response.total == 0 || !Facet::ENTITIES.contains(&facet) {
+            Vec::new()
+        } else {
+            let body = json!({
+                "query": wrap(json!({"term": {facet.name(): name}}), None, None),
+                "size": 0,
+                "aggs": {"names": {"terms": {"field": "names", "size": 10 * ENTITY_NAMES}}},
+            });
+            let (_, _, aggregations) = self.request(&body, false)?;
+            let prefix = alias_prefix(facet, &name);
+            let mut names: Vec<(String, u64)> = buckets(&aggregations, "names")
+                .into_iter()
+                .filter(|(v, _)| v.starts_with(&prefix))
+                .filter_map(|(v, n)| Some((parse_alias_value(&v)?.2.to_string(), n)))
+                .collect();
+            names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            names.truncate(ENTITY_NAMES);
+            names
+        };
+        Ok(EntityView {
+            facet,
+            name,
+            names,
+            reports: response.total,
+            years: response.years,
+            cooccurring: response.facets,
+            hits: response.hits,
+        })
+    }
+
+    fn similar(&self, _probe: &Probe) -> Result<Similar> {
+        Err(self.unavailable("finding similar reports"))
+    }
+
+    fn duplicate_groups(&self, _req: &DuplicatesRequest) -> Result<Duplicates> {
+        Err(self.unavailable("the copy audit"))
+    }
+
+    fn export(&self, text: bool) -> Result<Vec<ExportRecord>> {
+        let mut records = Vec::new();
+        self.scan(&wrap(match_all(), None, None), None, text, &mut |docs| {
+            records.extend(docs.into_iter().map(|d| export_record(d, text)));
+        })?;
+        records.sort_by(|a, b| a.report.path.cmp(&b.report.path));
+        Ok(records)
+    }
+
+    fn stats(&self, vocabulary: &FolderVocabulary) -> Result<IndexStats> {
+        Ok(IndexStats {
+            reports: self.count_all()?,
+            folder: None,
+            last_update: None,
+            analysis: Some(crate::analysis::analysis_config()),
+            analysis_current: true,
+            knowledge: None,
+            knowledge_current: true,
+            vocabulary: vocabulary.get().loaded().clone(),
+        })
+    }
+
+    fn reload(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A cluster document as the export writes it: the names as written, and the canonical name
+/// of each that has another.
+fn export_record(doc: Doc, text: bool) -> ExportRecord {
+    let mut written = Entities::default();
+    let mut canonical = Canonical::default();
+    for value in &doc.names {
+        if let Some((facet, canon, name)) = parse_alias_value(value) {
+            written.of_mut(facet).push(name.to_string());
+            if canon != name {
+                canonical.insert(facet, name, canon);
+            }
+        }
+    }
+    ExportRecord {
+        report: doc.record(),
+        kind: doc.kind,
+        keywords: doc.keywords,
+        entities: written,
+        canonical,
+        headings: doc.headings,
+        text: if text { doc.text } else { None },
+        format: crate::ingest::format::ReportFormat::from_name(&doc.format).unwrap_or_default(),
+        encoding: doc.encoding,
+    }
+}

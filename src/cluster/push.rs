@@ -1,0 +1,204 @@
+//! Sending the knowledge base to a cluster, and on later runs only what changed.
+//!
+//! The ledger of what each cluster holds lives in the local index's commit payload
+//! ([`crate::index::Pushes`]): the generation of the last commit a target has every report
+//! of, the number of its last push, and the paths removed since. A push
+//! 1. recreates the cluster index when the ledger does not know the target or the index
+//!    was made with another mapping (and sends everything);
+//! 2. records in the ledger that push `n` has started;
+//! 3. sends every report written after the target's generation, tagged with `n`, and a
+//!    tombstone tagged `n` for every path removed since; the engine shows only the
+//!    newest version of a path, and no path whose newest is a tombstone;
+//! 4. asks the cluster to delete the older versions of those paths (delete tasks are
+//!    applied later, by the cluster);
+//! 5. records the new generation and `n` as done.
+//!
+//! A push killed at any point leaves the ledger at the last completed push: the next one
+//! sends the same reports again (and whatever changed since) under a higher number, so what
+//! the killed push sent is superseded and deleted with the rest.
+
+use std::time::{Duration, Instant};
+
+use super::mapping::{self, ClusterReport};
+use super::{Client, Target};
+use crate::error::Result;
+use crate::index::{Indexer, Pushed};
+use crate::search::LocalEngine;
+
+/// Most bytes of reports sent in one request.
+const BATCH_BYTES: usize = 8 << 20;
+/// Report ids per delete task.
+const IDS_PER_DELETE: usize = 500;
+
+/// What a push is doing, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub enum PushProgress {
+    /// About to send this many reports (and tombstones for removed ones).
+    Planned {
+        /// Reports to send.
+        reports: u64,
+        /// Whether the cluster index is new (everything is sent).
+        full: bool,
+    },
+    /// This many more reports were sent.
+    Sent(u64),
+}
+
+/// What a push did.
+#[derive(Debug, Clone)]
+pub struct PushSummary {
+    /// The cluster index, as the user would name it.
+    pub target: String,
+    /// Whether everything was sent (new or recreated cluster index).
+    pub full: bool,
+    /// Reports sent.
+    pub sent: u64,
+    /// Removed reports whose removal was sent.
+    pub removed: u64,
+    /// Bytes of report text sent.
+    pub text_bytes: u64,
+    /// Bytes sent in all (documents as JSON).
+    pub request_bytes: u64,
+    /// The push's number.
+    pub push: u64,
+    /// Time taken.
+    pub elapsed: Duration,
+}
+
+/// Pushes what the index of `indexer` holds to `target`, holding its writer lock throughout.
+pub fn push(
+    indexer: &mut Indexer,
+    target: &Target,
+    progress: &mut dyn FnMut(PushProgress),
+) -> Result<PushSummary> {
+    let started = Instant::now();
+    let client = Client::new(target.clone())?;
+    let key = target.url();
+    let marker = mapping::marker();
+    let dir = indexer.dir().to_path_buf();
+    let info = indexer
+        .index()
+        .info()?
+        .ok_or_else(|| crate::Error::NoIndex(dir.clone()))?;
+    let known = info.pushes.targets.get(&key).cloned();
+    let metadata = client.index_metadata()?;
+    let current = metadata.as_ref().is_some_and(mapping::is_current);
+    let last = known
+        .as_ref()
+        .map_or(0, |k| k.seq.max(k.pending.unwrap_or(0)));
+    let seq = last + 1;
+    let since = known
+        .as_ref()
+        .filter(|k| current && k.mapping == marker)
+        .map(|k| k.generation);
+    let full = since.is_none();
+    if full {
+        if metadata.is_some() {
+            client.delete_index()?;
+        }
+        client.create_index(&mapping::index_config(target.index()))?;
+    }
+    let gone = since.map(|g| info.pushes.gone_since(g)).unwrap_or_default();
+    // From here on a killed push is taken back by the next one.
+    indexer.record(|i| {
+        i.pushes.targets.insert(
+            key.clone(),
+            Pushed {
+                generation: since.unwrap_or(0),
+                seq: known.as_ref().map_or(0, |k| k.seq),
+                pending: Some(seq),
+                mapping: marker.clone(),
+            },
+        );
+    })?;
+
+    let engine = LocalEngine::open(&dir)?;
+    let reports = engine.count_since(since)?;
+    progress(PushProgress::Planned { reports, full });
+    let mut summary = PushSummary {
+        target: target.describe(),
+        full,
+        sent: 0,
+        removed: gone.len() as u64,
+        text_bytes: 0,
+        request_bytes: 0,
+        push: seq,
+        elapsed: Duration::ZERO,
+    };
+    let mut batch = Batch::default();
+    let mut sent_ids: Vec<String> = Vec::new();
+    for path in &gone {
+        batch.add(&mapping::tombstone(path, seq));
+        sent_ids.push(crate::index::schema::report_id(path));
+    }
+    engine.export_each(true, since, &mut |record| {
+        summary.text_bytes += record.text.as_ref().map_or(0, |t| t.len() as u64);
+        batch.add(&mapping::document(&ClusterReport { record: &record }, seq));
+        if !full {
+            sent_ids.push(record.report.id.clone());
+        }
+        summary.sent += 1;
+        if batch.bytes.len() >= BATCH_BYTES {
+            summary.request_bytes += batch.send(&client, false)?;
+            progress(PushProgress::Sent(batch.take_unreported()));
+        }
+        Ok(())
+    })?;
+    if batch.docs > 0 {
+        summary.request_bytes += batch.send(&client, true)?;
+    }
+    progress(PushProgress::Sent(batch.take_unreported()));
+    // The versions this push superseded (and whatever a killed push sent) go later.
+    sent_ids.sort_unstable();
+    sent_ids.dedup();
+    for ids in sent_ids.chunks(IDS_PER_DELETE) {
+        client.delete_matching(&format!("id:IN [{}] AND push:<{seq}", ids.join(" ")))?;
+    }
+    indexer.record(|i| {
+        i.pushes.targets.insert(
+            key.clone(),
+            Pushed {
+                generation: info.generation,
+                seq,
+                pending: None,
+                mapping: marker.clone(),
+            },
+        );
+        // Forget the removals every target now has.
+        i.pushes.record_gone(Vec::new(), i.generation);
+    })?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Documents waiting to be sent, as NDJSON.
+#[derive(Default)]
+struct Batch {
+    bytes: String,
+    docs: usize,
+    /// Reports added since the last progress report.
+    unreported: u64,
+}
+
+impl Batch {
+    fn add(&mut self, doc: &serde_json::Value) {
+        self.bytes.push_str(&doc.to_string());
+        self.bytes.push('\n');
+        self.docs += 1;
+        self.unreported += 1;
+    }
+
+    /// Sends the batch (committing when `commit`); returns the bytes sent.
+    fn send(&mut self, client: &Client, commit: bool) -> Result<u64> {
+        let body = std::mem::take(&mut self.bytes);
+        let len = body.len() as u64;
+        client.ingest(body, self.docs, commit)?;
+        self.docs = 0;
+        Ok(len)
+    }
+
+    /// Documents added since the last call.
+    fn take_unreported(&mut self) -> u64 {
+        std::mem::take(&mut self.unreported)
+    }
+}
