@@ -10,24 +10,25 @@ use crate::error::{Error, Result};
 /// Longest part of a cluster's error answer quoted in a message.
 const QUOTED_BODY_CHARS: usize = 300;
 
-/// A blocking client of one cluster index. Call it off async threads.
+/// Longest answer read from a cluster (a page of candidates with their text).
+const MAX_ANSWER_BYTES: u64 = 512 << 20;
+
+/// A blocking client of one cluster index.
 #[derive(Debug, Clone)]
 pub struct Client {
     target: Target,
-    http: reqwest::blocking::Client,
+    http: ureq::Agent,
 }
 
 impl Client {
     /// A client of `target`: connections time out after 5 s, requests after 120 s.
     pub fn new(target: Target) -> Result<Client> {
-        let http = reqwest::blocking::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(120))
+        let http: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(Duration::from_secs(5)))
+            .timeout_global(Some(Duration::from_secs(120)))
+            .http_status_as_error(false)
             .build()
-            .map_err(|e| Error::Unreachable {
-                engine: target.describe(),
-                reason: format!("cannot start an HTTP client: {e}"),
-            })?;
+            .into();
         Ok(Client { target, http })
     }
 
@@ -47,20 +48,29 @@ impl Client {
         format!("{}/api/v1/{path}", self.target.base())
     }
 
-    /// Sends a request and returns the status and body of the answer; an answer that never
-    /// came is an error.
-    fn send(&self, request: reqwest::blocking::RequestBuilder) -> Result<(u16, String)> {
-        let response = request.send().map_err(|e| self.unreachable(describe(&e)))?;
+    /// The status and body of an answer; an answer that never came is an error.
+    fn answer(
+        &self,
+        sent: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<(u16, String)> {
+        let mut response = sent.map_err(|e| self.unreachable(describe(&e)))?;
         let status = response.status().as_u16();
         let body = response
-            .text()
+            .body_mut()
+            .with_config()
+            .limit(MAX_ANSWER_BYTES)
+            .read_to_string()
             .map_err(|e| self.unreachable(format!("reading its answer: {}", describe(&e))))?;
         Ok((status, body))
     }
 
-    /// A request whose answer must be a success with a JSON body.
-    fn json(&self, what: &str, request: reqwest::blocking::RequestBuilder) -> Result<Value> {
-        let (status, body) = self.send(request)?;
+    /// An answer that must be a success with a JSON body.
+    fn json(
+        &self,
+        what: &str,
+        sent: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Value> {
+        let (status, body) = self.answer(sent)?;
         if !(200..300).contains(&status) {
             return Err(self.unreachable(format!(
                 "{what} failed: it answered HTTP {status}: {}",
@@ -74,7 +84,7 @@ impl Client {
     /// The index's metadata, or `None` when the cluster has no such index.
     pub fn index_metadata(&self) -> Result<Option<Value>> {
         let url = self.api(&format!("indexes/{}", self.target.index()));
-        let (status, body) = self.send(self.http.get(url))?;
+        let (status, body) = self.answer(self.http.get(&url).call())?;
         match status {
             404 => Ok(None),
             200..=299 => serde_json::from_str(&body).map(Some).map_err(|e| {
@@ -89,17 +99,15 @@ impl Client {
 
     /// Creates the index from its configuration.
     pub fn create_index(&self, config: &Value) -> Result<()> {
-        self.json(
-            "creating the index",
-            self.http.post(self.api("indexes")).json(config),
-        )?;
+        let url = self.api("indexes");
+        self.json("creating the index", self.http.post(&url).send_json(config))?;
         Ok(())
     }
 
     /// Deletes the index and its splits (nothing when there is none).
     pub fn delete_index(&self) -> Result<()> {
         let url = self.api(&format!("indexes/{}", self.target.index()));
-        let (status, body) = self.send(self.http.delete(url))?;
+        let (status, body) = self.answer(self.http.delete(&url).call())?;
         if status == 404 || (200..300).contains(&status) {
             Ok(())
         } else {
@@ -120,9 +128,9 @@ impl Client {
         let answer = self.json(
             "sending reports",
             self.http
-                .post(url)
+                .post(&url)
                 .header("content-type", "application/x-ndjson")
-                .body(ndjson),
+                .send(ndjson),
         )?;
         let ingested = answer
             .get("num_ingested_docs")
@@ -149,8 +157,8 @@ impl Client {
         self.json(
             "removing reports",
             self.http
-                .post(url)
-                .json(&serde_json::json!({ "query": query })),
+                .post(&url)
+                .send_json(serde_json::json!({ "query": query })),
         )?;
         Ok(())
     }
@@ -162,31 +170,19 @@ impl Client {
         if !text {
             url.push_str("?_source_excludes=text");
         }
-        self.json("searching", self.http.post(url).json(body))
+        self.json("searching", self.http.post(&url).send_json(body))
     }
 }
 
-/// An HTTP failure in a few words: the cause a user can act on, not the library's chain.
-fn describe(e: &reqwest::Error) -> String {
-    if e.is_connect() {
-        let mut cause: Option<&dyn std::error::Error> = Some(e);
-        let mut last = String::new();
-        while let Some(c) = cause {
-            last = c.to_string();
-            cause = c.source();
+/// An HTTP failure in a few words: the cause a user can act on.
+fn describe(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(_) => "it did not answer in time".to_string(),
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
+            format!("cannot be reached ({e})")
         }
-        format!("cannot be reached ({last})")
-    } else if e.is_timeout() {
-        "it did not answer in time".to_string()
-    } else {
-        let mut text = e.to_string();
-        let mut cause = std::error::Error::source(e);
-        while let Some(c) = cause {
-            text.push_str(": ");
-            text.push_str(&c.to_string());
-            cause = c.source();
-        }
-        text
+        ureq::Error::Io(io) => format!("cannot be reached ({io})"),
+        other => other.to_string(),
     }
 }
 

@@ -28,12 +28,14 @@ use crate::error::{Error, Result};
 use crate::index::schema::{alias_prefix, parse_alias_value, Fields};
 use crate::index::IndexInfo;
 use crate::knowledge::{Canonical, Entities, Facet, Kind};
+use crate::search::knowledge::{DUPLICATES, DUPLICATE_OVERLAP, ENTITY_WEIGHT, RELATED};
 use crate::search::query::{Expr, Scope};
 use crate::search::verify::{facet_value, text_groups, Candidate};
 use crate::search::{
     compile, Deadline, Duplicates, DuplicatesRequest, Engine, EntityView, ExportRecord,
     FacetCounts, Highlighter, Hit, IndexStats, Overview, Probe, ReportKnowledge, ReportRecord,
-    ReportView, SearchRequest, SearchResponse, Similar, Sort, TextCheck, FACET_TOP, MAX_DEPTH,
+    ReportView, SearchRequest, SearchResponse, Similar, SimilarReport, Sort, TextCheck, FACET_TOP,
+    MAX_DEPTH,
 };
 use crate::vocabulary::{Aliases, FolderVocabulary, Vocabulary};
 
@@ -609,6 +611,101 @@ impl ClusterEngine {
         ))
     }
 
+    /// Reports holding at least half of the probe's text. Candidates are the reports holding
+    /// several of [`SAMPLES`] runs of the probe's text, spread over it (one holding half of
+    /// its text holds at least three of them with a probability of about 98%); each is then
+    /// measured exactly on its stored text, as locally.
+    fn near_duplicates(&self, probe: &Probe) -> Result<Vec<SimilarReport>> {
+        let normalized = crate::analysis::normalize(probe.text);
+        let samples = samples(&normalized);
+        if samples.len() < SAMPLES / 2 {
+            return Ok(Vec::new());
+        }
+        let should: Vec<Value> = samples.iter().map(|s| phrase("text_tokens", s)).collect();
+        let needed = (samples.len() / 4).max(2);
+        let query = json!({"bool": {"should": should, "minimum_should_match": needed}});
+        let body = json!({"query": wrap(query, None, None), "size": DUPLICATE_CANDIDATES});
+        let (_, mut docs, _) = self.request(&body, true)?;
+        self.newest_only(&mut docs)?;
+        let mine = crate::knowledge::similar::shingles(probe.text);
+        let mut found: Vec<SimilarReport> = docs
+            .into_iter()
+            .filter(|d| Some(d.path.as_str()) != probe.path)
+            .filter_map(|d| {
+                let theirs = crate::knowledge::similar::shingles(d.text.as_deref().unwrap_or(""));
+                let share = crate::knowledge::similar::overlap(&mine, &theirs);
+                (share >= DUPLICATE_OVERLAP).then(|| SimilarReport {
+                    report: d.record(),
+                    overlap: Some((share * 100.0).round() as u32),
+                    shared: Vec::new(),
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| {
+            b.overlap
+                .cmp(&a.overlap)
+                .then_with(|| a.report.path.cmp(&b.report.path))
+        });
+        found.truncate(DUPLICATES);
+        Ok(found)
+    }
+
+    /// Reports sharing the probe's keywords and entities (an entity weighs more than a
+    /// keyword), as locally.
+    fn related(&self, probe: &Probe, exclude: &[&str]) -> Result<Vec<SimilarReport>> {
+        let k = probe.knowledge;
+        let mut wanted: Vec<(Facet, &str)> = Vec::new();
+        for (facet, values) in [
+            (Facet::Keyword, &k.keywords),
+            (Facet::Person, &k.entities.person),
+            (Facet::Place, &k.entities.place),
+            (Facet::Org, &k.entities.org),
+        ] {
+            wanted.extend(values.iter().map(|v| (facet, v.as_str())));
+        }
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let should: Vec<Value> = wanted
+            .iter()
+            .map(|&(facet, value)| {
+                let boost = if facet == Facet::Keyword {
+                    1.0
+                } else {
+                    ENTITY_WEIGHT
+                };
+                json!({"term": {facet.name(): {"value": value, "boost": boost}}})
+            })
+            .collect();
+        let body = json!({
+            "query": wrap(json!({"bool": {"should": should, "minimum_should_match": 1}}), None, None),
+            "size": RELATED + exclude.len() + 1,
+            "sort": [{"_score": {"order": "desc"}}],
+        });
+        let (_, mut docs, _) = self.request(&body, false)?;
+        self.newest_only(&mut docs)?;
+        Ok(docs
+            .into_iter()
+            .filter(|d| !exclude.contains(&d.path.as_str()))
+            .take(RELATED)
+            .map(|d| {
+                let mut shared: Vec<String> = Vec::new();
+                for &(facet, value) in &wanted {
+                    if d.values(facet).iter().any(|v| v == value)
+                        && !shared.iter().any(|s| s == value)
+                    {
+                        shared.push(value.to_string());
+                    }
+                }
+                SimilarReport {
+                    report: d.record(),
+                    overlap: None,
+                    shared,
+                }
+            })
+            .collect())
+    }
+
     fn count_all(&self) -> Result<u64> {
         let body =
             json!({"query": wrap(match_all(), None, None), "size": 0, "track_total_hits": true});
@@ -798,8 +895,15 @@ impl Engine for ClusterEngine {
         })
     }
 
-    fn similar(&self, _probe: &Probe) -> Result<Similar> {
-        Err(self.unavailable("finding similar reports"))
+    fn similar(&self, probe: &Probe) -> Result<Similar> {
+        let duplicates = self.near_duplicates(probe)?;
+        let mut exclude: Vec<&str> = duplicates.iter().map(|d| d.report.path.as_str()).collect();
+        exclude.extend(probe.path);
+        let related = self.related(probe, &exclude)?;
+        Ok(Similar {
+            related,
+            duplicates,
+        })
     }
 
     fn duplicate_groups(&self, _req: &DuplicatesRequest) -> Result<Duplicates> {
@@ -831,6 +935,31 @@ impl Engine for ClusterEngine {
     fn reload(&self) -> Result<()> {
         Ok(())
     }
+}
+
+/// Runs of the probe's text looked for to find its near-duplicates.
+const SAMPLES: usize = 12;
+/// Letters and digits in a run.
+const SAMPLE_CHARS: usize = 8;
+/// Candidates measured.
+const DUPLICATE_CANDIDATES: usize = 50;
+
+/// [`SAMPLES`] runs of [`SAMPLE_CHARS`] letters and digits spread evenly over a normalized
+/// text (fewer for a short text).
+fn samples(normalized: &str) -> Vec<String> {
+    let chars: Vec<char> = normalized.chars().filter(|c| c.is_alphanumeric()).collect();
+    if chars.len() < SAMPLE_CHARS {
+        return Vec::new();
+    }
+    let room = chars.len() - SAMPLE_CHARS;
+    let mut out: Vec<String> = (0..SAMPLES)
+        .map(|i| {
+            let start = room * i / (SAMPLES - 1).max(1);
+            chars[start..start + SAMPLE_CHARS].iter().collect()
+        })
+        .collect();
+    out.dedup();
+    out
 }
 
 /// A cluster document as the export writes it: the names as written, and the canonical name

@@ -557,8 +557,13 @@ impl Indexer {
         };
         let generation = previous.as_ref().map_or(0, |i| i.generation) + 1;
         let mut pushes = previous.map(|i| i.pushes).unwrap_or_default();
-        // A cluster that has the old versions of these files must drop them.
-        pushes.record_gone(stale.iter().cloned(), generation);
+        // A cluster that holds one of these files and gets no new version of it must drop it.
+        let pushed_stale: Vec<String> = if pushes.targets.is_empty() {
+            Vec::new()
+        } else {
+            stale.iter().cloned().collect()
+        };
+        let mut written: HashSet<String> = HashSet::new();
         let mut changed = !stale.is_empty();
         if changed {
             writer.delete_query(Box::new(super::paths_query(stale)))?;
@@ -635,10 +640,17 @@ impl Indexer {
                 }
                 doc.add_u64(index.fields.generation, generation);
                 writer.add_document(Queued::new(doc, &indexed))?;
+                if !pushed_stale.is_empty() {
+                    written.insert(file.path.clone());
+                }
                 *queued += 1;
                 changed = true;
             }
         }
+        pushes.record_gone(
+            pushed_stale.into_iter().filter(|p| !written.contains(p)),
+            generation,
+        );
         summary.removed += known
             .keys()
             .filter(|p| !on_disk.contains(p.as_str()))

@@ -26,9 +26,9 @@ pub const DUPLICATE_OVERLAP: f64 = 0.5;
 /// Candidates measured exactly per report, best sharing first.
 const DUPLICATE_CANDIDATES: usize = 20;
 /// Near-duplicates listed per report.
-const DUPLICATES: usize = 10;
+pub(crate) const DUPLICATES: usize = 10;
 /// Weight of a shared person, place or organization against a shared keyword.
-const ENTITY_WEIGHT: f32 = 1.5;
+pub(crate) const ENTITY_WEIGHT: f32 = 1.5;
 /// Most names of one entity counted on its page.
 pub const ENTITY_NAMES: usize = 50;
 
