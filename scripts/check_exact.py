@@ -3,6 +3,7 @@
 
 usage: scripts/check_exact.py CORPUS_DIR [--n 400] [--seed 20240601] [--index DIR]
                               [--manifest MANIFEST_TSV] [--known 300] [--zhsearch PATH]
+                              [--engine http://HOST:7280/NAME]
 
 1. Samples queries with ../shared/peers/make_queries.py (substring ground truth), then takes
    the truth again on text folded to simplified characters as zhsearch folds it
@@ -13,6 +14,8 @@ usage: scripts/check_exact.py CORPUS_DIR [--n 400] [--seed 20240601] [--index DI
    and scores recall/precision per group against the truth with the peers' score.py.
 4. With --manifest (from materialize.py --manifest), samples unique titles with
    make_known_items.py, types each as an unquoted query and reports MRR@10.
+With --engine, the index is pushed to that Quickwit cluster index (`zhsearch push`) and every
+query of 3 and 4 is answered by it (`zhsearch search --engine`) instead of the local index.
 Exits 1 when a phrase query is not exact or an AND query misses a document.
 """
 import argparse
@@ -86,7 +89,9 @@ def main():
     ap.add_argument("--known", type=int, default=300)
     ap.add_argument("--zhsearch", default=os.path.join(ROOT, "target", "release", "zhsearch"))
     ap.add_argument("--peers", default=PEERS)
+    ap.add_argument("--engine", help="answer from this cluster index (http://HOST:7280/NAME)")
     args = ap.parse_args()
+    engine = ["--engine", args.engine] if args.engine else []
 
     work = tempfile.mkdtemp(prefix="zhsearch-check-")
     index = args.index or os.path.join(work, "index")
@@ -95,6 +100,9 @@ def main():
          "--n", str(args.n), "--seed", str(args.seed)])
     fold_truth(queries, args.corpus, args.peers)
     run([args.zhsearch, "--index", index, "index", args.corpus, "--quiet"])
+    if args.engine:
+        base, name = args.engine.rstrip("/").rsplit("/", 1)
+        run([args.zhsearch, "--index", index, "push", "--to", base, "--index-id", name])
 
     out_path = os.path.join(work, "zhsearch.out.jsonl")
     failures = []
@@ -102,7 +110,8 @@ def main():
         for line in qf:
             q = json.loads(line)
             text = f'"{q["phrase"]}"' if q["kind"] == "phrase" else " ".join(q["terms"])
-            proc = subprocess.run([args.zhsearch, "--index", index, "search", "-l", "--", text],
+            proc = subprocess.run([args.zhsearch, "--index", index, "search", "-l", *engine, "--",
+                                   text],
                                   capture_output=True, text=True)
             if proc.returncode not in (0, 1):
                 sys.exit(f"query {text!r} failed: {proc.stderr.strip()}")
@@ -127,7 +136,7 @@ def main():
             for line in kf:
                 item = json.loads(line)
                 proc = subprocess.run([args.zhsearch, "--index", index, "search", "--json",
-                                       "--limit", "10", "--", item["query"]],
+                                       "--limit", "10", *engine, "--", item["query"]],
                                       capture_output=True, text=True)
                 hits = [h["path"] for h in json.loads(proc.stdout)["hits"]] if proc.returncode == 0 else []
                 n += 1

@@ -160,6 +160,12 @@ impl Corpus {
         Ok((synced, pushed))
     }
 
+    /// Whether the reports' original files can be served (a local index records its folder; a
+    /// cluster holds the text only).
+    pub fn has_originals(&self) -> bool {
+        !self.dir.as_os_str().is_empty()
+    }
+
     /// The index folder.
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -41,8 +41,10 @@ use crate::vocabulary::{Aliases, FolderVocabulary, Vocabulary};
 
 /// Candidates checked one by one for an exact total, facets and years.
 pub const EXACT_CANDIDATES: usize = 2_000;
-/// Candidates fetched per request.
+/// Candidates fetched per request after the first.
 const PAGE: usize = 500;
+/// Candidates the first request asks for beyond the end of the page.
+const FIRST_SLACK: usize = 40;
 /// The most hits one request may ask for (Quickwit's limit on `from + size`).
 const CLUSTER_DEPTH: usize = 10_000;
 /// Years counted at most.
@@ -401,6 +403,10 @@ struct Gathered {
     complete: bool,
     /// The aggregations of the first request.
     aggregations: Value,
+    /// Candidates fetched (every version).
+    checked: usize,
+    /// Time spent checking candidates against their text.
+    check_time: std::time::Duration,
 }
 
 impl ClusterEngine {
@@ -465,6 +471,29 @@ impl ClusterEngine {
         Ok(())
     }
 
+    /// Fetches the text of the documents that came without it (candidates of a query the
+    /// cluster answers exactly are not fetched with their text; a page's snippets need it).
+    fn fill_text(&self, docs: &mut [Doc]) -> Result<()> {
+        let ids: Vec<&str> = docs
+            .iter()
+            .filter(|d| d.text.is_none())
+            .map(|d| d.id.as_str())
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let body = json!({"query": {"terms": {"id": ids}}, "size": CLUSTER_DEPTH});
+        let (_, versions, _) = self.request(&body, true)?;
+        let mut texts: HashMap<(String, u64), String> = versions
+            .into_iter()
+            .filter_map(|v| Some(((v.id, v.push), v.text?)))
+            .collect();
+        for doc in docs.iter_mut().filter(|d| d.text.is_none()) {
+            doc.text = texts.remove(&(doc.id.clone(), doc.push));
+        }
+        Ok(())
+    }
+
     /// Keeps the candidates `check` accepts.
     fn check(docs: &mut Vec<Doc>, check: Option<&TextCheck>) {
         let Some(check) = check else { return };
@@ -495,13 +524,17 @@ impl ClusterEngine {
             candidates: 0,
             complete: false,
             aggregations: Value::Null,
+            checked: 0,
+            check_time: std::time::Duration::ZERO,
         };
         let mut from = 0;
         let mut first = true;
         loop {
             deadline.check()?;
+            // Most queries have few candidates, and a page needs few: the first request asks
+            // for a little more than the page, the next ones for more at a time.
             let size = if first {
-                want.clamp(PAGE, EXACT_CANDIDATES)
+                (want + FIRST_SLACK).min(EXACT_CANDIDATES)
             } else {
                 PAGE
             };
@@ -522,7 +555,7 @@ impl ClusterEngine {
             if first && aggs.as_object().is_some_and(|a| !a.is_empty()) {
                 body["aggs"] = aggs.clone();
             }
-            let (total, mut docs, aggregations) = self.request(&body, true)?;
+            let (total, mut docs, aggregations) = self.request(&body, check.is_some())?;
             let fetched = docs.len();
             if first {
                 gathered.candidates = total;
@@ -531,7 +564,10 @@ impl ClusterEngine {
             }
             from += fetched;
             self.newest_only(&mut docs)?;
+            let checking = Instant::now();
             Self::check(&mut docs, check);
+            gathered.checked += fetched;
+            gathered.check_time += checking.elapsed();
             gathered.docs.extend(docs);
             if fetched < size || from as u64 >= gathered.candidates {
                 gathered.complete = true;
@@ -542,6 +578,13 @@ impl ClusterEngine {
                 break;
             }
         }
+        tracing::debug!(
+            "cluster search: {} candidates, {} fetched, {} kept; checking took {:.2} ms",
+            gathered.candidates,
+            gathered.checked,
+            gathered.docs.len(),
+            gathered.check_time.as_secs_f64() * 1e3
+        );
         Ok(gathered)
     }
 
@@ -753,11 +796,10 @@ impl Engine for ClusterEngine {
         };
         let compiled = compile::compile(&expr, &FIELDS, vocabulary, &Deadline::none());
         let highlighter = Highlighter::new(&compiled.highlights);
-        let hits = gathered
-            .docs
+        let mut page: Vec<Doc> = gathered.docs.into_iter().skip(offset).take(limit).collect();
+        self.fill_text(&mut page)?;
+        let hits = page
             .iter()
-            .skip(offset)
-            .take(limit)
             .map(|d| Self::hit(d, &highlighter, req.snippet_chars))
             .collect();
         Ok(SearchResponse {

@@ -265,7 +265,14 @@ async fn doc_page_inner(
         };
         let similar = s.corpus.similar(&probe(&doc))?;
         Ok(Some(
-            pages::doc_page(&doc, &similar, &params, &highlighter).into_string(),
+            pages::doc_page(
+                &doc,
+                &similar,
+                &params,
+                &highlighter,
+                s.corpus.has_originals(),
+            )
+            .into_string(),
         ))
     })
     .await?

@@ -693,11 +693,14 @@ fn parts_of(paragraphs: &[&str]) -> Vec<usize> {
 
 /// A report with the query's matches marked (the first is `#m0`), one part at a time: the
 /// work and the page stay bounded whatever the report's size. Linear in the report.
+/// The page of one report; `originals` says whether its original file can be downloaded (not
+/// from a cluster, which holds the text only).
 pub fn doc_page(
     doc: &ReportView,
     similar: &Similar,
     p: &Params,
     highlighter: &Highlighter,
+    originals: bool,
 ) -> Markup {
     let mut first = true;
     let title = highlighter.highlight_all(&doc.report.title);
@@ -752,7 +755,7 @@ pub fn doc_page(
             div.meta {
                 (doc.report.date.as_deref().unwrap_or("无日期")) " · " (doc.report.path) " · " (doc.format.label())
                 @if !doc.encoding.is_empty() { " · " (doc.encoding) }
-                " · " a href=(format!("/file/{}", doc.report.id)) download { "下载原文件" }
+                @if originals { " · " a href=(format!("/file/{}", doc.report.id)) download { "下载原文件" } }
             }
             (knowledge_box(doc))
             (part_nav)
