@@ -258,6 +258,33 @@ fn a_pushed_folder_answers_as_the_local_index_through_both_nodes() {
     // The copy audit needs the local index: said plainly, not a server error.
     let (status, audit) = support::json(&server.url("/api/duplicates"));
     assert_eq!(status, 400, "{audit}");
+    drop(server);
+
+    // `serve --watch --push`: a report dropped into the folder is found on the cluster.
+    let watcher = support::TestServer::with(ws.path(), |c| {
+        c.watch = true;
+        c.push = Some(zhsearch::cluster::Target::parse_engine(&nodes[0]).unwrap());
+    });
+    ws.write(
+        "dropped.txt",
+        "放进来的报告\n\n时间:2025-01-01\n\n放进文件夹的独特短语丁。\n",
+    );
+    support::wait_until("the dropped report on the cluster", || {
+        paths(&ws, "\"独特短语丁\"", Some(&nodes[1])).1 == ["dropped.txt"]
+    });
+    drop(watcher);
+
+    // An index zhsearch did not make is never replaced.
+    let (status, body) = quickwit::post(
+        &format!("{}/api/v1/indexes", cluster.url(0)),
+        "application/json",
+        r#"{"version": "0.9", "index_id": "foreign", "doc_mapping": {"field_mappings": [{"name": "body", "type": "text"}]}}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let out = ws.run(&["push", "--to", &cluster.url(0), "--index-id", "foreign"]);
+    assert_eq!(support::code(&out), Some(2));
+    let err = support::stderr(&out);
+    assert!(err.contains("not made by zhsearch"), "{err}");
 }
 
 #[test]

@@ -38,18 +38,26 @@ pub fn marker() -> String {
     )
 }
 
-/// Whether the metadata of a cluster index (`GET /api/v1/indexes/ID`) says it was made with
-/// this mapping.
-pub fn is_current(metadata: &Value) -> bool {
-    let marker = marker();
+/// The field names of a cluster index, from its metadata (`GET /api/v1/indexes/ID`).
+fn field_names(metadata: &Value) -> impl Iterator<Item = &str> {
     metadata
         .pointer("/index_config/doc_mapping/field_mappings")
         .and_then(Value::as_array)
-        .is_some_and(|fields| {
-            fields
-                .iter()
-                .any(|f| f.get("name").and_then(Value::as_str) == Some(marker.as_str()))
-        })
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.get("name").and_then(Value::as_str))
+}
+
+/// Whether a cluster index was made with this mapping.
+pub fn is_current(metadata: &Value) -> bool {
+    let marker = marker();
+    field_names(metadata).any(|name| name == marker)
+}
+
+/// Whether a cluster index was made by zhsearch (of any version): only such an index is ever
+/// deleted and made again by a push.
+pub fn made_by_zhsearch(metadata: &Value) -> bool {
+    field_names(metadata).any(|name| name.starts_with("zhsearch_v"))
 }
 
 /// The configuration of the cluster index `id`.
@@ -282,7 +290,12 @@ mod tests {
     fn the_marker_is_a_field_of_the_config_and_names_this_mapping() {
         let config = index_config("zhsearch");
         let metadata = json!({"index_config": config});
-        assert!(is_current(&metadata));
+        assert!(is_current(&metadata) && made_by_zhsearch(&metadata));
+        let fields = |name: &str| json!({"index_config": {"doc_mapping": {"field_mappings": [{"name": name}]}}});
+        let older = fields("zhsearch_v0_00000000");
+        assert!(!is_current(&older) && made_by_zhsearch(&older));
+        let foreign = fields("body");
+        assert!(!is_current(&foreign) && !made_by_zhsearch(&foreign));
         assert!(!is_current(
             &json!({"index_config": {"doc_mapping": {"field_mappings": []}}})
         ));

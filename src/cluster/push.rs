@@ -93,7 +93,14 @@ pub fn push(
         .map(|k| k.generation);
     let full = since.is_none();
     if full {
-        if metadata.is_some() {
+        if let Some(metadata) = &metadata {
+            // Never someone else's index.
+            if !mapping::made_by_zhsearch(metadata) {
+                return Err(crate::Error::Option(format!(
+                    "{} exists and was not made by zhsearch: push into another index (--index-id NAME)",
+                    target.describe()
+                )));
+            }
             client.delete_index()?;
         }
         client.create_index(&mapping::index_config(target.index()))?;
