@@ -10,6 +10,9 @@ use crate::error::{Error, Result};
 /// Longest part of a cluster's error answer quoted in a message.
 const QUOTED_BODY_CHARS: usize = 300;
 
+/// How long a push waits, in all, for a busy cluster to take a batch.
+const INGEST_PATIENCE: Duration = Duration::from_secs(180);
+
 /// Longest answer read from a cluster (a page of candidates with their text).
 const MAX_ANSWER_BYTES: u64 = 512 << 20;
 
@@ -125,13 +128,35 @@ impl Client {
         if commit {
             url.push_str("?commit=force");
         }
-        let answer = self.json(
-            "sending reports",
-            self.http
-                .post(&url)
-                .header("content-type", "application/x-ndjson")
-                .send(ndjson),
-        )?;
+        // A cluster that is busy (its write-ahead log full) or still opening the index's shards
+        // refuses the whole request and asks for it again later: it is sent again, a while
+        // after, for up to a few minutes.
+        let mut wait = Duration::from_millis(250);
+        let mut waited = Duration::ZERO;
+        let (status, body) = loop {
+            let (status, body) = self.answer(
+                self.http
+                    .post(&url)
+                    .header("content-type", "application/x-ndjson")
+                    .send(ndjson.as_str()),
+            )?;
+            if !matches!(status, 429 | 503) || waited >= INGEST_PATIENCE {
+                break (status, body);
+            }
+            tracing::debug!("the cluster asked to wait ({status}): sending again in {wait:?}");
+            std::thread::sleep(wait);
+            waited += wait;
+            wait = (wait * 2).min(Duration::from_secs(8));
+        };
+        if !(200..300).contains(&status) {
+            return Err(self.unreachable(format!(
+                "sending reports failed: it answered HTTP {status}: {}",
+                quote(&body)
+            )));
+        }
+        let answer: Value = serde_json::from_str(&body).map_err(|e| {
+            self.unreachable(format!("sending reports: an answer that is not JSON ({e})"))
+        })?;
         let ingested = answer
             .get("num_ingested_docs")
             .or_else(|| answer.get("num_docs_for_processing"))
