@@ -276,13 +276,7 @@ pub fn push(index_dir: &Path, to: &str, index_id: &str, quiet: bool) -> anyhow::
     };
     let (synced, pushed) = Corpus::push(index_dir, &target, &mut progress)?;
     bar.finish_and_clear();
-    for s in &synced.skipped {
-        eprintln!(
-            "zhsearch: skipped {}: {}",
-            terminal_safe(&s.path),
-            terminal_safe(&s.reason)
-        );
-    }
+    print_skipped(&synced);
     if !quiet {
         let changed = synced.added + synced.updated + synced.removed + synced.renamed;
         if changed > 0 || synced.rebuilt.is_some() {
@@ -395,14 +389,7 @@ fn sync(
             terminal_safe(&r.to_string())
         );
     }
-    for s in &summary.skipped {
-        // File names come from the folder: a name may hold a newline or an escape sequence.
-        eprintln!(
-            "zhsearch: skipped {}: {}",
-            terminal_safe(&s.path),
-            terminal_safe(&s.reason)
-        );
-    }
+    print_skipped(&summary);
     if !quiet {
         if let Some(why) = &summary.rebuilt {
             eprintln!("rebuilt the index ({why})");
@@ -421,4 +408,16 @@ fn sync(
         );
     }
     Ok(summary)
+}
+
+/// Names every file a sync skipped, with the reason, on stderr.
+fn print_skipped(summary: &SyncSummary) {
+    for s in &summary.skipped {
+        // File names come from the folder: a name may hold a newline or an escape sequence.
+        eprintln!(
+            "zhsearch: skipped {}: {}",
+            terminal_safe(&s.path),
+            terminal_safe(&s.reason)
+        );
+    }
 }

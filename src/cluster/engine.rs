@@ -28,7 +28,7 @@ use crate::error::{Error, Result};
 use crate::index::schema::{alias_prefix, parse_alias_value, Fields};
 use crate::index::IndexInfo;
 use crate::knowledge::{Canonical, Entities, Facet, Kind};
-use crate::search::knowledge::{DUPLICATES, DUPLICATE_OVERLAP, ENTITY_WEIGHT, RELATED};
+use crate::search::knowledge::{DUPLICATE_OVERLAP, ENTITY_WEIGHT, RELATED};
 use crate::search::query::{Expr, Scope};
 use crate::search::verify::{facet_value, text_groups, Candidate};
 use crate::search::{
@@ -261,27 +261,20 @@ fn translate(
                 exact: false,
             }
         }
-        Expr::And(parts) => {
+        Expr::And(parts) | Expr::Or(parts) => {
             let parts: Vec<Translated> = parts
                 .iter()
                 .map(|p| translate(p, vocabulary, aliases))
                 .collect();
+            let exact = parts.iter().all(|p| p.exact);
+            let queries: Vec<Value> = parts.into_iter().map(|p| p.query).collect();
             Translated {
-                exact: parts.iter().all(|p| p.exact),
-                query: json!({"bool": {"must": parts.into_iter().map(|p| p.query).collect::<Vec<_>>()}}),
-            }
-        }
-        Expr::Or(parts) => {
-            let parts: Vec<Translated> = parts
-                .iter()
-                .map(|p| translate(p, vocabulary, aliases))
-                .collect();
-            Translated {
-                exact: parts.iter().all(|p| p.exact),
-                query: json!({"bool": {
-                    "should": parts.into_iter().map(|p| p.query).collect::<Vec<_>>(),
-                    "minimum_should_match": 1,
-                }}),
+                exact,
+                query: if matches!(expr, Expr::And(_)) {
+                    json!({"bool": {"must": queries}})
+                } else {
+                    json!({"bool": {"should": queries, "minimum_should_match": 1}})
+                },
             }
         }
         Expr::Not(inner) => {
@@ -713,7 +706,7 @@ impl ClusterEngine {
         let (_, mut docs, _) = self.request(&body, true)?;
         self.newest_only(&mut docs)?;
         let mine = crate::knowledge::similar::shingles(probe.text);
-        let mut found: Vec<SimilarReport> = docs
+        let found: Vec<SimilarReport> = docs
             .into_iter()
             .filter(|d| Some(d.path.as_str()) != probe.path)
             .filter_map(|d| {
@@ -726,28 +719,13 @@ impl ClusterEngine {
                 })
             })
             .collect();
-        found.sort_by(|a, b| {
-            b.overlap
-                .cmp(&a.overlap)
-                .then_with(|| a.report.path.cmp(&b.report.path))
-        });
-        found.truncate(DUPLICATES);
-        Ok(found)
+        Ok(crate::search::knowledge::most_copied(found))
     }
 
     /// Reports sharing the probe's keywords and entities (an entity weighs more than a
     /// keyword), as locally.
     fn related(&self, probe: &Probe, exclude: &[&str]) -> Result<Vec<SimilarReport>> {
-        let k = probe.knowledge;
-        let mut wanted: Vec<(Facet, &str)> = Vec::new();
-        for (facet, values) in [
-            (Facet::Keyword, &k.keywords),
-            (Facet::Person, &k.entities.person),
-            (Facet::Place, &k.entities.place),
-            (Facet::Org, &k.entities.org),
-        ] {
-            wanted.extend(values.iter().map(|v| (facet, v.as_str())));
-        }
+        let wanted = probe.wanted();
         if wanted.is_empty() {
             return Ok(Vec::new());
         }

@@ -26,7 +26,7 @@ pub const DUPLICATE_OVERLAP: f64 = 0.5;
 /// Candidates measured exactly per report, best sharing first.
 const DUPLICATE_CANDIDATES: usize = 20;
 /// Near-duplicates listed per report.
-pub(crate) const DUPLICATES: usize = 10;
+const DUPLICATES: usize = 10;
 /// Weight of a shared person, place or organization against a shared keyword.
 pub(crate) const ENTITY_WEIGHT: f32 = 1.5;
 /// Most names of one entity counted on its page.
@@ -124,6 +124,23 @@ pub struct Probe<'a> {
     pub knowledge: &'a ReportKnowledge,
     /// Its own path, when it is in the index (left out of the answers).
     pub path: Option<&'a str>,
+}
+
+impl Probe<'_> {
+    /// The keywords and entities related reports are looked for by, each with its facet.
+    pub fn wanted(&self) -> Vec<(Facet, &str)> {
+        let k = self.knowledge;
+        let mut wanted = Vec::new();
+        for (facet, values) in [
+            (Facet::Keyword, &k.keywords),
+            (Facet::Person, &k.entities.person),
+            (Facet::Place, &k.entities.place),
+            (Facet::Org, &k.entities.org),
+        ] {
+            wanted.extend(values.iter().map(|v| (facet, v.as_str())));
+        }
+        wanted
+    }
 }
 
 impl LocalEngine {
@@ -437,13 +454,7 @@ impl LocalEngine {
                 found.push(report);
             }
         }
-        found.sort_by(|a, b| {
-            b.overlap
-                .cmp(&a.overlap)
-                .then_with(|| a.report.path.cmp(&b.report.path))
-        });
-        found.truncate(DUPLICATES);
-        Ok(found)
+        Ok(most_copied(found))
     }
 
     fn related(
@@ -453,16 +464,7 @@ impl LocalEngine {
         exclude: &HashSet<String>,
     ) -> Result<Vec<SimilarReport>> {
         let f = &self.index.fields;
-        let k = probe.knowledge;
-        let mut wanted: Vec<(Facet, &str)> = Vec::new();
-        for (facet, values) in [
-            (Facet::Keyword, &k.keywords),
-            (Facet::Person, &k.entities.person),
-            (Facet::Place, &k.entities.place),
-            (Facet::Org, &k.entities.org),
-        ] {
-            wanted.extend(values.iter().map(|v| (facet, v.as_str())));
-        }
+        let wanted = probe.wanted();
         if wanted.is_empty() {
             return Ok(Vec::new());
         }
@@ -520,6 +522,17 @@ impl LocalEngine {
         }
         Ok(out)
     }
+}
+
+/// Near-duplicates as listed: most overlap first (then by path), at most [`DUPLICATES`].
+pub(crate) fn most_copied(mut found: Vec<SimilarReport>) -> Vec<SimilarReport> {
+    found.sort_by(|a, b| {
+        b.overlap
+            .cmp(&a.overlap)
+            .then_with(|| a.report.path.cmp(&b.report.path))
+    });
+    found.truncate(DUPLICATES);
+    found
 }
 
 /// The [`DUPLICATE_CANDIDATES`] live reports whose signature is most like `signature`, among
