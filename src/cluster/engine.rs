@@ -43,6 +43,8 @@ use crate::vocabulary::{Aliases, FolderVocabulary, Vocabulary};
 pub const EXACT_CANDIDATES: usize = 2_000;
 /// Candidates fetched per request after the first.
 const PAGE: usize = 500;
+/// Reports per request of a scan of every match (`-l`, the export).
+const SCAN_PAGE: usize = 2_000;
 /// Candidates the first request asks for beyond the end of the page.
 const FIRST_SLACK: usize = 40;
 /// The most hits one request may ask for (Quickwit's limit on `from + size`).
@@ -258,7 +260,8 @@ fn translate(
             boosts.retain(|b| !b.is_null());
             Translated {
                 query: json!({"bool": {"must": must, "should": boosts}}),
-                exact: false,
+                // Every character is a token on the cluster too (see `mapping::spaced`).
+                exact: true,
             }
         }
         Expr::And(parts) | Expr::Or(parts) => {
@@ -305,7 +308,8 @@ fn translate(
 fn phrase(field: &str, normalized: &str) -> Value {
     let tokens = tokens(normalized);
     if tokens.is_empty() {
-        return match_all();
+        // The empty phrase is in no report, as locally.
+        return match_none();
     }
     json!({"match_phrase": {field: {"query": tokens.join(" ")}}})
 }
@@ -348,9 +352,10 @@ fn wrap(query: Value, from: Option<i64>, to: Option<i64>) -> Value {
 fn aggregations(facets: &[Facet], top: usize, years: bool) -> Value {
     let mut aggs = serde_json::Map::new();
     for facet in facets {
+        // More than `top`: ties at the edge are then broken by value, as locally.
         aggs.insert(
             facet.name().to_string(),
-            json!({"terms": {"field": facet.name(), "size": top}}),
+            json!({"terms": {"field": facet.name(), "size": top.saturating_mul(4).max(40)}}),
         );
     }
     if years {
@@ -380,10 +385,16 @@ fn buckets(aggregations: &Value, name: &str) -> Vec<(String, u64)> {
         .unwrap_or_default()
 }
 
-fn facets_from(aggregations: &Value, facets: &[Facet]) -> FacetCounts {
+/// The counts of `facets`, each to its `top` values: most frequent first, ties by value.
+fn facets_from(aggregations: &Value, facets: &[Facet], top: usize) -> FacetCounts {
     facets
         .iter()
-        .map(|f| (*f, buckets(aggregations, f.name())))
+        .map(|f| {
+            let mut counts = buckets(aggregations, f.name());
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            counts.truncate(top);
+            (*f, counts)
+        })
         .collect()
 }
 
@@ -608,7 +619,8 @@ impl ClusterEngine {
                 gathered.complete = true;
                 break;
             }
-            let all_checked = gathered.candidates <= EXACT_CANDIDATES as u64;
+            // A superset of few candidates is checked whole, for exact counts.
+            let all_checked = check.is_some() && gathered.candidates <= EXACT_CANDIDATES as u64;
             if !all_checked && gathered.docs.len() >= want {
                 break;
             }
@@ -623,26 +635,33 @@ impl ClusterEngine {
         Ok(gathered)
     }
 
-    /// Every report `query` matches, newest versions checked, in key order (`text`: with
-    /// their text), handed to `sink` a page at a time.
+    /// Every report `query` matches, newest versions checked, in key order, handed to `sink`
+    /// a page at a time: with their text when `text`, with nothing but their path when
+    /// `paths_only`.
     fn scan(
         &self,
         query: &Value,
         check: Option<&TextCheck>,
         text: bool,
+        paths_only: bool,
         sink: &mut dyn FnMut(Vec<Doc>),
     ) -> Result<()> {
         let mut after: Option<(u64, u64)> = None;
         loop {
             let mut body = json!({
                 "query": query,
-                "size": PAGE,
+                "size": SCAN_PAGE,
                 "sort": [{"key": {"order": "asc"}}, {"push": {"order": "asc"}}],
             });
             if let Some((key, push)) = after {
                 body["search_after"] = json!([key, push]);
             }
-            let (_, mut docs, _) = self.request(&body, text || check.is_some())?;
+            let text = text || check.is_some();
+            if paths_only && !text {
+                // Which reports, not what they hold.
+                body["_source"] = json!({"includes": ["id", "key", "path", "push", "tombstone"]});
+            }
+            let (_, mut docs, _) = self.request(&body, text)?;
             let fetched = docs.len();
             if let Some(last) = docs.last() {
                 after = Some((last.key, last.push));
@@ -650,7 +669,7 @@ impl ClusterEngine {
             self.newest_only(&mut docs)?;
             Self::check(&mut docs, check);
             sink(docs);
-            if fetched < PAGE {
+            if fetched < SCAN_PAGE {
                 return Ok(());
             }
         }
@@ -670,7 +689,8 @@ impl ClusterEngine {
         }
     }
 
-    fn translated(expr: &Expr, vocabulary: &FolderVocabulary) -> (Translated, Option<TextCheck>) {
+    /// The query for the cluster, and the check of its candidates against their stored text.
+    fn translated(expr: &Expr, vocabulary: &FolderVocabulary) -> (Translated, TextCheck) {
         let mut loaded: Option<Arc<Vocabulary>> = None;
         let mut aliases: Option<Arc<Aliases>> = None;
         let translated = translate(
@@ -678,8 +698,7 @@ impl ClusterEngine {
             &mut || Arc::clone(loaded.get_or_insert_with(|| vocabulary.get())),
             &mut || Arc::clone(aliases.get_or_insert_with(|| vocabulary.aliases())),
         );
-        let check = (!translated.exact).then(|| TextCheck::new(expr, vocabulary));
-        (translated, check)
+        (translated, TextCheck::new(expr, vocabulary))
     }
 
     fn unavailable(&self, what: &str) -> Error {
@@ -794,30 +813,44 @@ impl Engine for ClusterEngine {
         let limit = req.limit.clamp(1, MAX_DEPTH);
         let offset = req.offset.min(MAX_DEPTH - limit);
         let aggs = aggregations(&req.facets, FACET_TOP, req.years);
+        // Candidates are checked one by one only when the cluster's answer is a superset.
+        let superset = !translated.exact;
         let gathered = self.gather(
             &query,
             req.sort,
-            check.as_ref(),
+            superset.then_some(&check),
             offset + limit,
             aggs,
             &deadline,
         )?;
-        let exact = gathered.complete;
-        let (facets, years, total) = if exact {
+        let counted = superset && gathered.complete;
+        let (facets, years, total) = if counted {
             let docs: Vec<&Doc> = gathered.docs.iter().collect();
             let (facets, years) = count_locally(&docs, &req.facets, FACET_TOP);
             (facets, years, gathered.docs.len())
         } else {
             (
-                facets_from(&gathered.aggregations, &req.facets),
+                facets_from(&gathered.aggregations, &req.facets, FACET_TOP),
                 years_from(&gathered.aggregations),
                 usize::try_from(gathered.candidates).unwrap_or(usize::MAX),
             )
         };
+        let approximate = superset && !gathered.complete;
         let compiled = compile::compile(&expr, &FIELDS, vocabulary, &Deadline::none());
         let highlighter = Highlighter::new(&compiled.highlights);
         let mut page: Vec<Doc> = gathered.docs.into_iter().skip(offset).take(limit).collect();
         self.fill_text(&mut page)?;
+        // The hits shown are checked against their text whatever the cluster answered: the
+        // guarantee does not rest on its tokens alone.
+        let shown = page.len();
+        Self::check(&mut page, Some(&check));
+        if page.len() < shown {
+            tracing::warn!(
+                "{} of {shown} hits from {} did not hold the query in their text and were left out",
+                shown - page.len(),
+                self.target().describe()
+            );
+        }
         let hits = page
             .iter()
             .map(|d| Self::hit(d, &highlighter, req.snippet_chars))
@@ -828,7 +861,7 @@ impl Engine for ClusterEngine {
             took: started.elapsed(),
             years: if req.years { years } else { Vec::new() },
             facets,
-            approximate: !exact,
+            approximate,
         })
     }
 
@@ -840,8 +873,9 @@ impl Engine for ClusterEngine {
         let expr = req.expr()?;
         let (translated, check) = Self::translated(&expr, vocabulary);
         let query = wrap(translated.query, req.from, req.to);
+        let check = (!translated.exact).then_some(&check);
         let mut paths = Vec::new();
-        self.scan(&query, check.as_ref(), false, &mut |docs| {
+        self.scan(&query, check, false, true, &mut |docs| {
             paths.extend(docs.into_iter().map(|d| d.path));
         })?;
         paths.sort();
@@ -892,8 +926,8 @@ impl Engine for ClusterEngine {
             "aggs": aggs,
         });
         let (reports, _, aggregations) = self.request(&body, false)?;
-        let mut facets = facets_from(&aggregations, &[Facet::Kind]);
-        facets.extend(facets_from(&aggregations, &Facet::ENTITIES));
+        let mut facets = facets_from(&aggregations, &[Facet::Kind], Kind::ALL.len());
+        facets.extend(facets_from(&aggregations, &Facet::ENTITIES, top));
         Ok(Overview { reports, facets })
     }
 
@@ -904,7 +938,7 @@ impl Engine for ClusterEngine {
             "aggs": aggregations(facets, top, false),
         });
         let (_, _, aggregations) = self.request(&body, false)?;
-        Ok(facets_from(&aggregations, facets))
+        Ok(facets_from(&aggregations, facets, top))
     }
 
     fn entity(
@@ -974,9 +1008,15 @@ impl Engine for ClusterEngine {
 
     fn export(&self, text: bool) -> Result<Vec<ExportRecord>> {
         let mut records = Vec::new();
-        self.scan(&wrap(match_all(), None, None), None, text, &mut |docs| {
-            records.extend(docs.into_iter().map(|d| export_record(d, text)));
-        })?;
+        self.scan(
+            &wrap(match_all(), None, None),
+            None,
+            text,
+            false,
+            &mut |docs| {
+                records.extend(docs.into_iter().map(|d| export_record(d, text)));
+            },
+        )?;
         records.sort_by(|a, b| a.report.path.cmp(&b.report.path));
         Ok(records)
     }
@@ -1001,15 +1041,15 @@ impl Engine for ClusterEngine {
 
 /// Runs of the probe's text looked for to find its near-duplicates.
 const SAMPLES: usize = 12;
-/// Letters and digits in a run.
+/// Characters in a run.
 const SAMPLE_CHARS: usize = 8;
 /// Candidates measured.
 const DUPLICATE_CANDIDATES: usize = 50;
 
-/// [`SAMPLES`] runs of [`SAMPLE_CHARS`] letters and digits spread evenly over a normalized
-/// text (fewer for a short text).
+/// [`SAMPLES`] runs of [`SAMPLE_CHARS`] characters spread evenly over a normalized text (fewer
+/// for a short text).
 fn samples(normalized: &str) -> Vec<String> {
-    let chars: Vec<char> = normalized.chars().filter(|c| c.is_alphanumeric()).collect();
+    let chars: Vec<char> = normalized.chars().collect();
     if chars.len() < SAMPLE_CHARS {
         return Vec::new();
     }

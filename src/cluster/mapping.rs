@@ -4,10 +4,10 @@
 //! candidates) and indexed as `text_tokens`: the text normalized as the local index
 //! normalizes it ([`crate::analysis::normalize`]) and [`spaced`], so that Quickwit's
 //! `chinese_compatible` tokenizer — which makes each Han character a token but keeps runs of
-//! other letters and digits together — makes *every* letter and digit a token with its
-//! position. A phrase is then looked for character by character, as locally. What that
-//! tokenizer drops (punctuation, spaces) leaves no gap in positions, so a phrase can match
-//! across a comma: the engine checks candidates against the stored text.
+//! other letters and digits together, and drops punctuation and spaces without leaving a gap
+//! in positions — makes *every* character a token with its position: letters and digits as
+//! themselves, everything else as a placeholder token. A phrase is then looked for character
+//! by character, as locally, and cannot match across a comma.
 //!
 //! The knowledge of a report is kept as on the local index: kind, keywords and entities under
 //! their canonical names as untokenized fast values (filters and aggregations), and the names
@@ -23,7 +23,7 @@ use crate::search::ExportRecord;
 
 /// Version of the mapping and of [`document`]; a change recreates the cluster index on the
 /// next push.
-pub const MAPPING_VERSION: u32 = 1;
+pub const MAPPING_VERSION: u32 = 2;
 
 /// Every text field is tokenized with this (Quickwit's).
 const TOKENIZER: &str = "chinese_compatible";
@@ -135,27 +135,48 @@ pub fn index_config(id: &str) -> Value {
     })
 }
 
-/// Text as the cluster indexes it: `normalized` (see [`normalize`]) with a space after every
-/// letter or digit that Quickwit's tokenizer would otherwise keep together with the next one
-/// (everything alphanumeric but the Han ranges it splits by itself).
+/// Text as the cluster indexes it: `normalized` (see [`normalize`]) written so that Quickwit's
+/// `chinese_compatible` tokenizer makes every character one token, in order, with nothing
+/// dropped: a letter or digit is itself (followed by a space where the tokenizer would
+/// otherwise keep it together with the next one), and every other character — punctuation,
+/// spaces, line breaks, symbols — its [`placeholder`]. A phrase query of the same tokens then
+/// matches exactly the texts holding the phrase, as a substring, like the local index's
+/// characters with positions.
 pub fn spaced(normalized: &str) -> String {
-    let mut out = String::with_capacity(normalized.len() + normalized.len() / 8);
+    let mut out = String::with_capacity(normalized.len() * 2);
     for c in normalized.chars() {
-        out.push(c);
-        if c.is_alphanumeric() && !splits_itself(c) {
+        if c.is_alphanumeric() {
+            out.push(c);
+            if !splits_itself(c) {
+                out.push(' ');
+            }
+        } else {
+            out.push(' ');
+            out.push_str(&placeholder(c));
             out.push(' ');
         }
     }
     out
 }
 
-/// The tokens Quickwit makes of `normalized` text once [`spaced`]: its letters and digits,
-/// one each, lowercased. A phrase query is these, in order.
+/// The token standing for a character the tokenizer would drop: `q` and its code point in hex
+/// (`，` is `qff0c`). A real letter is always a token of its own, so no text makes one.
+fn placeholder(c: char) -> String {
+    format!("q{:x}", u32::from(c))
+}
+
+/// The tokens Quickwit makes of `normalized` text once [`spaced`], in order. A phrase query is
+/// these.
 pub fn tokens(normalized: &str) -> Vec<String> {
     normalized
         .chars()
-        .filter(|c| c.is_alphanumeric())
-        .map(|c| c.to_lowercase().collect())
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_lowercase().collect()
+            } else {
+                placeholder(c)
+            }
+        })
         .collect()
 }
 
@@ -275,6 +296,7 @@ mod tests {
             "ｶﾀｶﾅ かな 한국어 Ωμέγα",
             "",
             "，。！",
+            "小营，盘镇\n小 营 盘 镇\tq2c qff0c 🙂",
         ] {
             let normalized = normalize(text);
             assert_eq!(
@@ -283,7 +305,12 @@ mod tests {
                 "{text}"
             );
         }
-        assert_eq!(tokens("GDP增长"), ["g", "d", "p", "增", "长"]);
+        assert_eq!(tokens("gdp增长"), ["g", "d", "p", "增", "长"]);
+        // Nothing is dropped: a phrase cannot match across punctuation or a space.
+        assert_eq!(tokens("小营,盘镇"), ["小", "营", "q2c", "盘", "镇"]);
+        assert_ne!(tokens("小 营"), tokens("小营"));
+        // A text spelling a placeholder out is letters, one token each.
+        assert_eq!(tokens("q2c"), ["q", "2", "c"]);
     }
 
     #[test]
@@ -330,7 +357,7 @@ mod tests {
         assert_eq!(doc["day"], json!(20210301));
         assert_eq!(doc["year"], json!(2021));
         assert_eq!(doc["push"], json!(7));
-        assert_eq!(doc["text_tokens"], json!("党中央,a b c "));
+        assert_eq!(doc["text_tokens"], json!("党中央 q2c a b c "));
         assert_eq!(doc["names"].as_array().map(Vec::len), Some(1));
     }
 }
