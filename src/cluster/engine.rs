@@ -16,7 +16,7 @@
 //! but the total is the cluster's count of candidates, an upper bound, and facets and years
 //! are its aggregations over them ([`SearchResponse::approximate`] says so).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
@@ -43,6 +43,8 @@ use crate::vocabulary::{Aliases, FolderVocabulary, Vocabulary};
 pub const EXACT_CANDIDATES: usize = 2_000;
 /// Candidates fetched per request after the first.
 const PAGE: usize = 500;
+/// Paths per aggregation request (Quickwit allows 65,000 buckets).
+const PATH_BUCKETS: usize = 50_000;
 /// Reports per request of a scan of every match (`-l`, the export).
 const SCAN_PAGE: usize = 2_000;
 /// Candidates the first request asks for beyond the end of the page.
@@ -788,6 +790,81 @@ impl ClusterEngine {
             .collect())
     }
 
+    /// The ids of the reports the cluster holds more than one version of (superseded ones not
+    /// deleted yet, tombstones); `None` when there are too many to list.
+    fn multi_version_ids(&self) -> Result<Option<HashSet<String>>> {
+        let body = json!({
+            "query": match_all(),
+            "size": 0,
+            "aggs": {"v": {"terms": {"field": "id", "size": PATH_BUCKETS, "min_doc_count": 2}}},
+        });
+        let (_, _, aggregations) = self.request(&body, false)?;
+        let ids: HashSet<String> = buckets(&aggregations, "v")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        Ok((ids.len() < PATH_BUCKETS).then_some(ids))
+    }
+
+    /// The paths of every report an exact `query` matches, read from the cluster's path column
+    /// (a terms aggregation per range of report keys) instead of from its stored documents; a
+    /// report with several versions on the cluster is counted only when its newest version
+    /// matches. `None` when the cluster holds too many versions to tell this way.
+    fn paths_from_columns(&self, query: &Value) -> Result<Option<Vec<String>>> {
+        let Some(multi) = self.multi_version_ids()? else {
+            return Ok(None);
+        };
+        let count = json!({"query": query, "size": 0, "track_total_hits": true});
+        let (total, _, _) = self.request(&count, false)?;
+        // Keys are hashes, spread evenly: ranges of a few tens of thousands of reports each.
+        let ranges = (total / (PATH_BUCKETS as u64 / 2) + 1) as u128;
+        let width = (u128::from(u64::MAX) + 1) / ranges;
+        let mut paths: Vec<String> = Vec::with_capacity(total as usize);
+        for r in 0..ranges {
+            let low = r * width;
+            let mut range = json!({"gte": low as u64});
+            if r + 1 < ranges {
+                range["lt"] = json!(((r + 1) * width) as u64);
+            }
+            let body = json!({
+                "query": {"bool": {"must": [query], "filter": [{"range": {"key": range}}]}},
+                "size": 0,
+                "aggs": {"p": {"terms": {"field": "path", "size": PATH_BUCKETS}}},
+            });
+            let (_, _, aggregations) = self.request(&body, false)?;
+            let found = buckets(&aggregations, "p");
+            if found.len() >= PATH_BUCKETS {
+                return Ok(None);
+            }
+            paths.extend(found.into_iter().map(|(p, _)| p));
+        }
+        // A report with several versions: only if its newest matches.
+        let suspects: Vec<String> = paths
+            .iter()
+            .map(|p| crate::index::schema::report_id(p))
+            .filter(|id| multi.contains(id))
+            .collect();
+        if !suspects.is_empty() {
+            let mut keep: HashSet<String> = HashSet::new();
+            for chunk in suspects.chunks(PAGE) {
+                let body = json!({
+                    "query": {"bool": {"must": [query], "filter": [{"terms": {"id": chunk}}]}},
+                    "size": CLUSTER_DEPTH,
+                    "_source": {"includes": ["id", "key", "path", "push", "tombstone"]},
+                });
+                let (_, mut docs, _) = self.request(&body, false)?;
+                self.newest_only(&mut docs)?;
+                keep.extend(docs.into_iter().map(|d| d.path));
+            }
+            paths.retain(|p| {
+                !multi.contains(&crate::index::schema::report_id(p)) || keep.contains(p)
+            });
+        }
+        paths.sort();
+        paths.dedup();
+        Ok(Some(paths))
+    }
+
     fn count_all(&self) -> Result<u64> {
         let body =
             json!({"query": wrap(match_all(), None, None), "size": 0, "track_total_hits": true});
@@ -873,6 +950,11 @@ impl Engine for ClusterEngine {
         let expr = req.expr()?;
         let (translated, check) = Self::translated(&expr, vocabulary);
         let query = wrap(translated.query, req.from, req.to);
+        if translated.exact {
+            if let Some(paths) = self.paths_from_columns(&query)? {
+                return Ok(paths);
+            }
+        }
         let check = (!translated.exact).then_some(&check);
         let mut paths = Vec::new();
         self.scan(&query, check, false, true, &mut |docs| {
