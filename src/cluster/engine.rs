@@ -627,13 +627,15 @@ impl ClusterEngine {
                 break;
             }
         }
-        tracing::debug!(
-            "cluster search: {} candidates, {} fetched, {} kept; checking took {:.2} ms",
-            gathered.candidates,
-            gathered.checked,
-            gathered.docs.len(),
-            gathered.check_time.as_secs_f64() * 1e3
-        );
+        if check.is_some() {
+            tracing::debug!(
+                "cluster candidates: {} in all, {} fetched and checked, {} kept in {:.2} ms",
+                gathered.candidates,
+                gathered.checked,
+                gathered.docs.len(),
+                gathered.check_time.as_secs_f64() * 1e3
+            );
+        }
         Ok(gathered)
     }
 
@@ -920,7 +922,14 @@ impl Engine for ClusterEngine {
         // The hits shown are checked against their text whatever the cluster answered: the
         // guarantee does not rest on its tokens alone.
         let shown = page.len();
+        let checking = Instant::now();
         Self::check(&mut page, Some(&check));
+        tracing::debug!(
+            "cluster search: {} candidates, {shown} hits checked against their text, {} kept, in {:.3} ms",
+            gathered.candidates,
+            page.len(),
+            checking.elapsed().as_secs_f64() * 1e3
+        );
         if page.len() < shown {
             tracing::warn!(
                 "{} of {shown} hits from {} did not hold the query in their text and were left out",
