@@ -137,7 +137,7 @@ class Server:
     def __init__(self, args):
         self.port = free_port(1)
         self.log = tempfile.NamedTemporaryFile(prefix="zhsearch-serve-", suffix=".log", delete=False)
-        env = dict(os.environ, RUST_LOG="zhsearch=debug")
+        env = dict(os.environ, ZHSEARCH_LOG="zhsearch=debug")
         self.proc = subprocess.Popen([ZH] + args + ["--addr", f"127.0.0.1:{self.port}"],
                                      stdout=subprocess.DEVNULL, stderr=self.log, env=env)
         wait_http(f"http://127.0.0.1:{self.port}/healthz")

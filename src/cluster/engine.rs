@@ -47,8 +47,9 @@ const PAGE: usize = 500;
 const PATH_BUCKETS: usize = 50_000;
 /// Reports per request of a scan of every match (`-l`, the export).
 const SCAN_PAGE: usize = 2_000;
-/// Candidates the first request asks for beyond the end of the page.
-const FIRST_SLACK: usize = 40;
+/// Candidates the first request asks for beyond the end of the page (a report whose newer
+/// version does not match leaves the page short otherwise).
+const FIRST_SLACK: usize = 5;
 /// The most hits one request may ask for (Quickwit's limit on `from + size`).
 const CLUSTER_DEPTH: usize = 10_000;
 /// Years counted at most.
@@ -484,7 +485,9 @@ impl ClusterEngine {
 
     /// Drops every document that is not the newest version of its report (or is a
     /// tombstone).
-    fn newest_only(&self, docs: &mut Vec<Doc>) -> Result<()> {
+    ///
+    /// With `text`, the documents that came without their text get it from the same request.
+    fn newest_only(&self, docs: &mut Vec<Doc>, text: bool) -> Result<()> {
         if docs.is_empty() {
             return Ok(());
         }
@@ -492,18 +495,26 @@ impl ClusterEngine {
         ids.sort_unstable();
         ids.dedup();
         let mut newest: HashMap<String, (u64, bool)> = HashMap::new();
+        let mut texts: HashMap<(String, u64), String> = HashMap::new();
+        let mut fields = vec!["id", "key", "push", "tombstone"];
+        if text {
+            fields.push("text");
+        }
         // Versions of one report are few: a page of ids fits one request.
         for chunk in ids.chunks(PAGE) {
             let body = json!({
                 "query": {"terms": {"id": chunk}},
                 "size": CLUSTER_DEPTH,
-                "_source": {"includes": ["id", "key", "push", "tombstone"]},
+                "_source": {"includes": fields},
             });
-            let (_, versions, _) = self.request(&body, false)?;
+            let (_, versions, _) = self.request(&body, text)?;
             for v in versions {
                 let entry = newest.entry(v.id.clone()).or_insert((0, false));
                 if v.push >= entry.0 {
                     *entry = (v.push, v.tombstone);
+                }
+                if let Some(t) = v.text {
+                    texts.insert((v.id, v.push), t);
                 }
             }
         }
@@ -516,6 +527,9 @@ impl ClusterEngine {
                     .is_none_or(|&(push, tomb)| push == d.push && !tomb)
                 && seen.insert(d.id.clone())
         });
+        for doc in docs.iter_mut().filter(|d| d.text.is_none()) {
+            doc.text = texts.remove(&(doc.id.clone(), doc.push));
+        }
         Ok(())
     }
 
@@ -611,7 +625,9 @@ impl ClusterEngine {
                 first = false;
             }
             from += fetched;
-            self.newest_only(&mut docs)?;
+            // Candidates that came without their text get it with their versions: the page's
+            // snippets need it.
+            self.newest_only(&mut docs, check.is_none())?;
             let checking = Instant::now();
             Self::check(&mut docs, check);
             gathered.checked += fetched;
@@ -670,7 +686,7 @@ impl ClusterEngine {
             if let Some(last) = docs.last() {
                 after = Some((last.key, last.push));
             }
-            self.newest_only(&mut docs)?;
+            self.newest_only(&mut docs, false)?;
             Self::check(&mut docs, check);
             sink(docs);
             if fetched < SCAN_PAGE {
@@ -727,7 +743,7 @@ impl ClusterEngine {
         let query = json!({"bool": {"should": should, "minimum_should_match": needed}});
         let body = json!({"query": wrap(query, None, None), "size": DUPLICATE_CANDIDATES});
         let (_, mut docs, _) = self.request(&body, true)?;
-        self.newest_only(&mut docs)?;
+        self.newest_only(&mut docs, false)?;
         let mine = crate::knowledge::similar::shingles(probe.text);
         let found: Vec<SimilarReport> = docs
             .into_iter()
@@ -769,7 +785,7 @@ impl ClusterEngine {
             "sort": [{"_score": {"order": "desc"}}],
         });
         let (_, mut docs, _) = self.request(&body, false)?;
-        self.newest_only(&mut docs)?;
+        self.newest_only(&mut docs, false)?;
         Ok(docs
             .into_iter()
             .filter(|d| !exclude.contains(&d.path.as_str()))
@@ -855,7 +871,7 @@ impl ClusterEngine {
                     "_source": {"includes": ["id", "key", "path", "push", "tombstone"]},
                 });
                 let (_, mut docs, _) = self.request(&body, false)?;
-                self.newest_only(&mut docs)?;
+                self.newest_only(&mut docs, false)?;
                 keep.extend(docs.into_iter().map(|d| d.path));
             }
             paths.retain(|p| {
