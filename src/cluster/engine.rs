@@ -1,22 +1,18 @@
 //! Queries answered by a cluster: the same query language, hits, facets and pages as the
 //! local index, through [`Engine`].
 //!
-//! A query is translated to Elasticsearch's query DSL (which Quickwit speaks) so that the
-//! cluster returns a *superset* of the matching reports: phrases and words become phrase
-//! queries on the character tokens (which can match across punctuation), an exclusion of
-//! text is left to the check (excluding a superset would lose reports), filters on kinds and
-//! names are exact terms. Then every candidate is
-//! - kept only in its newest version: a push sends a changed report again and a tombstone
-//!   for a removed one, and the cluster deletes old versions later ([`super::push`]);
-//! - checked against its stored text with [`TextCheck`], unless the query is exact on the
-//!   cluster as it is (filters only).
-//!
-//! Up to [`EXACT_CANDIDATES`] candidates are all checked, so the total, facets and years
-//! are exact. Past that, the page is still exact (checked candidates in the cluster's order)
-//! but the total is the cluster's count of candidates, an upper bound, and facets and years
-//! are its aggregations over them ([`SearchResponse::approximate`] says so).
+//! A query is translated to Elasticsearch's query DSL (which Quickwit speaks): phrases and
+//! words become phrase queries on the character tokens of [`super::mapping`] — every
+//! character a token, punctuation and spaces included, so a phrase matches there exactly the
+//! reports holding it — and filters on kinds and names exact terms. The cluster's answer is
+//! then the local index's, counts, facets and years included. Of its candidates, only the
+//! newest version of each report is kept: a push sends a changed report again and a
+//! tombstone for a removed one, and the cluster deletes old versions later
+//! ([`super::push`]). The hits shown are checked against their stored text with
+//! [`TextCheck`] before they are returned, so the guarantee does not rest on the cluster's
+//! tokens alone.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
@@ -39,8 +35,6 @@ use crate::search::{
 };
 use crate::vocabulary::{Aliases, FolderVocabulary, Vocabulary};
 
-/// Candidates checked one by one for an exact total, facets and years.
-pub const EXACT_CANDIDATES: usize = 2_000;
 /// Candidates fetched per request after the first.
 const PAGE: usize = 500;
 /// Paths per aggregation request (Quickwit allows 65,000 buckets).
@@ -198,12 +192,6 @@ impl Candidate for Checked<'_> {
     }
 }
 
-/// A query in the DSL, and whether the cluster answers it exactly (no check needed).
-struct Translated {
-    query: Value,
-    exact: bool,
-}
-
 fn match_all() -> Value {
     json!({"match_all": {}})
 }
@@ -212,12 +200,12 @@ fn match_none() -> Value {
     json!({"bool": {"must_not": [match_all()]}})
 }
 
-/// The query matching a superset of the reports `expr` matches (see the module's notes).
+/// The query matching exactly the reports `expr` matches.
 fn translate(
     expr: &Expr,
     vocabulary: &mut dyn FnMut() -> Arc<Vocabulary>,
     aliases: &mut dyn FnMut() -> Arc<Aliases>,
-) -> Translated {
+) -> Value {
     match expr {
         Expr::Text { scope, kind, text } => {
             let field = match scope {
@@ -227,10 +215,7 @@ fn translate(
             let groups = text_groups(*kind, text, vocabulary);
             if groups.is_empty() {
                 // As locally: text without a letter or digit matches nothing.
-                return Translated {
-                    query: match_none(),
-                    exact: true,
-                };
+                return match_none();
             }
             let must: Vec<Value> = groups
                 .iter()
@@ -261,53 +246,31 @@ fn translate(
                 }
             }
             boosts.retain(|b| !b.is_null());
-            Translated {
-                query: json!({"bool": {"must": must, "should": boosts}}),
-                // Every character is a token on the cluster too (see `mapping::spaced`).
-                exact: true,
-            }
+            json!({"bool": {"must": must, "should": boosts}})
         }
         Expr::And(parts) | Expr::Or(parts) => {
-            let parts: Vec<Translated> = parts
+            let queries: Vec<Value> = parts
                 .iter()
                 .map(|p| translate(p, vocabulary, aliases))
                 .collect();
-            let exact = parts.iter().all(|p| p.exact);
-            let queries: Vec<Value> = parts.into_iter().map(|p| p.query).collect();
-            Translated {
-                exact,
-                query: if matches!(expr, Expr::And(_)) {
-                    json!({"bool": {"must": queries}})
-                } else {
-                    json!({"bool": {"should": queries, "minimum_should_match": 1}})
-                },
+            if matches!(expr, Expr::And(_)) {
+                json!({"bool": {"must": queries}})
+            } else {
+                json!({"bool": {"should": queries, "minimum_should_match": 1}})
             }
         }
         Expr::Not(inner) => {
             let inner = translate(inner, vocabulary, aliases);
-            if inner.exact {
-                Translated {
-                    query: json!({"bool": {"must": [match_all()], "must_not": [inner.query]}}),
-                    exact: true,
-                }
-            } else {
-                // Excluding the cluster's superset could exclude a report that matches: the
-                // check excludes instead.
-                Translated {
-                    query: match_all(),
-                    exact: false,
-                }
-            }
+            json!({"bool": {"must": [match_all()], "must_not": [inner]}})
         }
-        Expr::Facet { facet, value } => Translated {
-            query: json!({"term": {facet.name(): facet_value(*facet, value, aliases)}}),
-            exact: true,
-        },
+        Expr::Facet { facet, value } => {
+            json!({"term": {facet.name(): facet_value(*facet, value, aliases)}})
+        }
     }
 }
 
-/// The phrase query for a normalized string on a token field: its letters and digits in a
-/// row (whatever lies between them on the cluster).
+/// The phrase query for a normalized string on a token field: its characters' tokens in a
+/// row.
 fn phrase(field: &str, normalized: &str) -> Value {
     let tokens = tokens(normalized);
     if tokens.is_empty() {
@@ -410,49 +373,14 @@ fn years_from(aggregations: &Value) -> Vec<[i64; 2]> {
     years
 }
 
-/// Counts of `facets` (each to its `top`) and years over checked reports.
-fn count_locally(docs: &[&Doc], facets: &[Facet], top: usize) -> (FacetCounts, Vec<[i64; 2]>) {
-    let counted = facets
-        .iter()
-        .map(|&facet| {
-            let mut counts: HashMap<String, u64> = HashMap::new();
-            for doc in docs {
-                let mut values = doc.values(facet);
-                values.sort_unstable();
-                values.dedup();
-                for v in values {
-                    *counts.entry(v).or_default() += 1;
-                }
-            }
-            let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
-            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            counts.truncate(top);
-            (facet, counts)
-        })
-        .collect();
-    let mut years: BTreeMap<i64, i64> = BTreeMap::new();
-    for doc in docs {
-        if let Some(day) = doc.day {
-            *years.entry((day / 10_000) as i64).or_default() += 1;
-        }
-    }
-    (counted, years.into_iter().map(|(y, n)| [y, n]).collect())
-}
-
 /// The part of a search's answer gathered from candidates.
 struct Gathered {
-    /// Checked reports, in the cluster's order.
+    /// The newest versions, in the cluster's order.
     docs: Vec<Doc>,
-    /// The cluster's count of candidates.
+    /// The cluster's count of matching documents.
     candidates: u64,
-    /// Every candidate was checked.
-    complete: bool,
     /// The aggregations of the first request.
     aggregations: Value,
-    /// Candidates fetched (every version).
-    checked: usize,
-    /// Time spent checking candidates against their text.
-    check_time: std::time::Duration,
 }
 
 impl ClusterEngine {
@@ -569,14 +497,12 @@ impl ClusterEngine {
         });
     }
 
-    /// Candidates of `query` in the order of `sort`, newest versions checked, until `want`
-    /// of them are gathered (all of them when there are at most [`EXACT_CANDIDATES`]).
-    #[allow(clippy::too_many_arguments)]
+    /// Matches of `query` in the order of `sort`, newest versions only, until `want` of them
+    /// are gathered, with their text.
     fn gather(
         &self,
         query: &Value,
         sort: Sort,
-        check: Option<&TextCheck>,
         want: usize,
         aggs: Value,
         deadline: &Deadline,
@@ -584,22 +510,15 @@ impl ClusterEngine {
         let mut gathered = Gathered {
             docs: Vec::new(),
             candidates: 0,
-            complete: false,
             aggregations: Value::Null,
-            checked: 0,
-            check_time: std::time::Duration::ZERO,
         };
         let mut from = 0;
         let mut first = true;
         loop {
             deadline.check()?;
-            // Most queries have few candidates, and a page needs few: the first request asks
-            // for a little more than the page, the next ones for more at a time.
-            let size = if first {
-                (want + FIRST_SLACK).min(EXACT_CANDIDATES)
-            } else {
-                PAGE
-            };
+            // A page needs a few more than its length (in case some are old versions), and
+            // then more at a time.
+            let size = if first { want + FIRST_SLACK } else { PAGE };
             let size = size.min(CLUSTER_DEPTH.saturating_sub(from));
             if size == 0 {
                 break;
@@ -617,7 +536,7 @@ impl ClusterEngine {
             if first && aggs.as_object().is_some_and(|a| !a.is_empty()) {
                 body["aggs"] = aggs.clone();
             }
-            let (total, mut docs, aggregations) = self.request(&body, check.is_some())?;
+            let (total, mut docs, aggregations) = self.request(&body, false)?;
             let fetched = docs.len();
             if first {
                 gathered.candidates = total;
@@ -625,32 +544,12 @@ impl ClusterEngine {
                 first = false;
             }
             from += fetched;
-            // Candidates that came without their text get it with their versions: the page's
-            // snippets need it.
-            self.newest_only(&mut docs, check.is_none())?;
-            let checking = Instant::now();
-            Self::check(&mut docs, check);
-            gathered.checked += fetched;
-            gathered.check_time += checking.elapsed();
+            // The text comes with the versions: the page's snippets need it.
+            self.newest_only(&mut docs, true)?;
             gathered.docs.extend(docs);
-            if fetched < size || from as u64 >= gathered.candidates {
-                gathered.complete = true;
+            if fetched < size || from as u64 >= gathered.candidates || gathered.docs.len() >= want {
                 break;
             }
-            // A superset of few candidates is checked whole, for exact counts.
-            let all_checked = check.is_some() && gathered.candidates <= EXACT_CANDIDATES as u64;
-            if !all_checked && gathered.docs.len() >= want {
-                break;
-            }
-        }
-        if check.is_some() {
-            tracing::debug!(
-                "cluster candidates: {} in all, {} fetched and checked, {} kept in {:.2} ms",
-                gathered.candidates,
-                gathered.checked,
-                gathered.docs.len(),
-                gathered.check_time.as_secs_f64() * 1e3
-            );
         }
         Ok(gathered)
     }
@@ -661,7 +560,6 @@ impl ClusterEngine {
     fn scan(
         &self,
         query: &Value,
-        check: Option<&TextCheck>,
         text: bool,
         paths_only: bool,
         sink: &mut dyn FnMut(Vec<Doc>),
@@ -676,7 +574,6 @@ impl ClusterEngine {
             if let Some((key, push)) = after {
                 body["search_after"] = json!([key, push]);
             }
-            let text = text || check.is_some();
             if paths_only && !text {
                 // Which reports, not what they hold.
                 body["_source"] = json!({"includes": ["id", "key", "path", "push", "tombstone"]});
@@ -687,7 +584,6 @@ impl ClusterEngine {
                 after = Some((last.key, last.push));
             }
             self.newest_only(&mut docs, false)?;
-            Self::check(&mut docs, check);
             sink(docs);
             if fetched < SCAN_PAGE {
                 return Ok(());
@@ -709,8 +605,8 @@ impl ClusterEngine {
         }
     }
 
-    /// The query for the cluster, and the check of its candidates against their stored text.
-    fn translated(expr: &Expr, vocabulary: &FolderVocabulary) -> (Translated, TextCheck) {
+    /// The query for the cluster, and the check of its hits against their stored text.
+    fn translated(expr: &Expr, vocabulary: &FolderVocabulary) -> (Value, TextCheck) {
         let mut loaded: Option<Arc<Vocabulary>> = None;
         let mut aliases: Option<Arc<Aliases>> = None;
         let translated = translate(
@@ -824,7 +720,7 @@ impl ClusterEngine {
         Ok((ids.len() < PATH_BUCKETS).then_some(ids))
     }
 
-    /// The paths of every report an exact `query` matches, read from the cluster's path column
+    /// The paths of every report `query` matches, read from the cluster's path column
     /// (a terms aggregation per range of report keys) instead of from its stored documents; a
     /// report with several versions on the cluster is counted only when its newest version
     /// matches. `None` when the cluster holds too many versions to tell this way.
@@ -904,33 +800,14 @@ impl Engine for ClusterEngine {
         let deadline = Deadline::after(req.budget);
         let expr = req.expr()?;
         let (translated, check) = Self::translated(&expr, vocabulary);
-        let query = wrap(translated.query, req.from, req.to);
+        let query = wrap(translated, req.from, req.to);
         let limit = req.limit.clamp(1, MAX_DEPTH);
         let offset = req.offset.min(MAX_DEPTH - limit);
         let aggs = aggregations(&req.facets, FACET_TOP, req.years);
-        // Candidates are checked one by one only when the cluster's answer is a superset.
-        let superset = !translated.exact;
-        let gathered = self.gather(
-            &query,
-            req.sort,
-            superset.then_some(&check),
-            offset + limit,
-            aggs,
-            &deadline,
-        )?;
-        let counted = superset && gathered.complete;
-        let (facets, years, total) = if counted {
-            let docs: Vec<&Doc> = gathered.docs.iter().collect();
-            let (facets, years) = count_locally(&docs, &req.facets, FACET_TOP);
-            (facets, years, gathered.docs.len())
-        } else {
-            (
-                facets_from(&gathered.aggregations, &req.facets, FACET_TOP),
-                years_from(&gathered.aggregations),
-                usize::try_from(gathered.candidates).unwrap_or(usize::MAX),
-            )
-        };
-        let approximate = superset && !gathered.complete;
+        let gathered = self.gather(&query, req.sort, offset + limit, aggs, &deadline)?;
+        let facets = facets_from(&gathered.aggregations, &req.facets, FACET_TOP);
+        let years = years_from(&gathered.aggregations);
+        let total = usize::try_from(gathered.candidates).unwrap_or(usize::MAX);
         let compiled = compile::compile(&expr, &FIELDS, vocabulary, &Deadline::none());
         let highlighter = Highlighter::new(&compiled.highlights);
         let mut page: Vec<Doc> = gathered.docs.into_iter().skip(offset).take(limit).collect();
@@ -963,7 +840,6 @@ impl Engine for ClusterEngine {
             took: started.elapsed(),
             years: if req.years { years } else { Vec::new() },
             facets,
-            approximate,
         })
     }
 
@@ -973,16 +849,14 @@ impl Engine for ClusterEngine {
         vocabulary: &FolderVocabulary,
     ) -> Result<Vec<String>> {
         let expr = req.expr()?;
-        let (translated, check) = Self::translated(&expr, vocabulary);
-        let query = wrap(translated.query, req.from, req.to);
-        if translated.exact {
-            if let Some(paths) = self.paths_from_columns(&query)? {
-                return Ok(paths);
-            }
+        let (translated, _) = Self::translated(&expr, vocabulary);
+        let query = wrap(translated, req.from, req.to);
+        if let Some(paths) = self.paths_from_columns(&query)? {
+            return Ok(paths);
         }
-        let check = (!translated.exact).then_some(&check);
+        // Too many versions on the cluster to tell from its columns: every match is read.
         let mut paths = Vec::new();
-        self.scan(&query, check, false, true, &mut |docs| {
+        self.scan(&query, false, true, &mut |docs| {
             paths.extend(docs.into_iter().map(|d| d.path));
         })?;
         paths.sort();
@@ -1115,15 +989,9 @@ impl Engine for ClusterEngine {
 
     fn export(&self, text: bool) -> Result<Vec<ExportRecord>> {
         let mut records = Vec::new();
-        self.scan(
-            &wrap(match_all(), None, None),
-            None,
-            text,
-            false,
-            &mut |docs| {
-                records.extend(docs.into_iter().map(|d| export_record(d, text)));
-            },
-        )?;
+        self.scan(&wrap(match_all(), None, None), text, false, &mut |docs| {
+            records.extend(docs.into_iter().map(|d| export_record(d, text)));
+        })?;
         records.sort_by(|a, b| a.report.path.cmp(&b.report.path));
         Ok(records)
     }

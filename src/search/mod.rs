@@ -213,10 +213,6 @@ pub struct SearchResponse {
     /// `{"kind": [[value, count], …], …}`.
     #[serde(serialize_with = "facets_json", skip_serializing_if = "Vec::is_empty")]
     pub facets: FacetCounts,
-    /// True when `total`, the facets and the years are upper bounds rather than exact counts
-    /// (a cluster whose candidates were too many to check every one; the hits are exact).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub approximate: bool,
 }
 
 /// [`FacetCounts`] as a JSON object keyed by facet name, in facet order.
@@ -509,7 +505,6 @@ impl LocalEngine {
             took: started.elapsed(),
             years,
             facets,
-            approximate: false,
         })
     }
 
