@@ -188,6 +188,16 @@ impl Client {
         Ok(())
     }
 
+    /// The number of documents matching `query` (in the Elasticsearch query DSL).
+    pub fn count(&self, query: &Value) -> Result<u64> {
+        let body = serde_json::json!({"query": query, "size": 0, "track_total_hits": true});
+        let answer = self.search(&body, false)?;
+        answer
+            .pointer("/hits/total/value")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| self.unreachable("counting: an answer without a total"))
+    }
+
     /// A search through the Elasticsearch-compatible API (`body` in its query DSL); `text`
     /// says whether hits carry the whole text.
     pub fn search(&self, body: &Value, text: bool) -> Result<Value> {

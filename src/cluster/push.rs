@@ -27,6 +27,9 @@ use crate::search::LocalEngine;
 
 /// Most bytes of reports sent in one request.
 const BATCH_BYTES: usize = 8 << 20;
+/// How long a push waits for what it sent to become searchable (the cluster commits on its
+/// own timer, 5 s by the index's configuration).
+const SEARCHABLE_PATIENCE: Duration = Duration::from_secs(120);
 /// Report ids per delete task.
 const IDS_PER_DELETE: usize = 500;
 
@@ -155,6 +158,26 @@ pub fn push(
         summary.request_bytes += batch.send(&client, true)?;
     }
     progress(PushProgress::Sent(batch.take_unreported()));
+    // Done means searchable: batches committed by the cluster's own timer, on other shards
+    // than the last one, may still be on their way.
+    let expected = summary.sent + summary.removed;
+    let waited = Instant::now();
+    loop {
+        let searchable = client.count(&serde_json::json!({"term": {"push": seq}}))?;
+        if searchable >= expected {
+            break;
+        }
+        if waited.elapsed() > SEARCHABLE_PATIENCE {
+            return Err(crate::Error::Unreachable {
+                engine: target.describe(),
+                reason: format!(
+                    "it took the reports but made only {searchable} of {expected} searchable in {} s; the next push sends them again",
+                    SEARCHABLE_PATIENCE.as_secs()
+                ),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
     // The versions this push superseded (and whatever a killed push sent) go later.
     sent_ids.sort_unstable();
     sent_ids.dedup();
