@@ -461,32 +461,8 @@ impl ClusterEngine {
         Ok(())
     }
 
-    /// Fetches the text of the documents that came without it (candidates of a query the
-    /// cluster answers exactly are not fetched with their text; a page's snippets need it).
-    fn fill_text(&self, docs: &mut [Doc]) -> Result<()> {
-        let ids: Vec<&str> = docs
-            .iter()
-            .filter(|d| d.text.is_none())
-            .map(|d| d.id.as_str())
-            .collect();
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let body = json!({"query": {"terms": {"id": ids}}, "size": CLUSTER_DEPTH});
-        let (_, versions, _) = self.request(&body, true)?;
-        let mut texts: HashMap<(String, u64), String> = versions
-            .into_iter()
-            .filter_map(|v| Some(((v.id, v.push), v.text?)))
-            .collect();
-        for doc in docs.iter_mut().filter(|d| d.text.is_none()) {
-            doc.text = texts.remove(&(doc.id.clone(), doc.push));
-        }
-        Ok(())
-    }
-
-    /// Keeps the candidates `check` accepts.
-    fn check(docs: &mut Vec<Doc>, check: Option<&TextCheck>) {
-        let Some(check) = check else { return };
+    /// Keeps the documents whose stored text `check` accepts.
+    fn check(docs: &mut Vec<Doc>, check: &TextCheck) {
         docs.retain(|doc| {
             let candidate = Checked {
                 doc,
@@ -811,12 +787,11 @@ impl Engine for ClusterEngine {
         let compiled = compile::compile(&expr, &FIELDS, vocabulary, &Deadline::none());
         let highlighter = Highlighter::new(&compiled.highlights);
         let mut page: Vec<Doc> = gathered.docs.into_iter().skip(offset).take(limit).collect();
-        self.fill_text(&mut page)?;
         // The hits shown are checked against their text whatever the cluster answered: the
         // guarantee does not rest on its tokens alone.
         let shown = page.len();
         let checking = Instant::now();
-        Self::check(&mut page, Some(&check));
+        Self::check(&mut page, &check);
         tracing::debug!(
             "cluster search: {} candidates, {shown} hits checked against their text, {} kept, in {:.3} ms",
             gathered.candidates,
