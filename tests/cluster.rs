@@ -241,6 +241,29 @@ fn a_pushed_folder_answers_as_the_local_index_through_both_nodes() {
     let err = push_ok(&ws, &cluster.url(0));
     assert!(err.contains("it was up to date"), "{err}");
 
+    // Removed and written again between two pushes (each change indexed on its own): a
+    // report, not a removal.
+    let added = std::fs::read(corpus.join("new/added.txt")).unwrap();
+    std::fs::remove_file(corpus.join("new/added.txt")).unwrap();
+    ws.index_ok();
+    std::fs::write(corpus.join("new/added.txt"), &added).unwrap();
+    ws.index_ok();
+    let err = push_ok(&ws, &cluster.url(0));
+    assert!(err.contains("pushed 1 reports and 0 removals"), "{err}");
+    for node in &nodes {
+        same_as_local(&ws, "\"独特短语乙\"", node);
+    }
+
+    // Another knowledge base pushed into the same cluster index makes it again: this one's
+    // next push sends everything, not what changed since its own last push.
+    let other = Workspace::with_reports(&[("other.txt", "别处的报告\n\n别处的独特短语戊。\n")]);
+    push_ok(&other, &cluster.url(0));
+    let err = push_ok(&ws, &cluster.url(0));
+    assert!(err.contains("(all of them)"), "{err}");
+    for query in ["\"独特短语乙\"", "\"别处的独特短语戊\"", "党建"] {
+        same_as_local(&ws, query, &nodes[0]);
+    }
+
     // The document and entity pages of the server, answered by the cluster.
     let server = support::TestServer::with(ws.path(), |c| {
         c.engine = Some(zhsearch::cluster::Target::parse_engine(&nodes[1]).unwrap());

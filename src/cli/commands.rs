@@ -277,6 +277,13 @@ pub fn push(index_dir: &Path, to: &str, index_id: &str, quiet: bool) -> anyhow::
     let (synced, pushed) = Corpus::push(index_dir, &target, &mut progress)?;
     bar.finish_and_clear();
     print_skipped(&synced);
+    for (path, bytes) in &pushed.too_large {
+        eprintln!(
+            "zhsearch: not pushed {}: its document is {:.1} MB, more than the cluster takes in one request",
+            terminal_safe(path),
+            *bytes as f64 / 1e6
+        );
+    }
     if !quiet {
         let changed = synced.added + synced.updated + synced.removed + synced.renamed;
         if changed > 0 || synced.rebuilt.is_some() {
@@ -301,7 +308,9 @@ pub fn push(index_dir: &Path, to: &str, index_id: &str, quiet: bool) -> anyhow::
             if pushed.sent + pushed.removed == 0 { ": it was up to date" } else { "" }
         );
     }
-    Ok(found(synced.skipped.is_empty()))
+    Ok(found(
+        synced.skipped.is_empty() && pushed.too_large.is_empty(),
+    ))
 }
 
 /// `zhsearch serve`.

@@ -437,8 +437,9 @@ impl ClusterEngine {
             });
             let (_, versions, _) = self.request(&body, text)?;
             for v in versions {
-                let entry = newest.entry(v.id.clone()).or_insert((0, false));
-                if v.push >= entry.0 {
+                // The newest push wins; within one push a report wins over a tombstone.
+                let entry = newest.entry(v.id.clone()).or_insert((v.push, v.tombstone));
+                if (v.push, !v.tombstone) > (entry.0, !entry.1) {
                     *entry = (v.push, v.tombstone);
                 }
                 if let Some(t) = v.text {
@@ -461,6 +462,28 @@ impl ClusterEngine {
         Ok(())
     }
 
+    /// Fetches the text of the documents that came without it (a page past the first).
+    fn fill_text(&self, docs: &mut [Doc]) -> Result<()> {
+        let ids: Vec<&str> = docs
+            .iter()
+            .filter(|d| d.text.is_none())
+            .map(|d| d.id.as_str())
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let body = json!({"query": {"terms": {"id": ids}}, "size": CLUSTER_DEPTH});
+        let (_, versions, _) = self.request(&body, true)?;
+        let mut texts: HashMap<(String, u64), String> = versions
+            .into_iter()
+            .filter_map(|v| Some(((v.id, v.push), v.text?)))
+            .collect();
+        for doc in docs.iter_mut().filter(|d| d.text.is_none()) {
+            doc.text = texts.remove(&(doc.id.clone(), doc.push));
+        }
+        Ok(())
+    }
+
     /// Keeps the documents whose stored text `check` accepts.
     fn check(docs: &mut Vec<Doc>, check: &TextCheck) {
         docs.retain(|doc| {
@@ -474,7 +497,7 @@ impl ClusterEngine {
     }
 
     /// Matches of `query` in the order of `sort`, newest versions only, until `want` of them
-    /// are gathered, with their text.
+    /// are gathered (with their text when `text`).
     fn gather(
         &self,
         query: &Value,
@@ -482,6 +505,7 @@ impl ClusterEngine {
         want: usize,
         aggs: Value,
         deadline: &Deadline,
+        text: bool,
     ) -> Result<Gathered> {
         let mut gathered = Gathered {
             docs: Vec::new(),
@@ -520,8 +544,9 @@ impl ClusterEngine {
                 first = false;
             }
             from += fetched;
-            // The text comes with the versions: the page's snippets need it.
-            self.newest_only(&mut docs, true)?;
+            // On the first page the text comes with the versions (its snippets need it);
+            // deeper, only the page's own is fetched, afterwards.
+            self.newest_only(&mut docs, text)?;
             gathered.docs.extend(docs);
             if fetched < size || from as u64 >= gathered.candidates || gathered.docs.len() >= want {
                 break;
@@ -680,13 +705,20 @@ impl ClusterEngine {
             .collect())
     }
 
-    /// The ids of the reports the cluster holds more than one version of (superseded ones not
-    /// deleted yet, tombstones); `None` when there are too many to list.
+    /// The ids of the reports the cluster may hold more than one version of: those sent by a
+    /// push after the oldest one it holds (changed, added, renamed and removed reports);
+    /// `None` when there are too many to list.
     fn multi_version_ids(&self) -> Result<Option<HashSet<String>>> {
+        let body =
+            json!({"query": match_all(), "size": 0, "aggs": {"first": {"min": {"field": "push"}}}});
+        let (_, _, aggregations) = self.request(&body, false)?;
+        let Some(first) = aggregations.pointer("/first/value").and_then(Value::as_f64) else {
+            return Ok(Some(HashSet::new()));
+        };
         let body = json!({
-            "query": match_all(),
+            "query": {"range": {"push": {"gt": first as u64}}},
             "size": 0,
-            "aggs": {"v": {"terms": {"field": "id", "size": PATH_BUCKETS, "min_doc_count": 2}}},
+            "aggs": {"v": {"terms": {"field": "id", "size": PATH_BUCKETS}}},
         });
         let (_, _, aggregations) = self.request(&body, false)?;
         let ids: HashSet<String> = buckets(&aggregations, "v")
@@ -709,7 +741,7 @@ impl ClusterEngine {
         // Keys are hashes, spread evenly: ranges of a few tens of thousands of reports each.
         let ranges = (total / (PATH_BUCKETS as u64 / 2) + 1) as u128;
         let width = (u128::from(u64::MAX) + 1) / ranges;
-        let mut paths: Vec<String> = Vec::with_capacity(total as usize);
+        let mut paths: Vec<String> = Vec::with_capacity(total.min(1 << 20) as usize);
         for r in 0..ranges {
             let low = r * width;
             let mut range = json!({"gte": low as u64});
@@ -780,13 +812,21 @@ impl Engine for ClusterEngine {
         let limit = req.limit.clamp(1, MAX_DEPTH);
         let offset = req.offset.min(MAX_DEPTH - limit);
         let aggs = aggregations(&req.facets, FACET_TOP, req.years);
-        let gathered = self.gather(&query, req.sort, offset + limit, aggs, &deadline)?;
+        let gathered = self.gather(
+            &query,
+            req.sort,
+            offset + limit,
+            aggs,
+            &deadline,
+            offset == 0,
+        )?;
         let facets = facets_from(&gathered.aggregations, &req.facets, FACET_TOP);
         let years = years_from(&gathered.aggregations);
         let total = usize::try_from(gathered.candidates).unwrap_or(usize::MAX);
         let compiled = compile::compile(&expr, &FIELDS, vocabulary, &Deadline::none());
         let highlighter = Highlighter::new(&compiled.highlights);
         let mut page: Vec<Doc> = gathered.docs.into_iter().skip(offset).take(limit).collect();
+        self.fill_text(&mut page)?;
         // The hits shown are checked against their text whatever the cluster answered: the
         // guarantee does not rest on its tokens alone.
         let shown = page.len();
@@ -851,7 +891,7 @@ impl Engine for ClusterEngine {
         }
         let body = json!({"query": {"term": {"id": id}}, "size": CLUSTER_DEPTH});
         let (_, docs, _) = self.request(&body, true)?;
-        let Some(doc) = docs.into_iter().max_by_key(|d| d.push) else {
+        let Some(doc) = docs.into_iter().max_by_key(|d| (d.push, !d.tombstone)) else {
             return Ok(None);
         };
         if doc.tombstone {

@@ -17,6 +17,7 @@
 //! sends the same reports again (and whatever changed since) under a higher number, so what
 //! the killed push sent is superseded and deleted with the rest.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use super::mapping::{self, ClusterReport};
@@ -25,8 +26,11 @@ use crate::error::Result;
 use crate::index::{Indexer, Pushed};
 use crate::search::LocalEngine;
 
-/// Most bytes of reports sent in one request.
+/// Most bytes of reports sent in one request (Quickwit takes up to 10 MB by default).
 const BATCH_BYTES: usize = 8 << 20;
+/// Largest document sent; a report whose document is larger (text of several MB) is named
+/// and left out.
+const MAX_DOCUMENT_BYTES: usize = 9 << 20;
 /// How long a push waits for what it sent to become searchable (the cluster commits on its
 /// own timer, 5 s by the index's configuration).
 const SEARCHABLE_PATIENCE: Duration = Duration::from_secs(120);
@@ -64,6 +68,9 @@ pub struct PushSummary {
     pub request_bytes: u64,
     /// The push's number.
     pub push: u64,
+    /// Reports left out because their document is larger than a request may be: path and
+    /// bytes.
+    pub too_large: Vec<(String, usize)>,
     /// Time taken.
     pub elapsed: Duration,
 }
@@ -86,13 +93,16 @@ pub fn push(
     let known = info.pushes.targets.get(&key).cloned();
     let metadata = client.index_metadata()?;
     let current = metadata.as_ref().is_some_and(mapping::is_current);
+    let mut uid = metadata.as_ref().map(index_uid).unwrap_or_default();
     let last = known
         .as_ref()
         .map_or(0, |k| k.seq.max(k.pending.unwrap_or(0)));
     let seq = last + 1;
+    // Only the very index the ledger describes gets what changed since: one made again (by
+    // another push, another machine, a push killed while making it) gets everything.
     let since = known
         .as_ref()
-        .filter(|k| current && k.mapping == marker)
+        .filter(|k| current && k.mapping == marker && !uid.is_empty() && k.index_uid == uid)
         .map(|k| k.generation);
     let full = since.is_none();
     if full {
@@ -107,6 +117,11 @@ pub fn push(
             client.delete_index()?;
         }
         client.create_index(&mapping::index_config(target.index()))?;
+        uid = client
+            .index_metadata()?
+            .as_ref()
+            .map(index_uid)
+            .unwrap_or_default();
     }
     let gone = since.map(|g| info.pushes.gone_since(g)).unwrap_or_default();
     // From here on a killed push is taken back by the next one.
@@ -118,6 +133,7 @@ pub fn push(
                 seq: known.as_ref().map_or(0, |k| k.seq),
                 pending: Some(seq),
                 mapping: marker.clone(),
+                index_uid: uid.clone(),
             },
         );
     })?;
@@ -133,27 +149,40 @@ pub fn push(
         text_bytes: 0,
         request_bytes: 0,
         push: seq,
+        too_large: Vec::new(),
         elapsed: Duration::ZERO,
     };
     let mut batch = Batch::default();
     let mut sent_ids: Vec<String> = Vec::new();
-    for path in &gone {
-        batch.add(&mapping::tombstone(path, seq));
-        sent_ids.push(crate::index::schema::report_id(path));
-    }
+    let mut sent_paths: HashSet<String> = HashSet::new();
     engine.export_each(true, since, &mut |record| {
-        summary.text_bytes += record.text.as_ref().map_or(0, |t| t.len() as u64);
-        batch.add(&mapping::document(&ClusterReport { record: &record }, seq));
-        if !full {
-            sent_ids.push(record.report.id.clone());
+        let doc = mapping::document(&ClusterReport { record: &record }, seq).to_string();
+        if doc.len() > MAX_DOCUMENT_BYTES {
+            // More than the cluster takes in one request: named, and left out.
+            summary
+                .too_large
+                .push((record.report.path.clone(), doc.len()));
+            return Ok(());
         }
-        summary.sent += 1;
-        if batch.bytes.len() >= BATCH_BYTES {
+        if batch.bytes.len() + doc.len() > BATCH_BYTES {
             summary.request_bytes += batch.send(&client, false)?;
             progress(PushProgress::Sent(batch.take_unreported()));
         }
+        summary.text_bytes += record.text.as_ref().map_or(0, |t| t.len() as u64);
+        batch.add(doc);
+        if !full {
+            sent_ids.push(record.report.id.clone());
+            sent_paths.insert(record.report.path);
+        }
+        summary.sent += 1;
         Ok(())
     })?;
+    // A path removed and written again since the last push is a report, not a removal.
+    for path in gone.iter().filter(|p| !sent_paths.contains(*p)) {
+        batch.add(mapping::tombstone(path, seq).to_string());
+        sent_ids.push(crate::index::schema::report_id(path));
+    }
+    summary.removed = gone.iter().filter(|p| !sent_paths.contains(*p)).count() as u64;
     if batch.docs > 0 {
         summary.request_bytes += batch.send(&client, true)?;
     }
@@ -192,6 +221,7 @@ pub fn push(
                 seq,
                 pending: None,
                 mapping: marker.clone(),
+                index_uid: uid.clone(),
             },
         );
         // Forget the removals every target now has.
@@ -211,8 +241,8 @@ struct Batch {
 }
 
 impl Batch {
-    fn add(&mut self, doc: &serde_json::Value) {
-        self.bytes.push_str(&doc.to_string());
+    fn add(&mut self, doc: String) {
+        self.bytes.push_str(&doc);
         self.bytes.push('\n');
         self.docs += 1;
         self.unreported += 1;
@@ -231,4 +261,14 @@ impl Batch {
     fn take_unreported(&mut self) -> u64 {
         std::mem::take(&mut self.unreported)
     }
+}
+
+/// The id Quickwit gave an index when it was made (`name:ULID`): a new one each time the
+/// index is made again.
+fn index_uid(metadata: &serde_json::Value) -> String {
+    metadata
+        .get("index_uid")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("")
+        .to_string()
 }

@@ -178,6 +178,12 @@ impl Syncer {
         match crate::cluster::push(&mut self.indexer, target, &mut |_| {}) {
             Ok(s) => {
                 self.push_owed = false;
+                for (path, bytes) in &s.too_large {
+                    tracing::warn!(
+                        "not pushed {path}: its document is {:.1} MB, more than the cluster takes in one request",
+                        *bytes as f64 / 1e6
+                    );
+                }
                 tracing::info!(
                     "pushed {} reports and {} removals to {} in {:.1} s",
                     s.sent,

@@ -43,6 +43,10 @@ pub struct Pushed {
     /// The mapping the target's index was created with
     /// ([`crate::cluster::mapping::marker`]).
     pub mapping: String,
+    /// The id the cluster gave that index when it made it: another one means the index was
+    /// made again since, and holds nothing of what the ledger says.
+    #[serde(default)]
+    pub index_uid: String,
 }
 
 /// A path removed (or replaced) by the commit of `generation`.
@@ -110,6 +114,7 @@ mod tests {
             seq: 1,
             pending: None,
             mapping: "m".into(),
+            index_uid: "i".into(),
         }
     }
 
