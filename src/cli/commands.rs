@@ -103,7 +103,7 @@ pub fn search(index_dir: &Path, flags: SearchFlags) -> anyhow::Result<ExitCode> 
         SortArg::Date => Sort::Date,
     };
     let corpus = match &flags.engine {
-        Some(address) => Corpus::remote(Target::parse_engine(address)?)?,
+        Some(address) => Corpus::remote(Target::parse_engine(address)?),
         None => for_search(index_dir)?,
     };
     let mut out = io::BufWriter::new(io::stdout().lock());

@@ -385,10 +385,10 @@ struct Gathered {
 
 impl ClusterEngine {
     /// The engine of the cluster index `target`.
-    pub fn new(target: Target) -> Result<ClusterEngine> {
-        Ok(ClusterEngine {
-            client: Client::new(target)?,
-        })
+    pub fn new(target: Target) -> ClusterEngine {
+        ClusterEngine {
+            client: Client::new(target),
+        }
     }
 
     /// The cluster index.
@@ -902,7 +902,7 @@ impl Engine for ClusterEngine {
             headings: doc.headings.clone(),
             text: doc.text.clone().unwrap_or_default(),
             encoding: doc.encoding.clone(),
-            format: crate::ingest::format::ReportFormat::from_name(&doc.format).unwrap_or_default(),
+            format: crate::ingest::format::ReportFormat::recorded(&doc.format),
             knowledge: doc.knowledge(),
         }))
     }
@@ -1075,7 +1075,7 @@ fn export_record(doc: Doc, text: bool) -> ExportRecord {
         canonical,
         headings: doc.headings,
         text: if text { doc.text } else { None },
-        format: crate::ingest::format::ReportFormat::from_name(&doc.format).unwrap_or_default(),
+        format: crate::ingest::format::ReportFormat::recorded(&doc.format),
         encoding: doc.encoding,
     }
 }

@@ -64,8 +64,6 @@ pub struct PushSummary {
     pub removed: u64,
     /// Bytes of report text sent.
     pub text_bytes: u64,
-    /// Bytes sent in all (documents as JSON).
-    pub request_bytes: u64,
     /// The push's number.
     pub push: u64,
     /// Reports left out because their document is larger than a request may be: path and
@@ -82,7 +80,7 @@ pub fn push(
     progress: &mut dyn FnMut(PushProgress),
 ) -> Result<PushSummary> {
     let started = Instant::now();
-    let client = Client::new(target.clone())?;
+    let client = Client::new(target.clone());
     let key = target.url();
     let marker = mapping::marker();
     let dir = indexer.dir().to_path_buf();
@@ -145,15 +143,14 @@ pub fn push(
         target: target.describe(),
         full,
         sent: 0,
-        removed: gone.len() as u64,
+        removed: 0,
         text_bytes: 0,
-        request_bytes: 0,
         push: seq,
         too_large: Vec::new(),
         elapsed: Duration::ZERO,
     };
     let mut batch = Batch::default();
-    let mut sent_ids: Vec<String> = Vec::new();
+    // The paths whose older versions the cluster must drop (none on a new index).
     let mut sent_paths: HashSet<String> = HashSet::new();
     engine.export_each(true, since, &mut |record| {
         let doc = mapping::document(&ClusterReport { record: &record }, seq).to_string();
@@ -165,26 +162,27 @@ pub fn push(
             return Ok(());
         }
         if batch.bytes.len() + doc.len() > BATCH_BYTES {
-            summary.request_bytes += batch.send(&client, false)?;
+            batch.send(&client, false)?;
             progress(PushProgress::Sent(batch.take_unreported()));
         }
         summary.text_bytes += record.text.as_ref().map_or(0, |t| t.len() as u64);
         batch.add(doc);
         if !full {
-            sent_ids.push(record.report.id.clone());
             sent_paths.insert(record.report.path);
         }
         summary.sent += 1;
         Ok(())
     })?;
     // A path removed and written again since the last push is a report, not a removal.
-    for path in gone.iter().filter(|p| !sent_paths.contains(*p)) {
-        batch.add(mapping::tombstone(path, seq).to_string());
-        sent_ids.push(crate::index::schema::report_id(path));
+    for path in gone {
+        if !sent_paths.contains(&path) {
+            batch.add(mapping::tombstone(&path, seq).to_string());
+            summary.removed += 1;
+            sent_paths.insert(path);
+        }
     }
-    summary.removed = gone.iter().filter(|p| !sent_paths.contains(*p)).count() as u64;
     if batch.docs > 0 {
-        summary.request_bytes += batch.send(&client, true)?;
+        batch.send(&client, true)?;
     }
     progress(PushProgress::Sent(batch.take_unreported()));
     // Done means searchable: batches committed by the cluster's own timer, on other shards
@@ -208,8 +206,11 @@ pub fn push(
         std::thread::sleep(Duration::from_millis(250));
     }
     // The versions this push superseded (and whatever a killed push sent) go later.
+    let mut sent_ids: Vec<String> = sent_paths
+        .iter()
+        .map(|p| crate::index::schema::report_id(p))
+        .collect();
     sent_ids.sort_unstable();
-    sent_ids.dedup();
     for ids in sent_ids.chunks(IDS_PER_DELETE) {
         client.delete_matching(&format!("id:IN [{}] AND push:<{seq}", ids.join(" ")))?;
     }
@@ -248,13 +249,11 @@ impl Batch {
         self.unreported += 1;
     }
 
-    /// Sends the batch (committing when `commit`); returns the bytes sent.
-    fn send(&mut self, client: &Client, commit: bool) -> Result<u64> {
-        let body = std::mem::take(&mut self.bytes);
-        let len = body.len() as u64;
-        client.ingest(body, self.docs, commit)?;
+    /// Sends the batch (committing when `commit`).
+    fn send(&mut self, client: &Client, commit: bool) -> Result<()> {
+        client.ingest(std::mem::take(&mut self.bytes), self.docs, commit)?;
         self.docs = 0;
-        Ok(len)
+        Ok(())
     }
 
     /// Documents added since the last call.

@@ -103,7 +103,7 @@ impl Server {
         let dir = config.index.clone();
         let (indexer, corpus) = if let Some(target) = config.engine.clone() {
             tracing::info!("answering from {}", target.describe());
-            (None, Corpus::remote(target)?)
+            (None, Corpus::remote(target))
         } else if config.watch {
             let (indexer, summary) = blocking(move || {
                 let mut indexer = Indexer::open(&dir, &opts)?;

@@ -693,8 +693,8 @@ fn parts_of(paragraphs: &[&str]) -> Vec<usize> {
 
 /// A report with the query's matches marked (the first is `#m0`), one part at a time: the
 /// work and the page stay bounded whatever the report's size. Linear in the report.
-/// The page of one report; `originals` says whether its original file can be downloaded (not
-/// from a cluster, which holds the text only).
+/// `originals` says whether its original file can be downloaded (not from a cluster, which
+/// holds the text only).
 pub fn doc_page(
     doc: &ReportView,
     similar: &Similar,

@@ -181,16 +181,10 @@ impl LocalEngine {
         };
         let mut count = 0;
         for segment in self.reader.searcher().segment_readers() {
-            let Some(generations) = segment.fast_fields().column_opt::<u64>(names::GENERATION)?
-            else {
-                continue;
-            };
-            count += segment
-                .doc_ids_alive()
-                .filter(|&d| generations.first(d).is_some_and(|g| g > since))
-                .count() as u64;
+            let wanted = written_after(segment, Some(since))?;
+            count += segment.doc_ids_alive().filter(|&d| wanted(d)).count() as u64;
         }
-        Ok(self.reader.searcher().num_docs().min(count))
+        Ok(count)
     }
 
     /// Hands every report written by a commit after generation `since` (every report when
@@ -205,14 +199,7 @@ impl LocalEngine {
         let f = &self.index.fields;
         let searcher = self.reader.searcher();
         for segment in searcher.segment_readers() {
-            let generations = segment.fast_fields().column_opt::<u64>(names::GENERATION)?;
-            let wanted = |doc: tantivy::DocId| match since {
-                None => true,
-                Some(g) => generations
-                    .as_ref()
-                    .and_then(|c| c.first(doc))
-                    .is_some_and(|d| d > g),
-            };
+            let wanted = written_after(segment, since)?;
             let docs: Vec<tantivy::DocId> =
                 segment.doc_ids_alive().filter(|&d| wanted(d)).collect();
             if docs.is_empty() {
@@ -248,10 +235,9 @@ impl LocalEngine {
                     canonical,
                     headings: store::all(&doc, f.headings),
                     text: text.then(|| store::first(&doc, f.text)),
-                    format: crate::ingest::format::ReportFormat::from_name(&store::first(
+                    format: crate::ingest::format::ReportFormat::recorded(&store::first(
                         &doc, f.format,
-                    ))
-                    .unwrap_or(crate::ingest::format::ReportFormat::Text),
+                    )),
                     encoding: store::first(&doc, f.encoding),
                 })?;
             }
@@ -522,6 +508,22 @@ impl LocalEngine {
         }
         Ok(out)
     }
+}
+
+/// Whether a document of `segment` was written by a commit after generation `since` (every
+/// document when `None`).
+fn written_after(
+    segment: &tantivy::SegmentReader,
+    since: Option<u64>,
+) -> Result<impl Fn(tantivy::DocId) -> bool> {
+    let generations = segment.fast_fields().column_opt::<u64>(names::GENERATION)?;
+    Ok(move |doc| match since {
+        None => true,
+        Some(g) => generations
+            .as_ref()
+            .and_then(|c| c.first(doc))
+            .is_some_and(|d| d > g),
+    })
 }
 
 /// Near-duplicates as listed: most overlap first (then by path), at most [`DUPLICATES`].

@@ -566,8 +566,7 @@ impl LocalEngine {
             headings: store::all(&doc, f.headings),
             text: store::first(&doc, f.text),
             encoding: store::first(&doc, f.encoding),
-            format: crate::ingest::format::ReportFormat::from_name(&store::first(&doc, f.format))
-                .unwrap_or(crate::ingest::format::ReportFormat::Text),
+            format: crate::ingest::format::ReportFormat::recorded(&store::first(&doc, f.format)),
             knowledge: facets::FacetColumns::open(segment)?
                 .knowledge(address.doc_id, store::all(&doc, f.keyword))?,
         }))

@@ -132,6 +132,12 @@ impl ReportFormat {
         }
     }
 
+    /// The format a report records by `name`; a report indexed by a build that recorded none
+    /// was read as text.
+    pub fn recorded(name: &str) -> ReportFormat {
+        ReportFormat::from_name(name).unwrap_or(ReportFormat::Text)
+    }
+
     /// The format called `name` ([`ReportFormat::name`]).
     pub fn from_name(name: &str) -> Option<ReportFormat> {
         ReportFormat::ALL.into_iter().find(|f| f.name() == name)
